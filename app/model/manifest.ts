@@ -1,0 +1,137 @@
+/**
+ * The model-package manifest (models/README.md documents every key): its schema, its types and a
+ * validator whose errors name the offending field.
+ */
+import { z } from 'zod';
+
+/** The manifest format this studio reads and writes. */
+export const MANIFEST_FORMAT = 1;
+
+const finite = z.number().finite();
+const count = z.number().int().nonnegative();
+const positive = z.number().int().positive();
+
+const graphSchema = z.object({
+  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.onnx$/, 'must be a plain .onnx file name'),
+  inputs: z.array(z.string().min(1)).min(1),
+  outputs: z.array(z.string().min(1)).min(1),
+});
+
+const fileEntrySchema = z.object({
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  bytes: count,
+});
+
+const extraInputSchema = z.object({
+  graph: z.string().min(1),
+  name: z.string().min(1),
+  label: z.string().min(1),
+  min: finite,
+  max: finite,
+  default: finite,
+});
+
+/** Zod schema of manifest.json, format 1. Cross-field rules are checked in {@link parseManifest}. */
+export const manifestSchema = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"'),
+  name: z.string().min(1),
+  license: z.string(),
+  attribution: z.string(),
+  family: z.enum(['stylegan', 'conditional', 'plain']),
+  resolution: positive,
+  img_channels: z.union([z.literal(1), z.literal(3)]),
+  z_dim: positive,
+  w_dim: count,
+  num_ws: count,
+  c_dim: count,
+  class_names: z.array(z.string()),
+  output_range: z.tuple([finite, finite]),
+  ws_resolutions: z.array(positive).default([]),
+  w_avg: z.array(finite).default([]),
+  graphs: z.record(z.string(), graphSchema),
+  files: z.record(z.string(), fileEntrySchema),
+  side_files: z.record(z.string(), z.string()).default({}),
+  extra_inputs: z.array(extraInputSchema).default([]),
+  generator: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A validated manifest. */
+export type Manifest = z.infer<typeof manifestSchema>;
+/** One ONNX graph of a package. */
+export type GraphSpec = z.infer<typeof graphSchema>;
+/** The model families the studio knows how to drive. */
+export type ModelFamily = Manifest['family'];
+
+/** The graphs each family must provide, with their required input and output names. */
+export const FAMILY_GRAPHS: Record<ModelFamily, Record<string, { inputs: string[]; outputs: string[] }>> = {
+  stylegan: {
+    mapping: { inputs: ['z'], outputs: ['ws'] },
+    synthesis: { inputs: ['ws'], outputs: ['img'] },
+  },
+  conditional: { generator: { inputs: ['z', 'c', 'truncation'], outputs: ['img'] } },
+  plain: { generator: { inputs: ['z'], outputs: ['img'] } },
+};
+
+/** Raised when a manifest is malformed; `field` is the dotted path of the first offending key. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`manifest.json: ${field ? `"${field}"` : 'the document'} ${reason}`);
+  }
+}
+
+function fail(field: string, reason: string): never {
+  throw new ManifestError(field, reason);
+}
+
+/**
+ * Validate a parsed manifest.json. Throws {@link ManifestError} naming the first bad field;
+ * returns the manifest with defaults filled in.
+ */
+export function parseManifest(input: unknown): Manifest {
+  const result = manifestSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    fail(issue ? issue.path.join('.') : '', issue ? issue.message.toLowerCase() : 'is invalid');
+  }
+  const m = result.data;
+  if (!(m.output_range[0] < m.output_range[1])) fail('output_range', 'must be [low, high] with low < high');
+  if (m.class_names.length !== m.c_dim) {
+    fail('class_names', `has ${m.class_names.length} names but c_dim is ${m.c_dim}`);
+  }
+  if (m.family === 'stylegan') {
+    if (m.w_dim <= 0) fail('w_dim', 'must be positive for a stylegan model');
+    if (m.num_ws <= 0) fail('num_ws', 'must be positive for a stylegan model');
+    if (m.w_avg.length !== m.w_dim) fail('w_avg', `has ${m.w_avg.length} values but w_dim is ${m.w_dim}`);
+    if (m.ws_resolutions.length !== m.num_ws) {
+      fail('ws_resolutions', `has ${m.ws_resolutions.length} entries but num_ws is ${m.num_ws}`);
+    }
+  }
+  for (const [key, required] of Object.entries(FAMILY_GRAPHS[m.family])) {
+    const graph = m.graphs[key];
+    if (!graph) fail(`graphs.${key}`, `is required for family "${m.family}"`);
+    for (const name of [...required.inputs, ...required.outputs]) {
+      if (![...graph.inputs, ...graph.outputs].includes(name)) {
+        fail(`graphs.${key}`, `must name "${name}" among its inputs/outputs`);
+      }
+    }
+    if (!m.files[graph.file]) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
+  }
+  if (m.c_dim > 0 && m.family === 'stylegan' && !m.graphs.mapping?.inputs.includes('c')) {
+    fail('graphs.mapping.inputs', 'must include "c" when c_dim > 0');
+  }
+  for (const [i, extra] of m.extra_inputs.entries()) {
+    if (!m.graphs[extra.graph]) fail(`extra_inputs.${i}.graph`, `names unknown graph "${extra.graph}"`);
+    if (!(extra.min <= extra.default && extra.default <= extra.max)) {
+      fail(`extra_inputs.${i}`, 'must satisfy min <= default <= max');
+    }
+  }
+  for (const file of Object.values(m.side_files)) {
+    if (!m.files[file]) fail(`files.${file}`, 'is missing: every side file needs a sha256 entry');
+  }
+  return m;
+}

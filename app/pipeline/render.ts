@@ -1,0 +1,83 @@
+/**
+ * From latent state to image, named as the papers name the steps: `map(z) → ws`,
+ * `truncate(ws, w_avg, ψ, cutoff)`, `synthesize(ws) → img`. Written against the inference
+ * interface only, so the worker, the CLI and the tests run the same code.
+ */
+import type { GraphRunner, Tensor } from '../inference';
+import type { Manifest } from '../model/manifest';
+import { asW, asWPlus, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
+import type { LatentState } from './state';
+
+/** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
+export interface Rendered {
+  image: Tensor;
+  z: Z;
+  ws: WPlus | null;
+}
+
+/** Renders latent states of one loaded model. */
+export interface Pipeline {
+  /** The untruncated ws of a seed (cached: dragging ψ does not re-run the mapping network). */
+  mapSeed(seed: number): Promise<WPlus>;
+  render(state: LatentState): Promise<Rendered>;
+}
+
+const MAPPING_CACHE_SIZE = 64;
+
+/** Create the pipeline for `manifest`'s family over a loaded runner. */
+export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipeline {
+  const cache = new Map<number, WPlus>();
+  const wAvg: W | null = manifest.family === 'stylegan' ? asW(Float32Array.from(manifest.w_avg), manifest.w_dim) : null;
+
+  async function map(z: Z): Promise<WPlus> {
+    if (manifest.c_dim > 0) throw new Error('conditional StyleGAN models need a class: not supported yet');
+    const out = await runner.run('mapping', { z: { data: z, dims: [1, manifest.z_dim] } });
+    return asWPlus(out.ws!.data, manifest.num_ws, manifest.w_dim);
+  }
+
+  async function mapSeed(seed: number): Promise<WPlus> {
+    const hit = cache.get(seed);
+    if (hit) {
+      cache.delete(seed); // refresh its place in the LRU order
+      cache.set(seed, hit);
+      return hit;
+    }
+    const ws = await map(seedToZ(seed, manifest.z_dim));
+    cache.set(seed, ws);
+    if (cache.size > MAPPING_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return ws;
+  }
+
+  async function synthesize(ws: WPlus): Promise<Tensor> {
+    const out = await runner.run('synthesis', { ws: { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] } });
+    return out.img!;
+  }
+
+  async function render(state: LatentState): Promise<Rendered> {
+    switch (manifest.family) {
+      case 'stylegan': {
+        const ws = truncate(await mapSeed(state.seed), wAvg!, state.psi, state.cutoff);
+        return { image: await synthesize(ws), z: seedToZ(state.seed, manifest.z_dim), ws };
+      }
+      case 'plain': {
+        const z = seedToZ(state.seed, manifest.z_dim);
+        const out = await runner.run('generator', { z: { data: z, dims: [1, manifest.z_dim] } });
+        return { image: out.img!, z, ws: null };
+      }
+      case 'conditional': {
+        // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
+        const z = seedToTruncatedZ(state.seed, manifest.z_dim, state.psi);
+        const c = new Float32Array(manifest.c_dim);
+        c[0] = 1;
+        const out = await runner.run('generator', {
+          z: { data: z, dims: [1, manifest.z_dim] },
+          c: { data: c, dims: [1, manifest.c_dim] },
+          truncation: { data: Float32Array.of(state.psi), dims: [1] },
+        });
+        return { image: out.img!, z, ws: null };
+      }
+    }
+  }
+
+  return { mapSeed, render };
+}

@@ -1,0 +1,103 @@
+/**
+ * E2E fixtures: a real browser host (the built `dist/web/server.mjs`, started as a user would)
+ * per worker, and a page that fails the test on any console error or uncaught exception.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A browser host started for the tests. */
+export interface HostProcess {
+  url: string;
+  origin: string;
+  token: string;
+}
+
+/** Start `node dist/web/server.mjs` and wait for its `Latent Studio: <url>` line. */
+export async function startHost(env: Record<string, string> = {}): Promise<HostProcess & { child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/web/server.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', LATENT_STUDIO_INCLUDE_FIXTURES: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`host did not start: ${out}${errors}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /^Latent Studio: (\S+)$/m.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${errors}`)));
+  });
+  const parsed = new URL(url);
+  return { child, url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '' };
+}
+
+type Fixtures = { studio: StudioPage };
+type Options = { backend: 'wasm' | 'webgpu' };
+type WorkerFixtures = { host: HostProcess };
+
+/** The studio opened in a page, with helpers to read what the preview shows. */
+export class StudioPage {
+  constructor(
+    readonly page: Page,
+    readonly host: HostProcess,
+    readonly backend: 'wasm' | 'webgpu',
+  ) {}
+
+  /** Open the studio on `model` with the fixture's backend forced. */
+  async open(model = 'fixture-stylegan-tiny'): Promise<void> {
+    const url = new URL(this.host.url);
+    url.searchParams.set('backend', this.backend);
+    url.searchParams.set('model', model);
+    await this.page.goto(url.toString());
+    await expect(this.page.getByTestId('backend-badge')).toHaveAttribute('data-backend', this.backend);
+  }
+
+  /** Wait until the preview shows the frame of `key` (see app/pipeline/state.ts stateKey). */
+  async waitForFrame(key: string): Promise<void> {
+    await expect(this.page.getByTestId('preview-canvas')).toHaveAttribute('data-rendered-key', key);
+  }
+
+  /** The preview's pixels (RGBA) as drawn. */
+  async pixels(): Promise<{ width: number; height: number; data: number[] }> {
+    return this.page.getByTestId('preview-canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d')!;
+      const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      return { width: image.width, height: image.height, data: Array.from(image.data) };
+    });
+  }
+}
+
+export const test = base.extend<Fixtures & Options, WorkerFixtures>({
+  backend: ['wasm', { option: true }],
+  host: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const host = await startHost();
+      await use(host);
+      host.child.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+  studio: async ({ page, host, backend }, use) => {
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await use(new StudioPage(page, host, backend));
+    expect(problems, 'the page logged errors').toEqual([]);
+  },
+});
+
+export { expect };

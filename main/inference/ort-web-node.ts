@@ -1,0 +1,26 @@
+/**
+ * Node adapter over onnxruntime-web's WASM backend: the only module on the Node side that imports
+ * onnxruntime-web. Used by the CLI and the tests; loads model files straight from disk.
+ */
+import * as ort from 'onnxruntime-web';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { GraphRunner } from '../../app/inference';
+import type { Manifest } from '../../app/model/manifest';
+import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
+
+/** Options for {@link openWasmRunner}. */
+export interface WasmRunnerOptions {
+  /** WASM threads; threads gave no gain in Node here (DESIGN.md §4), so 1 by default. */
+  numThreads?: number;
+}
+
+/** Load the package in `dir` (already validated manifest) with onnxruntime-web WASM. */
+export async function openWasmRunner(dir: string, manifest: Manifest, options: WasmRunnerOptions = {}): Promise<GraphRunner> {
+  ort.env.wasm.numThreads = options.numThreads ?? 1;
+  return createOrtRunner(ort as unknown as OrtModuleLike, manifest, {
+    backend: 'wasm',
+    sessionOptions: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
+    loadFile: async (file) => new Uint8Array(await fs.readFile(path.join(dir, file))),
+  });
+}

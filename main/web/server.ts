@@ -1,0 +1,191 @@
+/**
+ * The browser host: serves the built renderer and the shared services over HTTP on 127.0.0.1.
+ *
+ * Any web page the user visits could send requests to a local port, so every request must carry the
+ * per-run token (query `?token=` once, then an HttpOnly SameSite=Strict cookie the first request
+ * sets), a Host header naming this server (defeats DNS rebinding) and, if it has an Origin, ours.
+ */
+import http from 'node:http';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { METHODS, contract, ContractError, type Method } from '../../app/contract';
+import { ManifestError } from '../../app/model/manifest';
+import { ModelLibrary } from '../services/library';
+import { createApi, dispatch } from '../services/api';
+import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
+
+const COOKIE = 'latent_studio_token';
+const MAX_BODY_BYTES = 1 << 20;
+
+/** Options of {@link startWebHost}. */
+export interface WebHostOptions {
+  rendererDir: string;
+  modelsDir: string;
+  port?: number;
+  token?: string;
+  includeFixtures?: boolean;
+  version?: string;
+}
+
+/** A running browser host. */
+export interface WebHost {
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(header: string | undefined): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return v.join('=');
+  }
+  return null;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ContractError('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ContractError('request body is not JSON');
+  }
+}
+
+/** Start the browser host; resolves once it listens. */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const library = new ModelLibrary({ bundledDir: options.modelsDir, includeFixtures: options.includeFixtures });
+  await library.scan();
+  const api = createApi(library, { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web' });
+  let allowedHosts = new Set<string>();
+  let origin = '';
+
+  const send = (res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const host = req.headers.host ?? '';
+      if (!allowedHosts.has(host)) return send(res, 421, 'Unknown Host: this server only answers on 127.0.0.1.');
+      const requestOrigin = req.headers.origin;
+      if (requestOrigin !== undefined && requestOrigin !== origin) return send(res, 403, 'Foreign Origin refused.');
+      const url = new URL(req.url ?? '/', origin);
+
+      const queryToken = url.searchParams.get('token');
+      const presented = queryToken ?? cookieToken(req.headers.cookie) ?? req.headers['x-latent-studio-token'];
+      if (typeof presented !== 'string' || !sameSecret(presented, token)) {
+        return send(res, 401, 'Missing or wrong access token: open the URL that `npm run web` printed.');
+      }
+      if (queryToken !== null) {
+        // Trade the query token for a cookie and drop it from the address bar.
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          ...SECURITY_HEADERS,
+          'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: url.pathname + url.search,
+        });
+        return res.end();
+      }
+
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') return send(res, 405, 'Use POST for /api/ calls.');
+        const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const method = METHODS.find((m) => contract[m].channel === channel) as Method | undefined;
+        if (!method) return send(res, 404, `Unknown API channel "${channel}".`);
+        try {
+          const result = await dispatch(api, method, await readBody(req));
+          return send(res, 200, JSON.stringify(result), 'application/json');
+        } catch (error) {
+          const status = error instanceof ContractError || error instanceof ManifestError ? 400 : 500;
+          return send(res, status, JSON.stringify({ error: (error as Error).message }), 'application/json');
+        }
+      }
+
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
+      const resolved = resolveAsset(url.pathname, options.rendererDir, library);
+      if (resolved.kind === 'forbidden') return send(res, 403, `Forbidden: ${resolved.reason}.`);
+      if (resolved.kind === 'not-found') return send(res, 404, 'Not found.');
+      let stat;
+      try {
+        stat = await fs.stat(resolved.path);
+      } catch {
+        return send(res, 404, 'Not found.');
+      }
+      if (!stat.isFile()) return send(res, 404, 'Not found.');
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': resolved.mime,
+        'Content-Length': String(stat.size),
+        'Cache-Control': 'no-cache',
+      });
+      if (req.method === 'HEAD') return res.end();
+      createReadStream(resolved.path).pipe(res);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, `Internal error: ${(error as Error).message}`);
+      else res.destroy(error as Error);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main(): Promise<void> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const root = path.resolve(here, '..', '..');
+  const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8')) as { version: string };
+  const portText = process.env.PORT;
+  const port = portText ? Number(portText) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number (0-65535), got "${portText}".`);
+  }
+  const host = await startWebHost({
+    rendererDir: path.join(root, 'dist', 'renderer'),
+    modelsDir: process.env.LATENT_STUDIO_MODELS_DIR ?? path.join(root, 'models'),
+    port,
+    token: process.env.LATENT_STUDIO_TOKEN || undefined,
+    includeFixtures: process.env.LATENT_STUDIO_INCLUDE_FIXTURES === '1',
+    version: pkg.version,
+  });
+  console.log(`Latent Studio: ${host.url}`);
+  const stop = () => void host.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(`Latent Studio could not start: ${(error as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from '@playwright/test';
+
+/** Debian's Chromium (installed by .ci/run); Playwright never downloads a browser here. */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+/** Headless WebGPU on the SwiftShader software adapter (DESIGN.md §5): slow, but correct. */
+const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 120_000,
+  expect: { timeout: 60_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: { headless: true, viewport: { width: 1280, height: 800 } },
+  projects: [
+    {
+      name: 'chromium-wasm',
+      testIgnore: /electron\.spec\.ts/,
+      use: { backend: 'wasm', launchOptions: { executablePath, args: [...quiet, '--disable-gpu'] } },
+    },
+    {
+      name: 'chromium-webgpu',
+      testIgnore: /electron\.spec\.ts/,
+      use: { backend: 'webgpu', launchOptions: { executablePath, args: [...quiet, ...webgpu] } },
+    },
+    { name: 'electron', testMatch: /electron\.spec\.ts/ },
+  ],
+});

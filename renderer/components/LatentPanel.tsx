@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import { MAX_SEED, useStudio } from '../store';
+
+/** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
+function psiRange(family: string | undefined): { min: number; max: number; step: number } {
+  return family === 'conditional' ? { min: 0.02, max: 1, step: 0.02 } : { min: -1, max: 2, step: 0.01 };
+}
+
+function SeedField() {
+  const seed = useStudio((s) => s.latent.seed);
+  const setSeed = useStudio((s) => s.setSeed);
+  const [text, setText] = useState(String(seed));
+  useEffect(() => setText(String(seed)), [seed]);
+  const valid = /^\d+$/.test(text) && Number(text) <= MAX_SEED;
+  return (
+    <div className="field">
+      <label htmlFor="seed-input">Seed</label>
+      <div className="row">
+        <input
+          id="seed-input"
+          data-testid="seed-input"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={MAX_SEED}
+          step={1}
+          value={text}
+          aria-invalid={!valid}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (/^\d+$/.test(e.target.value) && Number(e.target.value) <= MAX_SEED) setSeed(Number(e.target.value));
+          }}
+        />
+        <button
+          type="button"
+          data-testid="seed-random"
+          aria-label="Random seed"
+          title="Random seed"
+          onClick={() => setSeed(Math.floor(Math.random() * (MAX_SEED + 1)))}
+        >
+          ⟳
+        </button>
+      </div>
+      {!valid && <p className="hint">A seed is a whole number from 0 to {MAX_SEED}.</p>}
+    </div>
+  );
+}
+
+function PsiField() {
+  const psi = useStudio((s) => s.latent.psi);
+  const setPsi = useStudio((s) => s.setPsi);
+  const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family);
+  const range = psiRange(family);
+  return (
+    <div className="field">
+      <label htmlFor="psi-slider">
+        Truncation ψ <output htmlFor="psi-slider">{psi.toFixed(2)}</output>
+      </label>
+      <input
+        id="psi-slider"
+        data-testid="psi-slider"
+        type="range"
+        min={range.min}
+        max={range.max}
+        step={range.step}
+        value={psi}
+        onChange={(e) => setPsi(Number(e.target.value))}
+      />
+    </div>
+  );
+}
+
+function CutoffField() {
+  const cutoff = useStudio((s) => s.latent.cutoff);
+  const setCutoff = useStudio((s) => s.setCutoff);
+  const numWs = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.manifest.num_ws ?? 0);
+  if (numWs === 0) return null;
+  return (
+    <div className="field">
+      <label htmlFor="cutoff-input">Cutoff (rows truncated)</label>
+      <input
+        id="cutoff-input"
+        data-testid="cutoff-input"
+        type="number"
+        min={1}
+        max={numWs}
+        step={1}
+        placeholder={`all ${numWs}`}
+        value={cutoff ?? ''}
+        onChange={(e) => {
+          const value = e.target.value === '' ? null : Math.round(Number(e.target.value));
+          if (value === null || (value >= 1 && value <= numWs)) setCutoff(value);
+        }}
+      />
+    </div>
+  );
+}
+
+/** The LATENT panel: seed, ψ, cutoff. */
+export function LatentPanel() {
+  return (
+    <aside className="panel panel-left" aria-label="Latent controls">
+      <h2>Latent</h2>
+      <SeedField />
+      <PsiField />
+      <CutoffField />
+    </aside>
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * Typed messages between the renderer's main thread (client.ts) and its inference worker (worker.ts).
+ */
+import type { Backend, BackendPreference } from '../../app/inference';
+import type { Manifest } from '../../app/model/manifest';
+import type { LatentState } from '../../app/pipeline/state';
+
+/** What the worker needs to load a model: its manifest and where its files stream from. */
+export interface ModelRef {
+  id: string;
+  baseUrl: string;
+  manifest: Manifest;
+}
+
+/** Messages to the worker. */
+export type ToWorker =
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference }
+  | { type: 'render'; stamp: number; state: LatentState };
+
+/** Messages from the worker. */
+export type FromWorker =
+  | { type: 'loaded'; requestId: number; modelId: string; backend: Backend; fallbackReason: string | null }
+  | { type: 'load-failed'; requestId: number; message: string }
+  | {
+      type: 'frame';
+      stamp: number;
+      state: LatentState;
+      width: number;
+      height: number;
+      pixels: ArrayBuffer;
+      /** Wall time of the inference for this frame, in ms. */
+      ms: number;
+    }
+  | { type: 'render-failed'; stamp: number; message: string };
