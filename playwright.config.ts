@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { StudioOptions } from './e2e/fixtures';
 
 /** Debian's Chromium (installed by .ci/run); Playwright never downloads a browser here. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -6,7 +7,7 @@ const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-com
 /** Headless WebGPU on the SwiftShader software adapter (DESIGN.md §5): slow, but correct. */
 const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
-export default defineConfig({
+export default defineConfig<StudioOptions>({
   testDir: 'e2e',
   timeout: 120_000,
   expect: { timeout: 60_000 },

@@ -43,7 +43,7 @@ export async function startHost(env: Record<string, string> = {}): Promise<HostP
 }
 
 type Fixtures = { studio: StudioPage };
-type Options = { backend: 'wasm' | 'webgpu' };
+export type StudioOptions = { backend: 'wasm' | 'webgpu' };
 type WorkerFixtures = { host: HostProcess };
 
 /** The studio opened in a page, with helpers to read what the preview shows. */
@@ -78,7 +78,7 @@ export class StudioPage {
   }
 }
 
-export const test = base.extend<Fixtures & Options, WorkerFixtures>({
+export const test = base.extend<Fixtures & StudioOptions, WorkerFixtures>({
   backend: ['wasm', { option: true }],
   host: [
     // eslint-disable-next-line no-empty-pattern

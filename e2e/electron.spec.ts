@@ -1,0 +1,42 @@
+/**
+ * The same flow in the Electron host. Runs where an Electron binary is installed; elsewhere (this
+ * project's CI machines cannot download one) it reports itself skipped, with the reason.
+ */
+import { _electron as electron } from '@playwright/test';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { stateKey } from '../app/pipeline/state';
+
+const ROOT = path.resolve(__dirname, '..');
+const binary = findElectronBinary();
+const MODEL = 'fixture-stylegan-tiny';
+
+test.skip(!binary, 'no Electron binary is installed here (Electron downloads it from GitHub, which this machine cannot reach)');
+
+test('Electron host: secure window, live preview that follows ψ', async () => {
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: [ROOT, '--no-sandbox'],
+    env: { ...process.env, LATENT_STUDIO_INCLUDE_FIXTURES: '1' },
+  });
+  try {
+    const page = await app.firstWindow();
+    // The page runs on app://, isolated, with no Node.
+    expect(page.url()).toBe('app://studio/index.html');
+    expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    expect(await page.evaluate(() => Object.keys(window.latentStudio ?? {}).sort())).toEqual(['appInfo', 'listModels']);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    await page.getByTestId('model-select').selectOption(MODEL);
+    const canvas = page.getByTestId('preview-canvas');
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, { seed: 0, psi: 1, cutoff: null }));
+    await page.getByTestId('psi-slider').fill('0.5');
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, { seed: 0, psi: 0.5, cutoff: null }));
+    // A page of the studio cannot open windows or navigate away.
+    await page.evaluate(() => window.open('https://example.com'));
+    expect(app.windows()).toHaveLength(1);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,0 +1,45 @@
+// `npm test`: the whole suite — build, lint, type-check, unit tests (Vitest), e2e (Playwright) —
+// then one closing line that counts every test of both runners, skipped ones separately.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const out = mkdtempSync(path.join(tmpdir(), 'latent-studio-test-'));
+const vitestJson = path.join(out, 'vitest.json');
+const playwrightJson = path.join(out, 'playwright.json');
+const extra = process.argv.slice(2);
+
+function step(title, command, args, env = {}) {
+  console.log(`\n── ${title}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+let ok = step('build', process.execPath, ['scripts/build.mjs']);
+ok = step('lint', npx, ['eslint', '.']) && ok;
+ok = step('type-check', npx, ['tsc', '--noEmit', '-p', 'tsconfig.json']) && ok;
+ok = step('type-check app/ without DOM or Node', npx, ['tsc', '--noEmit', '-p', 'app/tsconfig.json']) && ok;
+ok = step('unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, ...extra]) && ok;
+ok = step('e2e', npx, ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }) && ok;
+
+const count = { passed: 0, failed: 0, skipped: 0 };
+try {
+  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  count.passed += v.numPassedTests;
+  count.failed += v.numFailedTests;
+  count.skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+} catch {
+  count.failed += 1; // no report: the unit-test run itself failed
+}
+try {
+  const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
+  count.passed += p.stats.expected + p.stats.flaky;
+  count.failed += p.stats.unexpected;
+  count.skipped += p.stats.skipped;
+} catch {
+  count.failed += 1;
+}
+console.log(`\n${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
+process.exit(ok && count.failed === 0 ? 0 : 1);
