@@ -1,8 +1,7 @@
 /**
  * The renderer's inference worker: the only module of the renderer that imports onnxruntime-web.
  * It picks the backend (WebGPU first, WASM fallback), loads a model's graphs, and renders frames
- * one at a time with the latest request winning: a request that arrives while a frame is being
- * made replaces any request still waiting, so dragging a slider never builds a queue.
+ * one at a time with the latest request winning (app/pipeline/latest.ts).
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference';
@@ -10,6 +9,7 @@ import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
 import { tensorToRgba } from '../../app/image';
 import type { LatentState } from '../../app/pipeline/state';
+import { LatestWins } from '../../app/pipeline/latest';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 
 const scope = self as unknown as {
@@ -28,8 +28,6 @@ ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, sc
 let runner: GraphRunner | null = null;
 let pipeline: Pipeline | null = null;
 let model: ModelRef | null = null;
-let busy = false;
-let pending: { stamp: number; state: LatentState } | null = null;
 
 async function webgpuUnavailableReason(): Promise<string | null> {
   if (!scope.navigator.gpu) return 'this browser has no WebGPU';
@@ -78,53 +76,39 @@ async function load(ref: ModelRef, preference: BackendPreference): Promise<{ bac
   return { backend: runner.backend, fallbackReason: preference === 'wasm' ? null : fallbackReason };
 }
 
-async function renderLatest(): Promise<void> {
-  if (busy) return;
-  busy = true;
+async function renderFrame({ stamp, state }: { stamp: number; state: LatentState }): Promise<void> {
+  if (!pipeline || !model) {
+    scope.postMessage({ type: 'render-failed', stamp, message: 'no model is loaded' });
+    return;
+  }
   try {
-    while (pending) {
-      const { stamp, state } = pending;
-      pending = null;
-      if (!pipeline || !model) {
-        scope.postMessage({ type: 'render-failed', stamp, message: 'no model is loaded' });
-        continue;
-      }
-      try {
-        const started = performance.now();
-        const { image } = await pipeline.render(state);
-        const rgba = tensorToRgba(image, model.manifest.output_range);
-        const ms = performance.now() - started;
-        const pixels = rgba.data.buffer as ArrayBuffer;
-        scope.postMessage({ type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, ms }, [pixels]);
-      } catch (error) {
-        scope.postMessage({ type: 'render-failed', stamp, message: (error as Error).message });
-      }
-    }
-  } finally {
-    busy = false;
+    const started = performance.now();
+    const { image } = await pipeline.render(state);
+    const rgba = tensorToRgba(image, model.manifest.output_range);
+    const ms = performance.now() - started;
+    const pixels = rgba.data.buffer as ArrayBuffer;
+    scope.postMessage({ type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, ms }, [pixels]);
+  } catch (error) {
+    scope.postMessage({ type: 'render-failed', stamp, message: (error as Error).message });
   }
 }
+
+const frames = new LatestWins(renderFrame);
 
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'render') {
-    pending = message;
-    void renderLatest();
+    frames.submit({ stamp: message.stamp, state: message.state });
     return;
   }
-  // Loads are serialised with rendering: wait for the frame in flight, then swap models.
-  pending = null;
-  void (async () => {
-    while (busy) await new Promise((resolve) => setTimeout(resolve, 5));
-    busy = true;
+  // A model swap waits for the frame in flight; frames asked for the old model are dropped.
+  frames.clear();
+  void frames.exclusive(async () => {
     try {
       const result = await load(message.model, message.preference);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });
-    } finally {
-      busy = false;
-      void renderLatest();
     }
-  })();
+  });
 };
