@@ -6,7 +6,7 @@ import { _electron as electron } from '@playwright/test';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
-import { stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/pipeline/state';
 
 const ROOT = path.resolve(__dirname, '..');
 const binary = findElectronBinary();
@@ -30,9 +30,9 @@ test('Electron host: secure window, live preview that follows ψ', async () => {
 
     await page.getByTestId('model-select').selectOption(MODEL);
     const canvas = page.getByTestId('preview-canvas');
-    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, { seed: 0, psi: 1, cutoff: null }));
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 1, cutoff: null })));
     await page.getByTestId('psi-slider').fill('0.5');
-    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, { seed: 0, psi: 0.5, cutoff: null }));
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 0.5, cutoff: null })));
     // A page of the studio cannot open windows or navigate away.
     await page.evaluate(() => window.open('https://example.com'));
     expect(app.windows()).toHaveLength(1);

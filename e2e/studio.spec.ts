@@ -9,7 +9,7 @@ import { readManifest } from '../main/services/library';
 import { openWasmRunner } from '../main/inference/ort-web-node';
 import { createPipeline } from '../app/pipeline/render';
 import { tensorToRgba } from '../app/image';
-import { stateKey, type LatentState } from '../app/pipeline/state';
+import { latentState, stateKey, type LatentState } from '../app/pipeline/state';
 
 const MODEL = 'fixture-stylegan-tiny';
 const MODEL_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');
@@ -47,7 +47,7 @@ const TOLERANCE = { wasm: { mean: 0.05, max: 1 }, webgpu: { mean: 0.5, max: 8 } 
 test('opens the bundled model, follows ψ live, and matches an independent Node render', async ({ studio, backend }) => {
   const { page } = studio;
   await studio.open(MODEL);
-  await studio.waitForFrame(stateKey(MODEL, { seed: 0, psi: 1, cutoff: null }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, psi: 1, cutoff: null })));
   const before = await studio.pixels();
   expect(before.width).toBe(32);
 
@@ -56,12 +56,12 @@ test('opens the bundled model, follows ψ live, and matches an independent Node 
   await slider.focus();
   for (let i = 0; i < 50; i++) await page.keyboard.press('ArrowLeft');
   await expect(slider).toHaveValue('0.5');
-  const key = stateKey(MODEL, { seed: 0, psi: 0.5, cutoff: null });
+  const key = stateKey(MODEL, latentState({ seed: 0, psi: 0.5, cutoff: null }));
   await studio.waitForFrame(key);
   const after = await studio.pixels();
   expect(meanAbsDiff(before.data, after.data).mean, 'ψ 1 → 0.5 must change the picture').toBeGreaterThan(2);
 
-  const expected = await nodeRender({ seed: 0, psi: 0.5, cutoff: null });
+  const expected = await nodeRender(latentState({ seed: 0, psi: 0.5, cutoff: null }));
   const diff = meanAbsDiff(after.data, expected);
   test.info().annotations.push({ type: 'diff vs node', description: JSON.stringify(diff) });
   expect(diff.mean).toBeLessThanOrEqual(TOLERANCE[backend].mean);
@@ -73,26 +73,26 @@ test('opens the bundled model, follows ψ live, and matches an independent Node 
 test('seed field and random seed change the picture; cutoff limits truncation', async ({ studio }) => {
   const { page } = studio;
   await studio.open(MODEL);
-  await studio.waitForFrame(stateKey(MODEL, { seed: 0, psi: 1, cutoff: null }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, psi: 1, cutoff: null })));
   const seed0 = await studio.pixels();
 
   await page.getByTestId('seed-input').fill('42');
-  await studio.waitForFrame(stateKey(MODEL, { seed: 42, psi: 1, cutoff: null }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 42, psi: 1, cutoff: null })));
   const seed42 = await studio.pixels();
   expect(meanAbsDiff(seed0.data, seed42.data).mean).toBeGreaterThan(2);
 
   await page.getByTestId('seed-random').click();
   await expect(page.getByTestId('seed-input')).not.toHaveValue('42');
   const randomSeed = Number(await page.getByTestId('seed-input').inputValue());
-  await studio.waitForFrame(stateKey(MODEL, { seed: randomSeed, psi: 1, cutoff: null }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: randomSeed, psi: 1, cutoff: null })));
 
   // ψ = 0 with cutoff 2 truncates only the two coarsest rows: not the same as truncating all rows.
   await page.getByTestId('seed-input').fill('42');
   await page.getByTestId('psi-slider').fill('0');
-  await studio.waitForFrame(stateKey(MODEL, { seed: 42, psi: 0, cutoff: null }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 42, psi: 0, cutoff: null })));
   const all = await studio.pixels();
   await page.getByTestId('cutoff-input').fill('2');
-  await studio.waitForFrame(stateKey(MODEL, { seed: 42, psi: 0, cutoff: 2 }));
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 42, psi: 0, cutoff: 2 })));
   const coarse = await studio.pixels();
   expect(meanAbsDiff(all.data, coarse.data).mean).toBeGreaterThan(2);
 });
@@ -101,7 +101,7 @@ test('WebGPU and WASM render the same seed alike (backend override in the UI)', 
   test.skip(backend !== 'webgpu', 'compares WebGPU with WASM: runs in the chromium-webgpu project');
   const { page } = studio;
   await studio.open(MODEL);
-  const key = stateKey(MODEL, { seed: 0, psi: 1, cutoff: null });
+  const key = stateKey(MODEL, latentState({ seed: 0, psi: 1, cutoff: null }));
   await studio.waitForFrame(key);
   const gpu = await studio.pixels();
   await page.getByTestId('backend-select').selectOption('wasm');

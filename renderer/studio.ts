@@ -32,6 +32,14 @@ export function attachPreview(element: HTMLCanvasElement | null): void {
   if (canvas && lastFrame) draw(lastFrame);
 }
 
+let client: InferenceClient | null = null;
+
+/** The inference client (for background jobs such as the mixing grid). */
+export function inference(): InferenceClient {
+  if (!client) throw new Error('the studio has not started');
+  return client;
+}
+
 let started = false;
 
 /** Start the studio once per window: list models, open the default, keep the preview live. */
@@ -39,14 +47,15 @@ export async function startStudio(): Promise<void> {
   if (started) return;
   started = true;
   const store = studioStore;
-  const client = new InferenceClient(
+  const worker = new InferenceClient(
     (frame) => {
       draw(frame);
       store.getState().setFrameMs(frame.ms);
     },
     (message) => store.getState().showError(`Rendering failed: ${message}`),
   );
-  window.addEventListener('beforeunload', () => client.dispose());
+  client = worker;
+  window.addEventListener('beforeunload', () => worker.dispose());
 
   let loadToken = 0;
   const load = async () => {
@@ -56,11 +65,11 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const loaded = await client.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, preference);
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, preference);
       if (token !== loadToken) return;
       store.getState().setBackend(loaded.backend, loaded.fallbackReason);
       store.getState().setModelStatus('ready');
-      client.render(store.getState().latent);
+      worker.render(store.getState().latent);
     } catch (error) {
       if (token !== loadToken) return;
       store.getState().setModelStatus('error');
@@ -72,7 +81,7 @@ export async function startStudio(): Promise<void> {
 
   store.subscribe((state, previous) => {
     if (state.modelId !== previous.modelId || state.preference !== previous.preference) void load();
-    else if (state.latent !== previous.latent && state.modelStatus === 'ready') client.render(state.latent);
+    else if (state.latent !== previous.latent && state.modelStatus === 'ready') worker.render(state.latent);
   });
 
   try {

@@ -5,7 +5,7 @@
  */
 import type { GraphRunner, Tensor } from '../inference';
 import type { Manifest } from '../model/manifest';
-import { asW, asWPlus, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
+import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
 import type { LatentState } from './state';
 
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
@@ -19,6 +19,10 @@ export interface Rendered {
 export interface Pipeline {
   /** The untruncated ws of a seed (cached: dragging ψ does not re-run the mapping network). */
   mapSeed(seed: number): Promise<WPlus>;
+  /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
+  resolveWs(state: LatentState): Promise<WPlus>;
+  /** Synthesize an image from ws (StyleGAN models only). */
+  synthesize(ws: WPlus): Promise<Tensor>;
   render(state: LatentState): Promise<Rendered>;
 }
 
@@ -53,10 +57,21 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     return out.img!;
   }
 
+  async function resolveWs(state: LatentState): Promise<WPlus> {
+    if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
+    // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
+    let ws = truncate(await mapSeed(state.seed), wAvg, state.psi, state.cutoff);
+    for (const source of state.mix) {
+      if (source.rows.length === 0) continue;
+      ws = mixRows(ws, truncate(await mapSeed(source.seed), wAvg, state.psi, state.cutoff), source.rows);
+    }
+    return ws;
+  }
+
   async function render(state: LatentState): Promise<Rendered> {
     switch (manifest.family) {
       case 'stylegan': {
-        const ws = truncate(await mapSeed(state.seed), wAvg!, state.psi, state.cutoff);
+        const ws = await resolveWs(state);
         return { image: await synthesize(ws), z: seedToZ(state.seed, manifest.z_dim), ws };
       }
       case 'plain': {
@@ -79,5 +94,5 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     }
   }
 
-  return { mapSeed, render };
+  return { mapSeed, resolveWs, synthesize, render };
 }

@@ -12,6 +12,7 @@ import { createPipeline, type Pipeline } from '../../app/pipeline/render';
 import type { GraphRunner } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
 import { ShapeError } from '../../app/model/shapes';
+import { latentState } from '../../app/pipeline/state';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');
 
@@ -43,7 +44,7 @@ afterAll(() => runner.dispose());
 
 describe('fixture on onnxruntime-web WASM in Node', () => {
   it('renders [1, 3, 32, 32] images in a plausible range', async () => {
-    const { image, ws } = await pipeline.render({ seed: 0, psi: 1, cutoff: null });
+    const { image, ws } = await pipeline.render(latentState({ seed: 0, psi: 1, cutoff: null }));
     expect(image.dims).toEqual([1, 3, 32, 32]);
     expect(ws?.length).toBe(manifest.num_ws * manifest.w_dim);
     const values = Array.from(image.data);
@@ -54,15 +55,15 @@ describe('fixture on onnxruntime-web WASM in Node', () => {
   });
 
   it('gives different images for different seeds', async () => {
-    const a = (await pipeline.render({ seed: 1, psi: 1, cutoff: null })).image.data;
-    const b = (await pipeline.render({ seed: 2, psi: 1, cutoff: null })).image.data;
+    const a = (await pipeline.render(latentState({ seed: 1, psi: 1, cutoff: null }))).image.data;
+    const b = (await pipeline.render(latentState({ seed: 2, psi: 1, cutoff: null }))).image.data;
     let diff = 0;
     for (let i = 0; i < a.length; i++) diff += Math.abs(a[i]! - b[i]!);
     expect(diff / a.length).toBeGreaterThan(0.05);
   });
 
   it.each(reference.cases.map((c) => [c.seed, c.psi, c] as const))('matches PyTorch for seed %i, ψ %f', async (seed, psi, ref) => {
-    const { image, z, ws } = await pipeline.render({ seed, psi, cutoff: null });
+    const { image, z, ws } = await pipeline.render(latentState({ seed, psi }));
     ref.z_head.forEach((v, i) => expect(z[i]).toBeCloseTo(v, 6));
     ref.ws_row0_head.forEach((v, i) => expect(Math.abs(ws![i]! - v)).toBeLessThan(reference.tolerance));
     const [, , h, w] = image.dims as [number, number, number, number];

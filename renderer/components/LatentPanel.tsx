@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
 import { MAX_SEED, useStudio } from '../store';
+import { SeedInput } from './SeedInput';
+import { MixPanel } from './MixPanel';
 
 /** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
 function psiRange(family: string | undefined): { min: number; max: number; step: number } {
@@ -9,28 +10,11 @@ function psiRange(family: string | undefined): { min: number; max: number; step:
 function SeedField() {
   const seed = useStudio((s) => s.latent.seed);
   const setSeed = useStudio((s) => s.setSeed);
-  const [text, setText] = useState(String(seed));
-  useEffect(() => setText(String(seed)), [seed]);
-  const valid = /^\d+$/.test(text) && Number(text) <= MAX_SEED;
   return (
     <div className="field">
       <label htmlFor="seed-input">Seed</label>
       <div className="row">
-        <input
-          id="seed-input"
-          data-testid="seed-input"
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={MAX_SEED}
-          step={1}
-          value={text}
-          aria-invalid={!valid}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (/^\d+$/.test(e.target.value) && Number(e.target.value) <= MAX_SEED) setSeed(Number(e.target.value));
-          }}
-        />
+        <SeedInput id="seed-input" testId="seed-input" label="Seed" value={seed} onChange={setSeed} />
         <button
           type="button"
           data-testid="seed-random"
@@ -41,7 +25,6 @@ function SeedField() {
           ⟳
         </button>
       </div>
-      {!valid && <p className="hint">A seed is a whole number from 0 to {MAX_SEED}.</p>}
     </div>
   );
 }
@@ -104,6 +87,7 @@ export function LatentPanel() {
       <SeedField />
       <PsiField />
       <CutoffField />
+      <MixPanel />
     </aside>
   );
 }

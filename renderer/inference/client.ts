@@ -20,12 +20,28 @@ export interface Loaded {
   fallbackReason: string | null;
 }
 
+/** A background batch render in progress. */
+export interface BatchJob {
+  jobId: string;
+  /** Resolves when every image arrived (cancelled: false) or the job was cancelled; rejects on failure. */
+  done: Promise<{ cancelled: boolean }>;
+  cancel(): void;
+}
+
+interface JobHandlers {
+  onImage: (index: number, image: ImageData, ms: number) => void;
+  resolve: (result: { cancelled: boolean }) => void;
+  reject: (error: Error) => void;
+}
+
 /** Owns the inference worker for the lifetime of the studio (dispose() terminates it). */
 export class InferenceClient {
   private readonly worker: Worker;
   private nextStamp = 1;
   private nextRequest = 1;
   private lastShown = 0;
+  private nextJob = 1;
+  private jobs = new Map<string, JobHandlers>();
   private loads = new Map<number, { resolve: (l: Loaded) => void; reject: (e: Error) => void }>();
 
   constructor(
@@ -47,15 +63,29 @@ export class InferenceClient {
   /** Ask for a frame of `state`; returns its stamp. Only the newest request is guaranteed a frame. */
   render(state: LatentState): number {
     const stamp = this.nextStamp++;
-    this.post({ type: 'render', stamp, state: { ...state } });
+    this.post({ type: 'render', stamp, state: structuredClone(state) });
     return stamp;
+  }
+
+  /**
+   * Render `states` as a background job (grids, thumbnails, export): images arrive in order through
+   * `onImage`; the preview keeps priority but never drops a job's images.
+   */
+  renderBatch(states: LatentState[], onImage: JobHandlers['onImage']): BatchJob {
+    const jobId = `job-${this.nextJob++}`;
+    const done = new Promise<{ cancelled: boolean }>((resolve, reject) => this.jobs.set(jobId, { onImage, resolve, reject }));
+    this.post({ type: 'render-batch', jobId, states: states.map((s) => structuredClone(s)) });
+    return { jobId, done, cancel: () => this.post({ type: 'cancel-job', jobId }) };
   }
 
   /** Terminate the worker. */
   dispose(): void {
     this.worker.terminate();
-    for (const { reject } of this.loads.values()) reject(new Error('the studio closed the inference worker'));
+    const closed = new Error('the studio closed the inference worker');
+    for (const { reject } of this.loads.values()) reject(closed);
+    for (const { reject } of this.jobs.values()) reject(closed);
     this.loads.clear();
+    this.jobs.clear();
   }
 
   private post(message: ToWorker): void {
@@ -77,6 +107,19 @@ export class InferenceClient {
         this.lastShown = message.stamp;
         const image = new ImageData(new Uint8ClampedArray(message.pixels), message.width, message.height);
         this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms });
+        break;
+      }
+      case 'job-frame': {
+        const image = new ImageData(new Uint8ClampedArray(message.pixels), message.width, message.height);
+        this.jobs.get(message.jobId)?.onImage(message.index, image, message.ms);
+        break;
+      }
+      case 'job-done':
+      case 'job-failed': {
+        const job = this.jobs.get(message.jobId);
+        this.jobs.delete(message.jobId);
+        if (message.type === 'job-done') job?.resolve({ cancelled: message.cancelled });
+        else job?.reject(new Error(message.message));
         break;
       }
       case 'render-failed':

@@ -15,7 +15,10 @@ export interface ModelRef {
 /** Messages to the worker. */
 export type ToWorker =
   | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference }
-  | { type: 'render'; stamp: number; state: LatentState };
+  | { type: 'render'; stamp: number; state: LatentState }
+  /** Background job: render every state, in order; never dropped by the preview's latest-wins rule. */
+  | { type: 'render-batch'; jobId: string; states: LatentState[] }
+  | { type: 'cancel-job'; jobId: string };
 
 /** Messages from the worker. */
 export type FromWorker =
@@ -31,4 +34,7 @@ export type FromWorker =
       /** Wall time of the inference for this frame, in ms. */
       ms: number;
     }
-  | { type: 'render-failed'; stamp: number; message: string };
+  | { type: 'render-failed'; stamp: number; message: string }
+  | { type: 'job-frame'; jobId: string; index: number; width: number; height: number; pixels: ArrayBuffer; ms: number }
+  | { type: 'job-done'; jobId: string; cancelled: boolean }
+  | { type: 'job-failed'; jobId: string; message: string };

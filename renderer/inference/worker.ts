@@ -1,7 +1,7 @@
 /**
  * The renderer's inference worker: the only module of the renderer that imports onnxruntime-web.
  * It picks the backend (WebGPU first, WASM fallback), loads a model's graphs, and renders frames
- * one at a time with the latest request winning (app/pipeline/latest.ts).
+ * one at a time with the latest request winning (app/pipeline/scheduler.ts).
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference';
@@ -9,7 +9,7 @@ import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
 import { tensorToRgba } from '../../app/image';
 import type { LatentState } from '../../app/pipeline/state';
-import { LatestWins } from '../../app/pipeline/latest';
+import { Scheduler } from '../../app/pipeline/scheduler';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 
 const scope = self as unknown as {
@@ -93,17 +93,57 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
   }
 }
 
-const frames = new LatestWins(renderFrame);
+const queue = new Scheduler(renderFrame);
+
+/** The steps of a batch render: one image per step, so the preview can cut in between. */
+function* batchSteps(jobId: string, states: LatentState[]): Generator<() => Promise<void>> {
+  let failed = false;
+  for (const [index, state] of states.entries()) {
+    yield async () => {
+      if (failed) return;
+      if (!pipeline || !model) {
+        failed = true;
+        scope.postMessage({ type: 'job-failed', jobId, message: 'no model is loaded' });
+        return;
+      }
+      try {
+        const started = performance.now();
+        const { image } = await pipeline.render(state);
+        const rgba = tensorToRgba(image, model.manifest.output_range);
+        const pixels = rgba.data.buffer as ArrayBuffer;
+        const ms = performance.now() - started;
+        scope.postMessage({ type: 'job-frame', jobId, index, width: rgba.width, height: rgba.height, pixels, ms }, [pixels]);
+      } catch (error) {
+        failed = true;
+        scope.postMessage({ type: 'job-failed', jobId, message: (error as Error).message });
+      }
+    };
+  }
+  yield async () => {
+    if (!failed) scope.postMessage({ type: 'job-done', jobId, cancelled: false });
+  };
+}
 
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === 'render') {
-    frames.submit({ stamp: message.stamp, state: message.state });
-    return;
+  switch (message.type) {
+    case 'render':
+      queue.submit({ stamp: message.stamp, state: message.state });
+      return;
+    case 'render-batch':
+      queue.enqueue(message.jobId, batchSteps(message.jobId, message.states));
+      return;
+    case 'cancel-job':
+      if (queue.cancel(message.jobId)) scope.postMessage({ type: 'job-done', jobId: message.jobId, cancelled: true });
+      return;
+    case 'load':
+      break;
   }
-  // A model swap waits for the frame in flight; frames asked for the old model are dropped.
-  frames.clear();
-  void frames.exclusive(async () => {
+  // A model swap waits for the frame in flight; frames and jobs asked for the old model are dropped.
+  queue.clear();
+  for (const jobId of queue.queuedJobs()) scope.postMessage({ type: 'job-done', jobId, cancelled: true });
+  queue.cancelAll();
+  void queue.exclusive(async () => {
     try {
       const result = await load(message.model, message.preference);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });

@@ -6,7 +6,7 @@ import { createStore, type StateCreator } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { ModelEntry } from '../../app/contract';
 import type { Backend, BackendPreference } from '../../app/inference';
-import { DEFAULT_STATE, type LatentState } from '../../app/pipeline/state';
+import { DEFAULT_STATE, MAX_MIX_SOURCES, type LatentState, type MixSource } from '../../app/pipeline/state';
 
 /** Models the host offers and which one is open. */
 export interface LibrarySlice {
@@ -24,6 +24,13 @@ export interface LatentSlice {
   setSeed(seed: number): void;
   setPsi(psi: number): void;
   setCutoff(cutoff: number | null): void;
+  /** Replace the whole latent state (grid cell, keyframe, dropped PNG). */
+  setLatent(latent: LatentState): void;
+  addMixSource(seed: number): void;
+  removeMixSource(index: number): void;
+  setMixSource(index: number, source: Partial<MixSource>): void;
+  /** Exchange the main seed with source `index`'s seed (its rows stay). */
+  swapMixSource(index: number): void;
 }
 
 /** Which runtime serves the model and how fast. */
@@ -38,6 +45,13 @@ export interface EngineSlice {
   setFrameMs(ms: number): void;
 }
 
+/** Which views are open. */
+export interface ViewSlice {
+  mixGridOpen: boolean;
+  openMixGrid(): void;
+  closeMixGrid(): void;
+}
+
 /** The one place errors are shown (role="alert"). */
 export interface ErrorSlice {
   error: string | null;
@@ -46,7 +60,7 @@ export interface ErrorSlice {
 }
 
 /** The whole studio state. */
-export type StudioState = LibrarySlice & LatentSlice & EngineSlice & ErrorSlice;
+export type StudioState = LibrarySlice & LatentSlice & EngineSlice & ViewSlice & ErrorSlice;
 
 type Slice<T> = StateCreator<StudioState, [], [], T>;
 
@@ -58,15 +72,44 @@ const librarySlice: Slice<LibrarySlice> = (set) => ({
   modelId: null,
   modelStatus: 'idle',
   setModels: (models) => set({ models }),
-  selectModel: (id) => set({ modelId: id, modelStatus: 'loading' }),
+  selectModel: (id) =>
+    set((s) => ({
+      modelId: id,
+      modelStatus: 'loading',
+      // Row indices mean nothing across models: keep the sources, forget their rows.
+      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ ...m, rows: [] })) },
+    })),
   setModelStatus: (modelStatus) => set({ modelStatus }),
 });
 
 const latentSlice: Slice<LatentSlice> = (set) => ({
-  latent: { ...DEFAULT_STATE },
+  // One mixing source slot is there from the start, with no rows: it changes nothing until used.
+  latent: { ...DEFAULT_STATE, mix: [{ seed: 1, rows: [] }] },
   setSeed: (seed) => set((s) => ({ latent: { ...s.latent, seed: Math.trunc(seed) >>> 0 } })),
   setPsi: (psi) => set((s) => ({ latent: { ...s.latent, psi } })),
   setCutoff: (cutoff) => set((s) => ({ latent: { ...s.latent, cutoff } })),
+  setLatent: (latent) => set({ latent: structuredClone(latent) }),
+  addMixSource: (seed) =>
+    set((s) =>
+      s.latent.mix.length >= MAX_MIX_SOURCES ? {} : { latent: { ...s.latent, mix: [...s.latent.mix, { seed: seed >>> 0, rows: [] }] } },
+    ),
+  removeMixSource: (index) => set((s) => ({ latent: { ...s.latent, mix: s.latent.mix.filter((_, i) => i !== index) } })),
+  setMixSource: (index, source) =>
+    set((s) => ({
+      latent: {
+        ...s.latent,
+        mix: s.latent.mix.map((m, i) =>
+          i === index ? { seed: (source.seed ?? m.seed) >>> 0, rows: [...new Set(source.rows ?? m.rows)].sort((a, b) => a - b) } : m,
+        ),
+      },
+    })),
+  swapMixSource: (index) =>
+    set((s) => {
+      const source = s.latent.mix[index];
+      if (!source) return {};
+      const mix = s.latent.mix.map((m, i) => (i === index ? { ...m, seed: s.latent.seed } : m));
+      return { latent: { ...s.latent, seed: source.seed, mix } };
+    }),
 });
 
 function initialPreference(): BackendPreference {
@@ -84,6 +127,12 @@ const engineSlice: Slice<EngineSlice> = (set) => ({
   setFrameMs: (frameMs) => set({ frameMs }),
 });
 
+const viewSlice: Slice<ViewSlice> = (set) => ({
+  mixGridOpen: false,
+  openMixGrid: () => set({ mixGridOpen: true }),
+  closeMixGrid: () => set({ mixGridOpen: false }),
+});
+
 const errorSlice: Slice<ErrorSlice> = (set) => ({
   error: null,
   showError: (error) => set({ error }),
@@ -96,6 +145,7 @@ export function createStudioStore() {
     ...librarySlice(...a),
     ...latentSlice(...a),
     ...engineSlice(...a),
+    ...viewSlice(...a),
     ...errorSlice(...a),
   }));
 }
