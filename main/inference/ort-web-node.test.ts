@@ -75,6 +75,20 @@ describe('fixture on onnxruntime-web WASM in Node', () => {
     expect(Math.abs(Math.max(...values) - ref.img_max)).toBeLessThan(reference.tolerance);
   });
 
+  it('mixes after truncation: chosen rows come from the source, every other row from the main latent', async () => {
+    const psi = 0.7;
+    const main = await pipeline.resolveWs(latentState({ seed: 3, psi }));
+    const source = await pipeline.resolveWs(latentState({ seed: 9, psi }));
+    const mixed = await pipeline.resolveWs(latentState({ seed: 3, psi, mix: [{ seed: 9, rows: [1, 5] }] }));
+    const w = manifest.w_dim;
+    for (let row = 0; row < manifest.num_ws; row++) {
+      const from = row === 1 || row === 5 ? source : main;
+      expect(Array.from(mixed.subarray(row * w, (row + 1) * w))).toEqual(Array.from(from.subarray(row * w, (row + 1) * w)));
+    }
+    // A source with no rows changes nothing.
+    expect(Array.from(await pipeline.resolveWs(latentState({ seed: 3, psi, mix: [{ seed: 9, rows: [] }] })))).toEqual(Array.from(main));
+  });
+
   it('refuses inputs whose shape differs from the manifest before they reach the runtime', async () => {
     await expect(runner.run('mapping', { z: { data: new Float32Array(10), dims: [1, 10] } })).rejects.toThrow(ShapeError);
     await expect(runner.run('synthesis', { ws: { data: new Float32Array(64), dims: [1, 64] } })).rejects.toThrow(/must be \[batch, 8, 64\]/);
