@@ -5,6 +5,7 @@
 import type { Backend, BackendPreference } from '../../app/inference';
 import type { LatentState } from '../../app/pipeline/state';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/pipeline/jobs';
 
 /** A frame ready to draw. */
 export interface Frame {
@@ -29,7 +30,7 @@ export interface BatchJob {
 }
 
 interface JobHandlers {
-  onImage: (index: number, image: ImageData, ms: number) => void;
+  onItem: (item: unknown) => void;
   resolve: (result: { cancelled: boolean }) => void;
   reject: (error: Error) => void;
 }
@@ -68,14 +69,23 @@ export class InferenceClient {
   }
 
   /**
-   * Render `states` as a background job (grids, thumbnails, export): images arrive in order through
-   * `onImage`; the preview keeps priority but never drops a job's images.
+   * Start a background job (app/pipeline/jobs.ts): its items arrive in order through `onItem`; the
+   * preview keeps priority but never drops a job's steps.
    */
-  renderBatch(states: LatentState[], onImage: JobHandlers['onImage']): BatchJob {
+  runJob<K extends JobKind>(job: { kind: K; params: JobTypes[K]['params'] }, onItem: (item: JobItem<K>) => void): BatchJob {
     const jobId = `job-${this.nextJob++}`;
-    const done = new Promise<{ cancelled: boolean }>((resolve, reject) => this.jobs.set(jobId, { onImage, resolve, reject }));
-    this.post({ type: 'render-batch', jobId, states: states.map((s) => structuredClone(s)) });
+    const done = new Promise<{ cancelled: boolean }>((resolve, reject) =>
+      this.jobs.set(jobId, { onItem: onItem as (item: unknown) => void, resolve, reject }),
+    );
+    this.post({ type: 'job', jobId, job: job as JobRequest });
     return { jobId, done, cancel: () => this.post({ type: 'cancel-job', jobId }) };
+  }
+
+  /** Render `states` in the background; images arrive in order as ImageData. */
+  renderBatch(states: LatentState[], onImage: (index: number, image: ImageData, ms: number) => void): BatchJob {
+    return this.runJob({ kind: 'render-batch', params: { states } }, ({ index, image, ms }) =>
+      onImage(index, new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), ms),
+    );
   }
 
   /** Terminate the worker. */
@@ -109,11 +119,9 @@ export class InferenceClient {
         this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms });
         break;
       }
-      case 'job-frame': {
-        const image = new ImageData(new Uint8ClampedArray(message.pixels), message.width, message.height);
-        this.jobs.get(message.jobId)?.onImage(message.index, image, message.ms);
+      case 'job-item':
+        this.jobs.get(message.jobId)?.onItem(message.item);
         break;
-      }
       case 'job-done':
       case 'job-failed': {
         const job = this.jobs.get(message.jobId);

@@ -4,6 +4,7 @@
 import type { Backend, BackendPreference } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
 import type { LatentState } from '../../app/pipeline/state';
+import type { JobRequest } from '../../app/pipeline/jobs';
 
 /** What the worker needs to load a model: its manifest and where its files stream from. */
 export interface ModelRef {
@@ -16,8 +17,8 @@ export interface ModelRef {
 export type ToWorker =
   | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference }
   | { type: 'render'; stamp: number; state: LatentState }
-  /** Background job: render every state, in order; never dropped by the preview's latest-wins rule. */
-  | { type: 'render-batch'; jobId: string; states: LatentState[] }
+  /** A background job (app/pipeline/jobs.ts); never dropped by the preview's latest-wins rule. */
+  | { type: 'job'; jobId: string; job: JobRequest }
   | { type: 'cancel-job'; jobId: string };
 
 /** Messages from the worker. */
@@ -35,6 +36,6 @@ export type FromWorker =
       ms: number;
     }
   | { type: 'render-failed'; stamp: number; message: string }
-  | { type: 'job-frame'; jobId: string; index: number; width: number; height: number; pixels: ArrayBuffer; ms: number }
+  | { type: 'job-item'; jobId: string; item: unknown }
   | { type: 'job-done'; jobId: string; cancelled: boolean }
   | { type: 'job-failed'; jobId: string; message: string };

@@ -9,7 +9,8 @@ import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
 import { tensorToRgba } from '../../app/image';
 import type { LatentState } from '../../app/pipeline/state';
-import { Scheduler } from '../../app/pipeline/scheduler';
+import { Scheduler, type JobStep } from '../../app/pipeline/scheduler';
+import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/pipeline/jobs';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 
 const scope = self as unknown as {
@@ -95,33 +96,36 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
 
 const queue = new Scheduler(renderFrame);
 
-/** The steps of a batch render: one image per step, so the preview can cut in between. */
-function* batchSteps(jobId: string, states: LatentState[]): Generator<() => Promise<void>> {
+/** Typed arrays inside a job item, handed over to the main thread instead of copied. */
+function transferables(item: unknown, found: ArrayBuffer[] = []): ArrayBuffer[] {
+  if (ArrayBuffer.isView(item)) found.push(item.buffer as ArrayBuffer);
+  else if (item && typeof item === 'object') for (const value of Object.values(item)) transferables(value, found);
+  return found;
+}
+
+/** Wrap a job's steps: stream its items, report failure once, and say when it is done. */
+function* jobSteps(jobId: string, job: JobRequest): Generator<JobStep> {
+  if (!pipeline || !model) {
+    yield async () => scope.postMessage({ type: 'job-failed', jobId, message: 'no model is loaded' });
+    return;
+  }
+  const handler = JOB_HANDLERS[job.kind] as JobHandler<typeof job.kind>;
+  const emit = (item: unknown) => scope.postMessage({ type: 'job-item', jobId, item }, transferables(item));
+  const context = { pipeline, manifest: model.manifest, now: () => performance.now() };
   let failed = false;
-  for (const [index, state] of states.entries()) {
+  for (const step of handler(job.params as never, context, emit)) {
     yield async () => {
       if (failed) return;
-      if (!pipeline || !model) {
-        failed = true;
-        scope.postMessage({ type: 'job-failed', jobId, message: 'no model is loaded' });
-        return;
-      }
       try {
-        const started = performance.now();
-        const { image } = await pipeline.render(state);
-        const rgba = tensorToRgba(image, model.manifest.output_range);
-        const pixels = rgba.data.buffer as ArrayBuffer;
-        const ms = performance.now() - started;
-        scope.postMessage({ type: 'job-frame', jobId, index, width: rgba.width, height: rgba.height, pixels, ms }, [pixels]);
+        await step();
       } catch (error) {
         failed = true;
         scope.postMessage({ type: 'job-failed', jobId, message: (error as Error).message });
       }
     };
+    if (failed) return;
   }
-  yield async () => {
-    if (!failed) scope.postMessage({ type: 'job-done', jobId, cancelled: false });
-  };
+  yield async () => scope.postMessage({ type: 'job-done', jobId, cancelled: false });
 }
 
 scope.onmessage = (event) => {
@@ -130,8 +134,8 @@ scope.onmessage = (event) => {
     case 'render':
       queue.submit({ stamp: message.stamp, state: message.state });
       return;
-    case 'render-batch':
-      queue.enqueue(message.jobId, batchSteps(message.jobId, message.states));
+    case 'job':
+      queue.enqueue(message.jobId, jobSteps(message.jobId, message.job));
       return;
     case 'cancel-job':
       if (queue.cancel(message.jobId)) scope.postMessage({ type: 'job-done', jobId: message.jobId, cancelled: true });

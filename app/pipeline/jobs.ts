@@ -1,0 +1,61 @@
+/**
+ * Background jobs the inference worker runs between preview frames: each kind is a function that
+ * yields small steps (one image, one chunk of latents), so the preview can cut in between steps
+ * and a cancel takes effect at the next one. Jobs stream items back as they are made.
+ */
+import type { Manifest } from '../model/manifest';
+import type { Rgba } from '../image';
+import { tensorToRgba } from '../image';
+import type { Pipeline } from './render';
+import type { JobStep } from './scheduler';
+import type { LatentState } from './state';
+
+/** Parameters and streamed items of every job kind. */
+export interface JobTypes {
+  /** Render each state to pixels, in order (grids, thumbnails, video frames). */
+  'render-batch': {
+    params: { states: LatentState[] };
+    item: { index: number; image: Rgba; ms: number };
+  };
+}
+
+/** A job kind. */
+export type JobKind = keyof JobTypes;
+/** A request for a job of some kind. */
+export type JobRequest = { [K in JobKind]: { kind: K; params: JobTypes[K]['params'] } }[JobKind];
+/** An item streamed by a job of kind K. */
+export type JobItem<K extends JobKind> = JobTypes[K]['item'];
+
+/** What a job can use. */
+export interface JobContext {
+  pipeline: Pipeline;
+  manifest: Manifest;
+  /** Wall clock in ms (performance.now in the worker). */
+  now(): number;
+}
+
+/** Makes the steps of one job; `emit` streams an item back to whoever asked. */
+export type JobHandler<K extends JobKind> = (
+  params: JobTypes[K]['params'],
+  context: JobContext,
+  emit: (item: JobItem<K>) => void,
+) => Iterable<JobStep>;
+
+function* renderBatch(
+  params: JobTypes['render-batch']['params'],
+  { pipeline, manifest, now }: JobContext,
+  emit: (item: JobItem<'render-batch'>) => void,
+): Iterable<JobStep> {
+  for (const [index, state] of params.states.entries()) {
+    yield async () => {
+      const started = now();
+      const { image } = await pipeline.render(state);
+      emit({ index, image: tensorToRgba(image, manifest.output_range), ms: now() - started });
+    };
+  }
+}
+
+/** Every job kind's handler. */
+export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
+  'render-batch': renderBatch,
+};
