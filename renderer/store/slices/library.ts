@@ -1,0 +1,27 @@
+import type { ModelEntry } from '../../../app/contract';
+import type { Slice } from '../types';
+
+/** Models the host offers and which one is open. */
+export interface LibrarySlice {
+  models: ModelEntry[];
+  modelId: string | null;
+  modelStatus: 'idle' | 'loading' | 'ready' | 'error';
+  setModels(models: ModelEntry[]): void;
+  selectModel(id: string): void;
+  setModelStatus(status: LibrarySlice['modelStatus']): void;
+}
+
+export const librarySlice: Slice<LibrarySlice> = (set) => ({
+  models: [],
+  modelId: null,
+  modelStatus: 'idle',
+  setModels: (models) => set({ models }),
+  selectModel: (id) =>
+    set((s) => ({
+      modelId: id,
+      modelStatus: 'loading',
+      // Row indices mean nothing across models: keep the sources, forget their rows.
+      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ ...m, rows: [] })) },
+    })),
+  setModelStatus: (modelStatus) => set({ modelStatus }),
+});
