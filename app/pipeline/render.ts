@@ -7,6 +7,7 @@ import type { GraphRunner, Tensor } from '../inference';
 import type { Manifest } from '../model/manifest';
 import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
 import type { LatentState } from './state';
+import { applyWEdits, applyZEdits } from '../latent/edits';
 
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
 export interface Rendered {
@@ -65,7 +66,7 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
       if (source.rows.length === 0) continue;
       ws = mixRows(ws, truncate(await mapSeed(source.seed), wAvg, state.psi, state.cutoff), source.rows);
     }
-    return ws;
+    return applyWEdits(ws, state.edits);
   }
 
   async function render(state: LatentState): Promise<Rendered> {
@@ -75,13 +76,13 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
         return { image: await synthesize(ws), z: seedToZ(state.seed, manifest.z_dim), ws };
       }
       case 'plain': {
-        const z = seedToZ(state.seed, manifest.z_dim);
+        const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
         const out = await runner.run('generator', { z: { data: z, dims: [1, manifest.z_dim] } });
         return { image: out.img!, z, ws: null };
       }
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
-        const z = seedToTruncatedZ(state.seed, manifest.z_dim, state.psi);
+        const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
         const c = new Float32Array(manifest.c_dim);
         c[0] = 1;
         const out = await runner.run('generator', {

@@ -10,6 +10,24 @@ export interface MixSource {
   rows: number[];
 }
 
+/**
+ * One attribute edit: `delta = vector · scale · amount`, added to ws rows [start, end] (W space,
+ * StyleGAN) or to z (Z space, other families). GANSpace directions use scale = σ of their component
+ * (the slider is in σ units); SeFa and InterFaceGAN directions use scale = 1.
+ */
+export interface Edit {
+  /** Id of the direction in the model's direction list (for the UI; the vector below is what counts). */
+  id: string;
+  name: string;
+  space: 'w' | 'z';
+  /** Unit (or as imported) direction, w_dim or z_dim values. */
+  vector: number[];
+  scale: number;
+  amount: number;
+  /** Inclusive ws row range the edit applies to (W space); null = every row. */
+  rows: [number, number] | null;
+}
+
 /** The most mixing sources the studio offers at once. */
 export const MAX_MIX_SOURCES = 3;
 
@@ -23,10 +41,12 @@ export interface LatentState {
   cutoff: number | null;
   /** Style-mixing sources, applied in order after truncation (later sources win on shared rows). */
   mix: MixSource[];
+  /** Attribute edits, summed into one offset after truncation and mixing. */
+  edits: Edit[];
 }
 
 /** The state a freshly opened model starts in (NVIDIA's gen_images.py defaults, seed 0). */
-export const DEFAULT_STATE: LatentState = { seed: 0, psi: 1, cutoff: null, mix: [] };
+export const DEFAULT_STATE: LatentState = { seed: 0, psi: 1, cutoff: null, mix: [], edits: [] };
 
 /** A stable text key for a state, used to tell which state a frame shows. */
 export function stateKey(modelId: string, s: LatentState): string {
@@ -34,10 +54,14 @@ export function stateKey(modelId: string, s: LatentState): string {
     .filter((m) => m.rows.length > 0)
     .map((m) => `${m.seed}:${[...m.rows].sort((a, b) => a - b).join('.')}`)
     .join(',');
-  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}`;
+  const edits = s.edits
+    .filter((e) => e.amount !== 0)
+    .map((e) => `${e.id}:${e.amount}${e.rows ? `@${e.rows[0]}-${e.rows[1]}` : ''}`)
+    .join(',');
+  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}`;
 }
 
 /** A full state from the fields that differ from {@link DEFAULT_STATE}. */
 export function latentState(fields: Partial<LatentState>): LatentState {
-  return { ...DEFAULT_STATE, mix: [], ...fields };
+  return { ...DEFAULT_STATE, mix: [], edits: [], ...fields };
 }

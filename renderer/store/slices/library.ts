@@ -21,7 +21,7 @@ export const librarySlice: Slice<LibrarySlice> = (set) => ({
       modelId: id,
       modelStatus: 'loading',
       // Row indices mean nothing across models: keep the sources, forget their rows.
-      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ ...m, rows: [] })) },
+      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ ...m, rows: [] })), edits: [] },
     })),
   setModelStatus: (modelStatus) => set({ modelStatus }),
 });
