@@ -3,10 +3,10 @@
  * `truncate(ws, w_avg, ψ, cutoff)`, `synthesize(ws) → img`. Written against the inference
  * interface only, so the worker, the CLI and the tests run the same code.
  */
-import type { GraphRunner, Tensor } from '../inference';
+import type { Feeds, GraphRunner, Tensor } from '../inference';
 import type { Manifest } from '../model/manifest';
 import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
-import type { LatentState } from './state';
+import { classVector, type ClassWeight, type LatentState } from './state';
 import { applyWEdits, applyZEdits } from '../latent/edits';
 
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
@@ -19,7 +19,7 @@ export interface Rendered {
 /** Renders latent states of one loaded model. */
 export interface Pipeline {
   /** The untruncated ws of a seed (cached: dragging ψ does not re-run the mapping network). */
-  mapSeed(seed: number): Promise<WPlus>;
+  mapSeed(seed: number, classes?: readonly ClassWeight[]): Promise<WPlus>;
   /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
   resolveWs(state: LatentState): Promise<WPlus>;
   /** Synthesize an image from ws (StyleGAN models only). */
@@ -31,24 +31,26 @@ const MAPPING_CACHE_SIZE = 64;
 
 /** Create the pipeline for `manifest`'s family over a loaded runner. */
 export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipeline {
-  const cache = new Map<number, WPlus>();
+  const cache = new Map<string, WPlus>();
   const wAvg: W | null = manifest.family === 'stylegan' ? asW(Float32Array.from(manifest.w_avg), manifest.w_dim) : null;
 
-  async function map(z: Z): Promise<WPlus> {
-    if (manifest.c_dim > 0) throw new Error('conditional StyleGAN models need a class: not supported yet');
-    const out = await runner.run('mapping', { z: { data: z, dims: [1, manifest.z_dim] } });
+  async function map(z: Z, classes: readonly ClassWeight[]): Promise<WPlus> {
+    const feeds: Feeds = { z: { data: z, dims: [1, manifest.z_dim] } };
+    if (manifest.c_dim > 0) feeds.c = { data: classVector(classes, manifest.c_dim), dims: [1, manifest.c_dim] };
+    const out = await runner.run('mapping', feeds);
     return asWPlus(out.ws!.data, manifest.num_ws, manifest.w_dim);
   }
 
-  async function mapSeed(seed: number): Promise<WPlus> {
-    const hit = cache.get(seed);
+  async function mapSeed(seed: number, classes: readonly ClassWeight[] = []): Promise<WPlus> {
+    const key = manifest.c_dim > 0 ? `${seed}|${classes.map((c) => `${c.index}:${c.weight}`).join(',')}` : String(seed);
+    const hit = cache.get(key);
     if (hit) {
-      cache.delete(seed); // refresh its place in the LRU order
-      cache.set(seed, hit);
+      cache.delete(key); // refresh its place in the LRU order
+      cache.set(key, hit);
       return hit;
     }
-    const ws = await map(seedToZ(seed, manifest.z_dim));
-    cache.set(seed, ws);
+    const ws = await map(seedToZ(seed, manifest.z_dim), classes);
+    cache.set(key, ws);
     if (cache.size > MAPPING_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     return ws;
   }
@@ -61,10 +63,10 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
   async function resolveWs(state: LatentState): Promise<WPlus> {
     if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
     // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
-    let ws = truncate(await mapSeed(state.seed), wAvg, state.psi, state.cutoff);
+    let ws = truncate(await mapSeed(state.seed, state.classes), wAvg, state.psi, state.cutoff);
     for (const source of state.mix) {
       if (source.rows.length === 0) continue;
-      ws = mixRows(ws, truncate(await mapSeed(source.seed), wAvg, state.psi, state.cutoff), source.rows);
+      ws = mixRows(ws, truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff), source.rows);
     }
     return applyWEdits(ws, state.edits);
   }
@@ -83,8 +85,7 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
         const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
-        const c = new Float32Array(manifest.c_dim);
-        c[0] = 1;
+        const c = classVector(state.classes, manifest.c_dim);
         const out = await runner.run('generator', {
           z: { data: z, dims: [1, manifest.z_dim] },
           c: { data: c, dims: [1, manifest.c_dim] },

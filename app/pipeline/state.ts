@@ -43,10 +43,33 @@ export interface LatentState {
   mix: MixSource[];
   /** Attribute edits, summed into one offset after truncation and mixing. */
   edits: Edit[];
+  /**
+   * Class vector of a conditional model as weighted class indices (one-hot = one entry of weight
+   * 1; a blend of two classes = two entries). Empty = class 0. Ignored by unconditional models.
+   */
+  classes: ClassWeight[];
+}
+
+/** One class's weight in the class vector. */
+export interface ClassWeight {
+  index: number;
+  weight: number;
+}
+
+/** The class vector (length c_dim) a state stands for. */
+export function classVector(classes: readonly ClassWeight[], cDim: number): Float32Array {
+  const c = new Float32Array(cDim);
+  if (cDim === 0) return c;
+  if (classes.length === 0) c[0] = 1;
+  for (const { index, weight } of classes) {
+    if (!Number.isInteger(index) || index < 0 || index >= cDim) throw new RangeError(`class ${index} is outside 0–${cDim - 1}`);
+    c[index]! += weight;
+  }
+  return c;
 }
 
 /** The state a freshly opened model starts in (NVIDIA's gen_images.py defaults, seed 0). */
-export const DEFAULT_STATE: LatentState = { seed: 0, psi: 1, cutoff: null, mix: [], edits: [] };
+export const DEFAULT_STATE: LatentState = { seed: 0, psi: 1, cutoff: null, mix: [], edits: [], classes: [] };
 
 /** A stable text key for a state, used to tell which state a frame shows. */
 export function stateKey(modelId: string, s: LatentState): string {
@@ -58,10 +81,11 @@ export function stateKey(modelId: string, s: LatentState): string {
     .filter((e) => e.amount !== 0)
     .map((e) => `${e.id}:${e.amount}${e.rows ? `@${e.rows[0]}-${e.rows[1]}` : ''}`)
     .join(',');
-  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}`;
+  const classes = s.classes.map((c) => `${c.index}:${c.weight}`).join(',');
+  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}${classes ? `|class=${classes}` : ''}`;
 }
 
 /** A full state from the fields that differ from {@link DEFAULT_STATE}. */
 export function latentState(fields: Partial<LatentState>): LatentState {
-  return { ...DEFAULT_STATE, mix: [], edits: [], ...fields };
+  return { ...DEFAULT_STATE, mix: [], edits: [], classes: [], ...fields };
 }
