@@ -9,12 +9,18 @@ import { tensorToRgba } from '../image';
 import type { Pipeline } from './render';
 import type { JobStep } from './scheduler';
 import type { LatentState } from './state';
+import { frameCount, TimelineEvaluator, type Timeline } from './timeline';
 
 /** Parameters and streamed items of every job kind. */
 export interface JobTypes {
   /** Render each state to pixels, in order (grids, thumbnails, video frames). */
   'render-batch': {
     params: { states: LatentState[] };
+    item: { index: number; image: Rgba; ms: number };
+  };
+  /** Render frames [first, last] of a timeline, in order (preview playback, video export). */
+  'render-timeline': {
+    params: { timeline: Timeline; first: number; last: number };
     item: { index: number; image: Rgba; ms: number };
   };
 }
@@ -55,7 +61,24 @@ function* renderBatch(
   }
 }
 
+function* renderTimeline(
+  params: JobTypes['render-timeline']['params'],
+  { pipeline, manifest, now }: JobContext,
+  emit: (item: JobItem<'render-timeline'>) => void,
+): Iterable<JobStep> {
+  const evaluator = new TimelineEvaluator(pipeline, manifest, params.timeline);
+  const last = Math.min(params.last, frameCount(params.timeline) - 1);
+  for (let index = Math.max(0, params.first); index <= last; index++) {
+    yield async () => {
+      const started = now();
+      const image = await evaluator.frame(index);
+      emit({ index, image: tensorToRgba(image, manifest.output_range), ms: now() - started });
+    };
+  }
+}
+
 /** Every job kind's handler. */
 export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'render-batch': renderBatch,
+  'render-timeline': renderTimeline,
 };

@@ -24,6 +24,10 @@ export interface Pipeline {
   resolveWs(state: LatentState): Promise<WPlus>;
   /** Synthesize an image from ws (StyleGAN models only). */
   synthesize(ws: WPlus): Promise<Tensor>;
+  /** The ws of an explicit z, then truncated, mixed and edited as `state` says (StyleGAN only). */
+  resolveWsFromZ(z: Z, state: LatentState): Promise<WPlus>;
+  /** Run a z → image generator (conditional / plain families) on an explicit z and class vector. */
+  generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor>;
   render(state: LatentState): Promise<Rendered>;
 }
 
@@ -60,15 +64,25 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     return out.img!;
   }
 
-  async function resolveWs(state: LatentState): Promise<WPlus> {
+  async function resolveWs(state: LatentState, z?: Z): Promise<WPlus> {
     if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
+    const main = z ? await map(z, state.classes) : await mapSeed(state.seed, state.classes);
     // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
-    let ws = truncate(await mapSeed(state.seed, state.classes), wAvg, state.psi, state.cutoff);
+    let ws = truncate(main, wAvg, state.psi, state.cutoff);
     for (const source of state.mix) {
       if (source.rows.length === 0) continue;
       ws = mixRows(ws, truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff), source.rows);
     }
     return applyWEdits(ws, state.edits);
+  }
+
+  async function generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor> {
+    const feeds: Feeds = { z: { data: z, dims: [1, manifest.z_dim] } };
+    if (manifest.family === 'conditional') {
+      feeds.c = { data: classes, dims: [1, manifest.c_dim] };
+      feeds.truncation = { data: Float32Array.of(psi), dims: [1] };
+    }
+    return (await runner.run('generator', feeds)).img!;
   }
 
   async function render(state: LatentState): Promise<Rendered> {
@@ -79,22 +93,15 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
       }
       case 'plain': {
         const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
-        const out = await runner.run('generator', { z: { data: z, dims: [1, manifest.z_dim] } });
-        return { image: out.img!, z, ws: null };
+        return { image: await generate(z, new Float32Array(0), 1), z, ws: null };
       }
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
         const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
-        const c = classVector(state.classes, manifest.c_dim);
-        const out = await runner.run('generator', {
-          z: { data: z, dims: [1, manifest.z_dim] },
-          c: { data: c, dims: [1, manifest.c_dim] },
-          truncation: { data: Float32Array.of(state.psi), dims: [1] },
-        });
-        return { image: out.img!, z, ws: null };
+        return { image: await generate(z, classVector(state.classes, manifest.c_dim), state.psi), z, ws: null };
       }
     }
   }
 
-  return { mapSeed, resolveWs, synthesize, render };
+  return { mapSeed, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, generate, render };
 }
