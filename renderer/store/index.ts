@@ -11,6 +11,7 @@ import { latentSlice } from './slices/latent';
 import { engineSlice } from './slices/engine';
 import { viewSlice } from './slices/view';
 import { errorSlice } from './slices/error';
+import { timelineSlice } from './slices/timeline';
 
 export type { StudioState } from './types';
 export { MAX_SEED } from './slices/latent';
@@ -23,6 +24,7 @@ export function createStudioStore() {
     ...engineSlice(...a),
     ...viewSlice(...a),
     ...errorSlice(...a),
+    ...timelineSlice(...a),
   }));
 }
 
