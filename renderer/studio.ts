@@ -12,18 +12,33 @@ let canvas: HTMLCanvasElement | null = null;
 let lastFrame: Frame | null = null;
 let framesDrawn = 0;
 
+function paint(image: ImageData, key: string): void {
+  if (!canvas) return;
+  if (canvas.width !== image.width || canvas.height !== image.height) {
+    canvas.width = image.width;
+    canvas.height = image.height;
+  }
+  canvas.getContext('2d')?.putImageData(image, 0, 0);
+  framesDrawn += 1;
+  // Tests and tools wait for these: what the pixels show, and how many frames were drawn.
+  canvas.dataset.renderedKey = key;
+  canvas.dataset.frames = String(framesDrawn);
+}
+
 function draw(frame: Frame): void {
   lastFrame = frame;
-  if (!canvas) return;
-  if (canvas.width !== frame.image.width || canvas.height !== frame.image.height) {
-    canvas.width = frame.image.width;
-    canvas.height = frame.image.height;
-  }
-  canvas.getContext('2d')?.putImageData(frame.image, 0, 0);
-  framesDrawn += 1;
-  // Tests and tools wait for these: which state the pixels show, and how many frames were drawn.
-  canvas.dataset.renderedKey = stateKey(studioStore.getState().modelId ?? '', frame.state);
-  canvas.dataset.frames = String(framesDrawn);
+  if (studioStore.getState().playing) return; // playback owns the canvas until it stops
+  paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
+}
+
+/** Show a playback frame in the preview (the key says which: `timeline|<frame>`). */
+export function showPlaybackFrame(image: ImageData, frame: number): void {
+  paint(image, `timeline|${frame}`);
+}
+
+/** After playback: show the studio's current state again. */
+export function showCurrentState(): void {
+  client?.render(studioStore.getState().latent);
 }
 
 /** Attach the preview canvas (called by the Preview component; null on unmount). */
