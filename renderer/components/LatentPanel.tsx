@@ -1,6 +1,7 @@
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 import { MixPanel } from './MixPanel';
+import { ClassPanel } from './ClassPanel';
 
 /** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
 function psiRange(family: string | undefined): { min: number; max: number; step: number } {
@@ -87,6 +88,7 @@ export function LatentPanel() {
       <SeedField />
       <PsiField />
       <CutoffField />
+      <ClassPanel />
       <MixPanel />
     </aside>
   );

@@ -1,0 +1,69 @@
+import { useStudio } from '../store';
+import type { ClassWeight } from '../../app/pipeline/state';
+
+/** Read a state's classes as "class A, class B and the blend t between them". */
+function asBlend(classes: readonly ClassWeight[]): { a: number; b: number; t: number } {
+  const [first, second] = classes;
+  if (!first) return { a: 0, b: 0, t: 0 };
+  if (!second) return { a: first.index, b: first.index, t: 0 };
+  return { a: first.index, b: second.index, t: second.weight };
+}
+
+/** The class vector as A blended towards B by t (one-hot when t = 0 or A = B). */
+function toClasses(a: number, b: number, t: number): ClassWeight[] {
+  if (t === 0 || a === b) return [{ index: a, weight: 1 }];
+  return [
+    { index: a, weight: 1 - t },
+    { index: b, weight: t },
+  ];
+}
+
+/** CLASS: for conditional models, a named class and an optional blend towards a second one. */
+export function ClassPanel() {
+  const manifest = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.manifest);
+  const classes = useStudio((s) => s.latent.classes);
+  const setLatent = useStudio((s) => s.setLatent);
+  const latent = useStudio((s) => s.latent);
+  if (!manifest || manifest.c_dim === 0) return null;
+  const { a, b, t } = asBlend(classes);
+  const names = manifest.class_names;
+  const set = (next: { a?: number; b?: number; t?: number }) =>
+    setLatent({ ...latent, classes: toClasses(next.a ?? a, next.b ?? b, next.t ?? t) });
+  const options = names.map((name, i) => (
+    <option key={i} value={i}>
+      {name}
+    </option>
+  ));
+  return (
+    <section className="class-panel" aria-label="Class">
+      <h2>Class</h2>
+      <div className="field">
+        <label htmlFor="class-select">Class</label>
+        <select id="class-select" data-testid="class-select" value={a} onChange={(e) => set({ a: Number(e.target.value) })}>
+          {options}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="class-select-b">Blend towards</label>
+        <select id="class-select-b" data-testid="class-select-b" value={b} onChange={(e) => set({ b: Number(e.target.value) })}>
+          {options}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="class-blend">
+          Blend <output htmlFor="class-blend">{t.toFixed(2)}</output>
+        </label>
+        <input
+          id="class-blend"
+          data-testid="class-blend"
+          type="range"
+          min={0}
+          max={1}
+          step={0.01}
+          value={t}
+          onChange={(e) => set({ t: Number(e.target.value) })}
+        />
+      </div>
+    </section>
+  );
+}
