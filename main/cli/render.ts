@@ -1,0 +1,437 @@
+/**
+ * Headless rendering, with the flags of NVIDIA's gen_images.py: seeds to `seed0000.png` … carrying
+ * the same provenance chunk as the studio's PNG export, or a timeline file to numbered frames (and
+ * an MP4 through ffmpeg when it is on PATH). It runs the studio's own app/ pipeline on
+ * onnxruntime-web's WASM backend in Node. docs/CLI.md has the details and how to split a long render
+ * across machines.
+ */
+import { spawn } from 'node:child_process';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { tensorToRgba } from '../../app/image';
+import { ManifestError, type Manifest } from '../../app/model/manifest';
+import { encodePng } from '../../app/formats/png';
+import { createPipeline } from '../../app/pipeline/render';
+import { describeIssue, timelineSchema } from '../../app/pipeline/schemas';
+import { latentState, type LatentState } from '../../app/pipeline/state';
+import { checkTimeline, frameCount, TimelineError, TimelineEvaluator, type Timeline } from '../../app/pipeline/timeline';
+import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
+import { MAX_SCALE, upscale, type UpscaleFilter } from '../../app/export/resample';
+import { frameFileName, rgbBytes, seedFileName, stillPng } from '../../app/export/still';
+import { openWasmRunner } from '../inference/ort-web-node';
+import { readManifest } from '../services/library';
+import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
+
+const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list> --outdir <dir> [options]
+       npm run render -- --project <timeline.json> --outdir <dir> [--frames a-b] [options]
+
+Renders images with a model package, like NVIDIA's gen_images.py. Every PNG carries the studio's
+provenance record (iTXt "latent-studio"), so dropping it onto the studio restores its state.
+
+  --network <dir|id>     a model package folder, or a model id among models/ and models/fixtures/
+                         ($LATENT_STUDIO_MODELS_DIR moves that folder)
+  --seeds <list>         seeds and ranges, e.g. 0-99,200 → seed0000.png … seed0200.png
+  --trunc <ψ>            truncation ψ (default 1)
+  --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
+  --class <N>            class index (required for conditional models)
+  --noise-mode <mode>    const | none | random (default const). Only const works: the exported
+                         graphs bake the constant noise in until the exporter exposes noise inputs.
+  --translate <x,y>      StyleGAN3 translation (default 0,0) and
+  --rotate <deg>         rotation (default 0): accepted, but only the defaults work until the
+                         exporter exposes StyleGAN3's transform inputs.
+  --scale <n>            upscale factor 1–${MAX_SCALE} (default 1)
+  --filter <f>           nearest | bilinear (default nearest)
+  --outdir <dir>         where the files go (created if missing)
+
+Timelines (until the project format exists, a timeline file: the studio's Timeline JSON plus
+"model": "<id>"):
+  --project <file>       render the timeline as frame000000.png …, then video.mp4 via ffmpeg
+  --frames <a-b>         render only frames a…b (inclusive; identical pixels to a whole render)
+                         and name the video frames-a-b.mp4
+  --fps <n>              override the timeline's frame rate
+  --no-video             write PNG frames only, even when ffmpeg is on PATH
+  --help                 show this text
+`;
+
+/** Raised for bad arguments (exit code 2, as click does) or a failed render (exit code 1). */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The parsed command line. */
+export interface CliOptions {
+  network: string | null;
+  seeds: number[] | null;
+  psi: number;
+  cutoff: number | null;
+  classIndex: number | null;
+  scale: number;
+  filter: UpscaleFilter;
+  outdir: string;
+  project: string | null;
+  frames: string | null;
+  fps: number | null;
+  video: boolean;
+}
+
+function number(flag: string, text: string | undefined, integer: boolean): number | null {
+  if (text === undefined) return null;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new CliError(`--${flag} must be ${integer ? 'a whole number' : 'a number'}, not "${text}"`, true);
+  }
+  return value;
+}
+
+/** Parse the arguments after `render`; throws {@link CliError} (usage) on anything unknown or malformed. */
+export function parseCli(argv: string[]): CliOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        network: { type: 'string' },
+        seeds: { type: 'string' },
+        trunc: { type: 'string' },
+        'trunc-cutoff': { type: 'string' },
+        class: { type: 'string' },
+        'noise-mode': { type: 'string' },
+        translate: { type: 'string' },
+        rotate: { type: 'string' },
+        scale: { type: 'string' },
+        filter: { type: 'string' },
+        outdir: { type: 'string' },
+        project: { type: 'string' },
+        frames: { type: 'string' },
+        fps: { type: 'string' },
+        'no-video': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new CliError((error as Error).message, true);
+  }
+  if (values.help) return 'help';
+
+  const noise = values['noise-mode'] ?? 'const';
+  if (!['const', 'none', 'random'].includes(noise)) throw new CliError(`--noise-mode must be const, none or random, not "${noise}"`, true);
+  if (noise !== 'const') {
+    throw new CliError(`--noise-mode ${noise} is not available yet: the exported graphs bake in constant noise. Use --noise-mode const (the default).`);
+  }
+  const translate = (values.translate ?? '0,0').split(',').map((v) => number('translate', v, false));
+  if (translate.length !== 2) throw new CliError(`--translate takes two numbers "x,y", not "${values.translate}"`, true);
+  const rotate = number('rotate', values.rotate, false) ?? 0;
+  if (translate.some((v) => v !== 0) || rotate !== 0) {
+    throw new CliError('--translate and --rotate need StyleGAN3 transform inputs, which the exported graphs do not have yet; leave them at 0,0 and 0.');
+  }
+
+  if (!values.outdir) throw new CliError('--outdir is required: the folder the images go to', true);
+  if (!values.project && !values.network) throw new CliError('--network is required (a model package folder or id), or give --project', true);
+  if (!values.project && !values.seeds) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --project for a timeline)', true);
+  if (values.project && values.seeds) throw new CliError('give either --seeds or --project, not both', true);
+  if (!values.project && (values.frames || values.fps)) throw new CliError('--frames and --fps apply to --project renders only', true);
+
+  let seeds: number[] | null = null;
+  if (values.seeds) {
+    try {
+      seeds = parseSeedList(values.seeds);
+    } catch (error) {
+      if (!(error instanceof SeedListError)) throw error;
+      throw new CliError(`--seeds: ${error.message}`, true);
+    }
+  }
+  const scale = number('scale', values.scale, true) ?? 1;
+  if (scale < 1 || scale > MAX_SCALE) throw new CliError(`--scale must be from 1 to ${MAX_SCALE}, not ${scale}`, true);
+  const filter = values.filter ?? 'nearest';
+  if (filter !== 'nearest' && filter !== 'bilinear') throw new CliError(`--filter must be nearest or bilinear, not "${filter}"`, true);
+  const cutoff = number('trunc-cutoff', values['trunc-cutoff'], true);
+  if (cutoff !== null && cutoff < 0) throw new CliError('--trunc-cutoff must be 0 or more', true);
+  const classIndex = number('class', values.class, true);
+  if (classIndex !== null && classIndex < 0) throw new CliError('--class must be 0 or more', true);
+  const fps = number('fps', values.fps, false);
+  if (fps !== null && !(fps > 0 && fps <= 240)) throw new CliError('--fps must be between 1 and 240', true);
+
+  return {
+    network: values.network ?? null,
+    seeds,
+    psi: number('trunc', values.trunc, false) ?? 1,
+    cutoff,
+    classIndex,
+    scale,
+    filter,
+    outdir: path.resolve(values.outdir),
+    project: values.project ?? null,
+    frames: values.frames ?? null,
+    fps,
+    video: !values['no-video'],
+  };
+}
+
+/** Frames `a-b` (inclusive) or `a` of a timeline with `total` frames; null means every frame. Throws {@link CliError}. */
+export function parseFrameRange(text: string | null, total: number): [number, number] {
+  if (text === null) return [0, total - 1];
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
+  if (!match) throw new CliError(`--frames takes a range like 0-99, not "${text}"`, true);
+  const first = Number(match[1]);
+  const last = match[2] === undefined ? first : Number(match[2]);
+  if (last < first) throw new CliError(`--frames ${text}: a range must go up, like ${last}-${first}`, true);
+  if (last >= total) throw new CliError(`--frames ${text}: the timeline has frames 0-${total - 1}`, true);
+  return [first, last];
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).isFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+/** The package folder and manifest for `--network`: a folder with manifest.json, or an id among the models folders. */
+export async function findModel(network: string, modelsDir: string): Promise<{ dir: string; manifest: Manifest }> {
+  if (await isFile(path.join(network, 'manifest.json'))) {
+    try {
+      return { dir: path.resolve(network), manifest: await readManifest(network) };
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      throw new CliError(`--network ${network}: ${error.message}`);
+    }
+  }
+  const ids: string[] = [];
+  const broken: string[] = [];
+  for (const parent of [modelsDir, path.join(modelsDir, 'fixtures')]) {
+    let entries: string[];
+    try {
+      entries = (await fs.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(parent, d.name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    for (const dir of entries.sort()) {
+      if (!(await isFile(path.join(dir, 'manifest.json')))) continue;
+      try {
+        const manifest = await readManifest(dir);
+        if (manifest.id === network) return { dir, manifest };
+        ids.push(manifest.id);
+      } catch (error) {
+        broken.push(`${dir} (${(error as Error).message})`);
+      }
+    }
+  }
+  const known = ids.length > 0 ? `known ids: ${ids.join(', ')}` : `no model packages in ${modelsDir}`;
+  const skipped = broken.length > 0 ? `; unreadable packages: ${broken.join('; ')}` : '';
+  throw new CliError(`--network ${network}: no such model package folder or model id (${known}${skipped})`);
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function rate(count: number, ms: number): string {
+  return `${(count / (ms / 1000)).toFixed(1)}/s`;
+}
+
+async function renderSeeds(options: CliOptions, model: { dir: string; manifest: Manifest }, software: string): Promise<void> {
+  const { manifest } = model;
+  if (manifest.c_dim > 0 && options.classIndex === null) throw new CliError(`model "${manifest.id}" is conditional: give a class with --class 0…${manifest.c_dim - 1}`, true);
+  if (manifest.c_dim === 0 && options.classIndex !== null) process.stderr.write(`warn: --class=${options.classIndex} ignored when running on an unconditional network\n`);
+  if (options.classIndex !== null && manifest.c_dim > 0 && options.classIndex >= manifest.c_dim) throw new CliError(`--class must be below ${manifest.c_dim} for model "${manifest.id}"`, true);
+  if (options.cutoff !== null && manifest.family !== 'stylegan') throw new CliError('--trunc-cutoff applies to StyleGAN models only', true);
+  if (options.cutoff !== null && options.cutoff > manifest.num_ws) throw new CliError(`--trunc-cutoff must be at most num_ws = ${manifest.num_ws}`, true);
+
+  const seeds = options.seeds!;
+  const classes = options.classIndex !== null && manifest.c_dim > 0 ? [{ index: options.classIndex, weight: 1 }] : [];
+  const runner = await openWasmRunner(model.dir, manifest);
+  try {
+    const pipeline = createPipeline(runner, manifest);
+    const started = performance.now();
+    let inferenceMs = 0;
+    for (const [i, seed] of seeds.entries()) {
+      log(`Generating image for seed ${seed} (${i}/${seeds.length}) ...`);
+      const state: LatentState = latentState({ seed, psi: options.psi, cutoff: options.cutoff, classes });
+      const t0 = performance.now();
+      const { image, z, ws } = await pipeline.render(state);
+      inferenceMs += performance.now() - t0;
+      const png = stillPng({ image: tensorToRgba(image, manifest.output_range), z, ws }, { manifest, state, scale: options.scale, filter: options.filter, software });
+      await writeFileAtomic(path.join(options.outdir, seedFileName(seed)), png);
+    }
+    const total = performance.now() - started;
+    log(`${seeds.length} images in ${(total / 1000).toFixed(2)} s: ${rate(seeds.length, total)} written, inference alone ${rate(seeds.length, inferenceMs)}`);
+  } finally {
+    await runner.dispose();
+  }
+}
+
+const projectSchema = timelineSchema.extend({ model: z.string().min(1) });
+
+async function readProject(file: string): Promise<{ model: string; timeline: Timeline }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`--project ${file}: ${(error as Error).message}`);
+  }
+  const result = projectSchema.safeParse(json);
+  if (!result.success) throw new CliError(`--project ${file}: ${describeIssue(result.error)}`);
+  const { model, ...timeline } = result.data;
+  return { model, timeline };
+}
+
+async function onPath(command: string): Promise<string | null> {
+  const names = process.platform === 'win32' ? [`${command}.exe`] : [command];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    for (const name of names) {
+      try {
+        await fs.access(path.join(dir, name), fsConstants.X_OK);
+        return path.join(dir, name);
+      } catch (error) {
+        if (!['ENOENT', 'EACCES', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      }
+    }
+  }
+  return null;
+}
+
+/** ffmpeg encoding the PNGs written to it into an H.264 MP4. */
+interface VideoEncoder {
+  write(png: Uint8Array): Promise<void>;
+  /** Close its input and wait for it to finish the file. */
+  finish(): Promise<void>;
+  /** Stop it (the caller deletes the unfinished file). */
+  kill(): Promise<void>;
+}
+
+function startFfmpeg(ffmpeg: string, fps: number, file: string): VideoEncoder {
+  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'image2pipe', '-framerate', String(fps), '-c:v', 'png', '-i', '-'];
+  // yuv420p (what players expect) needs even sizes; pad odd ones by a pixel.
+  args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '16', '-movflags', '+faststart', '-f', 'mp4', file);
+  const child = spawn(ffmpeg, args, { stdio: ['pipe', 'inherit', 'pipe'] });
+  const stdin = child.stdin!;
+  let errors = '';
+  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new CliError(`ffmpeg failed (${signal ?? `exit ${code}`}): ${errors.trim() || 'no message'}`))));
+  });
+  // Until someone awaits `done`, its rejection must not count as unhandled (awaiting it still throws).
+  done.catch(() => undefined);
+  // Writing to an ffmpeg that has died fails with EPIPE; `done` reports why it died, so that is the error raised.
+  stdin.on('error', () => undefined);
+  return {
+    async write(png) {
+      if (!stdin.write(png)) await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), done]);
+    },
+    async finish() {
+      stdin.end();
+      await done;
+    },
+    async kill() {
+      child.kill();
+      await done.then(
+        () => undefined,
+        () => undefined, // killed on purpose: its exit status says nothing new
+      );
+    },
+  };
+}
+
+async function renderProject(options: CliOptions, modelsDir: string): Promise<void> {
+  const project = await readProject(options.project!);
+  const timeline: Timeline = { ...project.timeline, fps: options.fps ?? project.timeline.fps };
+  try {
+    checkTimeline(timeline);
+  } catch (error) {
+    if (!(error instanceof TimelineError)) throw error;
+    throw new CliError(`--project ${options.project}: ${error.message}`);
+  }
+  const model = await findModel(options.network ?? project.model, modelsDir);
+  const total = frameCount(timeline);
+  const [first, last] = parseFrameRange(options.frames, total);
+  const whole = first === 0 && last === total - 1;
+  const ffmpeg = options.video ? await onPath('ffmpeg') : null;
+  if (options.video && !ffmpeg) log('ffmpeg is not on PATH: writing PNG frames only');
+  const videoName = whole ? 'video.mp4' : `frames-${first}-${last}.mp4`;
+  const videoTemp = path.join(options.outdir, partialName(videoName));
+
+  const runner = await openWasmRunner(model.dir, model.manifest);
+  const encoder = ffmpeg ? startFfmpeg(ffmpeg, timeline.fps, videoTemp) : null;
+  try {
+    const evaluator = new TimelineEvaluator(createPipeline(runner, model.manifest), model.manifest, timeline);
+    const started = performance.now();
+    let inferenceMs = 0;
+    for (let index = first; index <= last; index++) {
+      const t0 = performance.now();
+      const image = await evaluator.frame(index);
+      inferenceMs += performance.now() - t0;
+      const rgba = upscale(tensorToRgba(image, model.manifest.output_range), options.scale, options.filter);
+      const png = encodePng(rgbBytes(rgba), rgba.width, rgba.height);
+      await writeFileAtomic(path.join(options.outdir, frameFileName(index)), png, { sync: false });
+      await encoder?.write(png);
+      if ((index - first) % 24 === 0 || index === last) log(`frame ${index} (${index - first + 1}/${last - first + 1})`);
+    }
+    await syncFolder(options.outdir);
+    const count = last - first + 1;
+    const elapsed = performance.now() - started;
+    log(`${count} frames in ${(elapsed / 1000).toFixed(2)} s: ${rate(count, elapsed)} written, inference alone ${rate(count, inferenceMs)}`);
+    if (encoder) {
+      await encoder.finish();
+      await fs.rename(videoTemp, path.join(options.outdir, videoName));
+      log(`wrote ${path.join(options.outdir, videoName)}`);
+    }
+  } catch (error) {
+    if (encoder) {
+      await encoder.kill();
+      await fs.rm(videoTemp, { force: true });
+    }
+    throw error;
+  } finally {
+    await runner.dispose();
+  }
+}
+
+/** Run the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const options = parseCli(argv);
+    if (options === 'help') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const modelsDir = process.env.LATENT_STUDIO_MODELS_DIR ?? path.join(ROOT, 'models');
+    await fs.mkdir(options.outdir, { recursive: true });
+    if (options.project) await renderProject(options, modelsDir);
+    else await renderSeeds(options, await findModel(options.network!, modelsDir), `Latent Studio ${await version()}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    process.stderr.write(`render: ${error.message}\n${error.usage ? 'Run with --help for the options.\n' : ''}`);
+    return error.usage ? 2 : 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`render failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
