@@ -1,21 +1,31 @@
 #!/usr/bin/python3
-"""Export a StyleGAN2 generator to a Latent Studio model package (models/README.md, format 1).
+"""Export a StyleGAN2 / StyleGAN3 generator to a Latent Studio model package (models/README.md).
 
 Sources:
-  --pickle PKL        an official StyleGAN2-ADA network pickle (G_ema)       [TODO, see load_pickle]
+  --pickle PKL        an NVIDIA network pickle (its G_ema): stylegan2-ada-pytorch
+                      (training.networks), the stylegan3 repo's StyleGAN2 (networks_stylegan2) or
+                      StyleGAN3 configs T/R (networks_stylegan3); read without running its code
   --checkpoint PT     a checkpoint of train_stylegan.py (full or compact)
-  --random ...        official random initialisation, seeded (for converter tests)
+  --random ...        official random initialisation, seeded (for converter tests); --arch picks
+                      stylegan2 (default), stylegan3-t or stylegan3-r
 
 Writes into --out: mapping.onnx (z[,c] -> ws, psi = 1), synthesis.onnx (ws -> img, const noise),
-style_affine.npz (for SeFa) and manifest.json. Also writes a verification JSON (z, ws, img computed
-in PyTorch for 3 seeds) that `node models/tools/check_onnx.mjs <json>` compares with
-onnxruntime-web.
+style_affine.npz (for SeFa) and manifest.json. Options:
+  --noise-inputs      StyleGAN2: every noise layer's unit noise becomes a synthesis input
+                      `noise_<layer>` [1, 1, res, res] (the graph multiplies it by the learned
+                      strength); their const buffers go to noise_const.npz, so feeding them gives
+                      the const-noise picture.
+  --transform-input   StyleGAN3: the input's [3, 3] transform becomes a synthesis input `transform`.
+Also writes a verification JSON (z[, c], ws, img computed in PyTorch for 3 seeds, plus the extra
+inputs) that `node models/tools/check_onnx.mjs <json>` compares with onnxruntime-web.
 
 Examples:
   /usr/bin/python3 models/tools/export_stylegan.py --random --resolution 32 --z-dim 64 --w-dim 64 \
       --map-layers 2 --channel-base 512 --channel-max 64 --seed 0 --out /tmp/rand32
   /usr/bin/python3 models/tools/export_stylegan.py --checkpoint models/tools/checkpoints/emoji-stylegan.pt \
       --out models/emoji-stylegan --id emoji-stylegan --name 'Emoji StyleGAN'
+  /usr/bin/python3 models/tools/export_stylegan.py --pickle stylegan3-r-afhqv2-512x512.pkl \
+      --out /tmp/afhq --transform-input
 """
 import argparse
 import hashlib
@@ -23,6 +33,7 @@ import io
 import json
 import os
 import sys
+import warnings
 import zipfile
 
 import numpy as np
@@ -30,9 +41,14 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stylegan.networks import Generator, ws_resolutions  # noqa: E402
+from stylegan.networks_sg3 import Generator as Generator3  # noqa: E402
+from stylegan.nvidia_pickle import load_generator  # noqa: E402
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 OPSET = 17
+SG2_ARCHITECTURE = 'StyleGAN2 (stylegan2-ada-pytorch training.networks.Generator)'
+NOISE_CONST_FILE = 'noise_const.npz'
+TRANSFORM_INPUT = 'transform'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,6 +64,17 @@ def build_random(resolution, z_dim, w_dim, map_layers, channel_base, channel_max
     return G.eval()
 
 
+def build_random_sg3(resolution, z_dim, w_dim, map_layers, channel_base, channel_max, seed, c_dim=0,
+                     config='t', num_layers=14):
+    """A randomly initialised StyleGAN3 (config 't' or 'r', the stylegan3 train.py settings:
+    R = 1x1 convolutions and radial down filters), seeded like build_random."""
+    torch.manual_seed(seed)
+    extra = dict(conv_kernel=1, use_radial_filters=True) if config == 'r' else {}
+    G = Generator3(z_dim, c_dim, w_dim, resolution, 3, mapping_kwargs=dict(num_layers=map_layers),
+                   channel_base=channel_base, channel_max=channel_max, num_layers=num_layers, **extra)
+    return G.eval()
+
+
 def load_checkpoint(path):
     """A train_stylegan.py checkpoint (full run state or the compact fp16 one): G_ema weights."""
     ckpt = torch.load(path, map_location='cpu')
@@ -56,12 +83,24 @@ def load_checkpoint(path):
     return G.eval(), ckpt
 
 
-def load_pickle(path):
-    # TODO(pickle): official pickles reference NVIDIA's `torch_utils.persistence` classes and embed
-    # their source. Read them with a restricted Unpickler that maps those classes to stubs which
-    # only collect `init_kwargs` and the module state, then build Generator(**init_kwargs) and
-    # load_state_dict(G_ema.state_dict(), strict=True). A later task implements this.
-    raise NotImplementedError('--pickle is not implemented yet: see load_pickle() in export_stylegan.py')
+def load_pickle(path, key='G_ema'):
+    """An NVIDIA network pickle's generator, rebuilt with our modules (stylegan/nvidia_pickle.py:
+    a restricted unpickler, so no code from the pickle runs). Returns (G, source info)."""
+    return load_generator(path, key)
+
+
+def is_stylegan3(G):
+    return hasattr(G.synthesis, 'input')
+
+
+def generator_ws_resolutions(G):
+    if is_stylegan3(G):
+        return G.ws_resolutions()
+    return ws_resolutions(G.num_ws, G.img_resolution)
+
+
+def noise_input_name(layer):
+    return f'noise_{layer}'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -77,23 +116,60 @@ class _MappingGraph(torch.nn.Module):
 
 
 class _SynthesisGraph(torch.nn.Module):
-    def __init__(self, G):
+    """ws [+ one unit-noise input per noise layer] [+ transform] -> img."""
+
+    def __init__(self, G, noise_layers=(), transform=False):
         super().__init__()
         self.synthesis = G.synthesis
+        self.noise_layers = list(noise_layers)
+        self.transform = transform
 
-    def forward(self, ws):
-        return self.synthesis(ws, noise_mode='const')
+    def forward(self, ws, *extra):
+        kwargs = {}
+        if self.noise_layers:
+            kwargs['noise'] = dict(zip(self.noise_layers, extra[:len(self.noise_layers)]))
+        if self.transform:
+            kwargs['transform'] = extra[len(self.noise_layers)]
+        return self.synthesis(ws, noise_mode='const', **kwargs)
 
 
-def _export(module, args, path, input_names, output_names):
-    dyn = {name: {0: 'batch'} for name in input_names + output_names}
+def _export(module, args, path, input_names, output_names, shapes):
+    """Trace `module` to ONNX, then declare every input/output with the dims in `shapes`
+    (name -> list of 'batch' | int): the tracer names output dims it cannot prove constant
+    symbolically (e.g. `Addimg_dim_1`), but only the batch axis may vary."""
+    dyn = {name: {0: 'batch'} for name in input_names + output_names if shapes[name][0] == 'batch'}
     # torch.onnx.export restores the wrapper's train/eval mode recursively afterwards; a fresh
     # wrapper is in train mode, which would switch on w_avg tracking in the wrapped generator.
     module.eval()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # Expected by design: shapes become Python ints (constants) so only the batch stays
+        # dynamic; the exporter also notes slices it leaves unfolded.
+        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
+        warnings.filterwarnings('ignore', message='Constant folding - Only steps=1')
         torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
                           dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True,
                           export_params=True)
+    _declare_io_dims(path, shapes)
+
+
+def _declare_io_dims(path, shapes):
+    import onnx
+    m = onnx.load(path)
+    for v in list(m.graph.input) + list(m.graph.output):
+        if v.name not in shapes:
+            continue
+        dims = v.type.tensor_type.shape.dim
+        del dims[:]
+        for d in shapes[v.name]:
+            dim = dims.add()
+            if d == 'batch':
+                dim.dim_param = 'batch'
+            else:
+                dim.dim_value = int(d)
+    # Intermediate shape annotations may carry the tracer's symbolic names; the runtime infers them.
+    del m.graph.value_info[:]
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
 
 
 def write_npz(path, arrays):
@@ -107,21 +183,35 @@ def write_npz(path, arrays):
             zf.writestr(info, buf.getvalue())
 
 
+def _style_gain(name, layer):
+    """What the layer multiplies its affine output by: StyleGAN3 layers say (`style_gain`); a
+    StyleGAN2 ToRGB folds its weight gain into the styles, other StyleGAN2 layers use 1."""
+    if hasattr(layer, 'style_gain'):
+        return layer.style_gain
+    return getattr(layer, 'weight_gain', 1.0) if name.endswith('torgb') else 1.0
+
+
 def style_affine_arrays(G):
     """SeFa needs the matrices that turn w into styles. For each ws-consuming layer, `<layer>` is
-    the runtime affine weight [in_channels, w_dim] (stored weight x weight_gain; for torgb also the
-    ToRGB weight_gain, which the official code folds into its styles) and `<layer>.bias` its bias."""
+    the runtime affine weight [in_channels, w_dim] (stored weight x weight_gain x the layer's style
+    gain, see _style_gain) and `<layer>.bias` its bias."""
     out = {}
     layers = []
     with torch.no_grad():
         for name, layer, ws_index in G.synthesis.ws_layers():
-            extra = getattr(layer, 'weight_gain', 1.0) if name.endswith('torgb') else 1.0
+            extra = _style_gain(name, layer)
             w = layer.affine.effective_weight() * extra
             b = layer.affine.effective_bias() * extra
             out[name] = w.numpy().astype(np.float32)
             out[name + '.bias'] = b.numpy().astype(np.float32)
             layers.append(dict(name=name, ws_index=ws_index, channels=int(w.shape[0])))
     return out, layers
+
+
+def noise_const_arrays(G):
+    """{noise input name: the layer's noise_const as [1, 1, res, res] float32} in graph order."""
+    return {noise_input_name(name): layer.noise_const.detach().numpy().astype(np.float32)[None, None]
+            for name, layer in G.synthesis.noise_layers()}
 
 
 def file_entry(path):
@@ -135,51 +225,101 @@ def seed_z(seed, z_dim):
     return np.random.RandomState(seed & 0xFFFFFFFF).randn(1, z_dim).astype(np.float32)
 
 
+def seed_c(seed, c_dim):
+    """A one-hot class for verification cases of conditional models (class seed mod c_dim)."""
+    c = np.zeros((1, c_dim), np.float32)
+    c[0, seed % c_dim] = 1
+    return c
+
+
 def torch_reference(G, seeds, psis=(1.0,)):
-    """PyTorch outputs for the studio's seed -> z -> truncation -> synthesis path."""
+    """PyTorch outputs for the studio's seed -> z [-> c] -> truncation -> synthesis path."""
     G.eval()
     cases = []
     w_avg = G.mapping.w_avg
     with torch.no_grad():
         for seed in seeds:
             z = torch.from_numpy(seed_z(seed, G.z_dim))
-            ws1 = G.mapping(z, None)
+            c = torch.from_numpy(seed_c(seed, G.c_dim)) if G.c_dim > 0 else None
+            ws1 = G.mapping(z, c)
             for psi in psis:
                 ws = w_avg + psi * (ws1 - w_avg)  # the studio's truncation, all rows
                 img = G.synthesis(ws, noise_mode='const')
-                cases.append(dict(seed=seed, psi=psi, z=z, ws=ws, img=img))
+                cases.append(dict(seed=seed, psi=psi, z=z, c=c, ws=ws, img=img))
     return cases
 
 
-def export_package(G, out_dir, *, model_id, name, license, attribution, source, extra_files=(),
-                   generator_extra=None, verify_json=None, verify_psis=(1.0, 0.5)):
-    """Write mapping.onnx, synthesis.onnx, style_affine.npz, manifest.json into out_dir.
+def visualizer_transform(translate_x, translate_y, angle_deg):
+    """The matrix NVIDIA's visualizer and gen_images.py store in `transform` for a translation
+    (in units of the image size) and a rotation (degrees): the inverse of
+    [[cos a, sin a, x], [-sin a, cos a, y], [0, 0, 1]]."""
+    a = np.deg2rad(angle_deg)
+    m = np.array([[np.cos(a), np.sin(a), translate_x], [-np.sin(a), np.cos(a), translate_y], [0, 0, 1]])
+    return np.linalg.inv(m).astype(np.float32)
 
-    extra_files: names of files the caller already put in out_dir (listed in `files`)."""
+
+def export_package(G, out_dir, *, model_id, name, license, attribution, source, extra_files=(),
+                   generator_extra=None, verify_json=None, verify_psis=(1.0, 0.5), noise_inputs=False,
+                   transform_input=False):
+    """Write mapping.onnx, synthesis.onnx, style_affine.npz[, noise_const.npz], manifest.json
+    into out_dir.
+
+    extra_files: names of files the caller already put in out_dir (listed in `files`).
+    noise_inputs / transform_input: expose per-layer noise (StyleGAN2) / the input transform
+    (StyleGAN3) as synthesis inputs, see the module docstring."""
     os.makedirs(out_dir, exist_ok=True)
     G = G.eval()
+    sg3 = is_stylegan3(G)
+    if noise_inputs and not G.synthesis.noise_layers():
+        raise ValueError('--noise-inputs: this generator has no noise layers (StyleGAN3 has none)')
+    if transform_input and not sg3:
+        raise ValueError('--transform-input: only StyleGAN3 generators have an input transform')
+    ws_shape = ['batch', G.num_ws, G.w_dim]
     z = torch.randn(2, G.z_dim)
+    shapes = dict(z=['batch', G.z_dim], ws=ws_shape,
+                  img=['batch', G.img_channels, G.img_resolution, G.img_resolution])
     if G.c_dim > 0:
         c = torch.zeros(2, G.c_dim)
         c[:, 0] = 1
-        _export(_MappingGraph(G), (z, c), os.path.join(out_dir, 'mapping.onnx'), ['z', 'c'], ['ws'])
-        map_inputs = ['z', 'c']
+        shapes['c'] = ['batch', G.c_dim]
+        map_inputs, map_args = ['z', 'c'], (z, c)
     else:
-        _export(_MappingGraph(G), (z,), os.path.join(out_dir, 'mapping.onnx'), ['z'], ['ws'])
-        map_inputs = ['z']
-    ws = G.mapping(z, None if G.c_dim == 0 else c).detach()
-    _export(_SynthesisGraph(G), (ws,), os.path.join(out_dir, 'synthesis.onnx'), ['ws'], ['img'])
+        c = None
+        map_inputs, map_args = ['z'], (z,)
+    _export(_MappingGraph(G), map_args, os.path.join(out_dir, 'mapping.onnx'), map_inputs, ['ws'], shapes)
+    ws = G.mapping(z, c).detach()
+
+    noise_layers = [layer for layer, _ in G.synthesis.noise_layers()] if noise_inputs else []
+    noise_consts = noise_const_arrays(G) if noise_inputs else {}
+    syn_inputs, syn_args = ['ws'], [ws]
+    for layer in noise_layers:
+        key = noise_input_name(layer)
+        syn_inputs.append(key)
+        syn_args.append(torch.from_numpy(noise_consts[key]))
+        shapes[key] = list(noise_consts[key].shape)
+    if transform_input:
+        syn_inputs.append(TRANSFORM_INPUT)
+        syn_args.append(G.synthesis.input.transform.detach().clone())
+        shapes[TRANSFORM_INPUT] = [3, 3]
+    _export(_SynthesisGraph(G, noise_layers, transform_input), tuple(syn_args),
+            os.path.join(out_dir, 'synthesis.onnx'), syn_inputs, ['img'], shapes)
 
     arrays, layers = style_affine_arrays(G)
     write_npz(os.path.join(out_dir, 'style_affine.npz'), arrays)
+    side_files = dict(style_affine='style_affine.npz')
+    written = ['mapping.onnx', 'synthesis.onnx', 'style_affine.npz']
+    if noise_inputs:
+        write_npz(os.path.join(out_dir, NOISE_CONST_FILE), noise_consts)
+        side_files['noise_const'] = NOISE_CONST_FILE
+        written.append(NOISE_CONST_FILE)
 
     files = {}
-    for fname in ['mapping.onnx', 'synthesis.onnx', 'style_affine.npz', *extra_files]:
+    for fname in [*written, *extra_files]:
         files[fname] = file_entry(os.path.join(out_dir, fname))
 
     generator = dict(
         source=source,
-        architecture='StyleGAN2 (stylegan2-ada-pytorch training.networks.Generator)',
+        architecture=getattr(G, 'architecture', SG2_ARCHITECTURE),
         init_kwargs=G.init_kwargs(),
         noise_mode='const',
         exporter=f'torch {torch.__version__} tracing exporter, ONNX opset {OPSET}',
@@ -201,52 +341,130 @@ def export_package(G, out_dir, *, model_id, name, license, attribution, source, 
         c_dim=G.c_dim,
         class_names=[f'class {i}' for i in range(G.c_dim)],
         output_range=[-1, 1],
-        ws_resolutions=ws_resolutions(G.num_ws, G.img_resolution),
+        ws_resolutions=generator_ws_resolutions(G),
         w_avg=[float(v) for v in G.mapping.w_avg.detach().numpy().astype(np.float32)],
         graphs=dict(
             mapping=dict(file='mapping.onnx', inputs=map_inputs, outputs=['ws']),
-            synthesis=dict(file='synthesis.onnx', inputs=['ws'], outputs=['img']),
+            synthesis=dict(file='synthesis.onnx', inputs=syn_inputs, outputs=['img']),
         ),
         files=files,
-        side_files=dict(style_affine='style_affine.npz'),
-        generator=generator,
+        side_files=side_files,
     )
+    if noise_inputs:
+        manifest['noise_inputs'] = [
+            dict(name=noise_input_name(layer), resolution=int(noise_consts[noise_input_name(layer)].shape[-1]),
+                 const_file=NOISE_CONST_FILE) for layer in noise_layers]
+    if transform_input:
+        manifest['transform_input'] = dict(
+            name=TRANSFORM_INPUT,
+            default=[[float(v) for v in row] for row in G.synthesis.input.transform.detach().numpy()])
+    manifest['generator'] = generator
     with open(os.path.join(out_dir, 'manifest.json'), 'w') as fh:
         json.dump(manifest, fh, indent=2)
         fh.write('\n')
 
-    check_graphs(out_dir)
-    if verify_json and G.c_dim == 0:
-        write_verify_json(G, out_dir, verify_json, psis=verify_psis)
+    check_graphs(out_dir, manifest)
+    if verify_json:
+        write_verify_json(G, out_dir, verify_json, psis=verify_psis, noise_layers=noise_layers,
+                          transform_input=transform_input)
     return manifest
 
 
-def check_graphs(out_dir):
+def check_graphs(out_dir, manifest):
     """Structural checks we can run without an ONNX runtime: valid model, opset, no grouped Conv,
-    no RandomNormal, dynamic batch."""
+    no Conv with input channels not divisible by 4 and no Sin (both compute wrong or imprecise
+    values on onnxruntime-web's WebGPU backend, see stylegan/networks.py conv2d and
+    networks_sg3.py sin_cycles), no RandomNormal, inputs/outputs as the manifest lists them,
+    dynamic batch on z/c/ws/img only."""
     import onnx
-    for fname in ('mapping.onnx', 'synthesis.onnx'):
+    for key, spec in manifest['graphs'].items():
+        fname = spec['file']
         m = onnx.load(os.path.join(out_dir, fname))
         onnx.checker.check_model(m)
+        # Conv weights may be computed (a flipped FIR filter): take their shapes from inference.
+        inferred = onnx.shape_inference.infer_shapes(m).graph.value_info
+        weight_shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim] for v in inferred}
+        weight_shapes.update({t.name: list(t.dims) for t in m.graph.initializer})
+        weight_shapes.update({n.output[0]: list(a.t.dims) for n in m.graph.node if n.op_type == 'Constant'
+                              for a in n.attribute if a.name == 'value'})
         ops = {}
         for node in m.graph.node:
             ops[node.op_type] = ops.get(node.op_type, 0) + 1
             if node.op_type in ('Conv', 'ConvTranspose'):
                 group = [a.i for a in node.attribute if a.name == 'group']
                 assert not group or group[0] == 1, f'{fname}: grouped {node.op_type}'
+            if node.op_type == 'Conv':
+                w = weight_shapes.get(node.input[1])
+                assert w is not None and (w[1] % 4 == 0 or w[1] == 1), \
+                    f'{fname}: Conv {node.name} with weight {w} (input channels not a multiple of 4)'
+            assert node.op_type != 'Sin', f'{fname}: Sin (use networks_sg3.sin_cycles)'
             assert not node.op_type.startswith('Random'), f'{fname}: {node.op_type}'
+        weights = {t.name for t in m.graph.initializer}
+        names = [v.name for v in m.graph.input if v.name not in weights]
+        assert names == spec['inputs'], f'{fname}: inputs {names} != manifest {spec["inputs"]}'
+        assert [v.name for v in m.graph.output] == spec['outputs'], f'{fname}: outputs differ from the manifest'
         for v in list(m.graph.input) + list(m.graph.output):
-            d0 = v.type.tensor_type.shape.dim[0]
-            assert d0.dim_param, f'{fname}: {v.name} has a static batch axis'
+            dims = v.type.tensor_type.shape.dim
+            symbolic = [i for i, d in enumerate(dims) if not d.HasField('dim_value')]
+            batched = v.name in ('z', 'c', 'ws', 'img')
+            assert symbolic == ([0] if batched else []), f'{fname}: {v.name} has symbolic dims at {symbolic}'
         print(f'{fname}: {os.path.getsize(os.path.join(out_dir, fname))} bytes, ops {dict(sorted(ops.items()))}')
 
 
-def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5)):
+def _rounded(t, digits):
+    return [round(v, digits) for v in t.flatten().tolist()]
+
+
+def _feed(array):
+    array = np.asarray(array, np.float32)
+    return dict(dims=list(array.shape), data=[float(v) for v in array.flatten()])
+
+
+def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5), noise_layers=(),
+                      transform_input=False):
+    """PyTorch outputs for check_onnx.mjs. `synthesis_feeds` are fed on every synthesis run (the
+    const noise buffers, the stored transform): with them the graph must reproduce the const-noise
+    picture. Extra cases feed other noise (zeros; seeded normal x 0.5) or a rotation+translation."""
     cases = torch_reference(G, seeds, psis)
-    doc = dict(package=os.path.abspath(out_dir), cases=[
-        dict(seed=c['seed'], psi=c['psi'], z=c['z'][0].tolist(), ws_shape=list(c['ws'].shape),
-             ws=[round(v, 7) for v in c['ws'].flatten().tolist()], img_shape=list(c['img'].shape),
-             img=[round(v, 6) for v in c['img'].flatten().tolist()]) for c in cases])
+    default_feeds = {}
+    for layer in noise_layers:
+        default_feeds[noise_input_name(layer)] = noise_const_arrays(G)[noise_input_name(layer)]
+    if transform_input:
+        default_feeds[TRANSFORM_INPUT] = G.synthesis.input.transform.detach().numpy()
+    variants = []
+    if noise_layers:
+        rng = np.random.RandomState(7)
+        variants.append(('noise none', {k: np.zeros_like(v) for k, v in default_feeds.items()
+                                        if k != TRANSFORM_INPUT}))
+        variants.append(('noise random x0.5', {k: (0.5 * rng.randn(*v.shape)).astype(np.float32)
+                                               for k, v in default_feeds.items() if k != TRANSFORM_INPUT}))
+    if transform_input:
+        variants.append(('transform rotate 20 translate (0.1, -0.05)',
+                         {TRANSFORM_INPUT: visualizer_transform(0.1, -0.05, 20)}))
+        # Not a visualizer matrix: a zoom-out pushes frequencies out of band, exercising the damping.
+        variants.append(('transform scale 1.6', {TRANSFORM_INPUT: np.diag([1.6, 1.6, 1]).astype(np.float32)}))
+    docs = []
+    for case in cases:
+        docs.append(dict(seed=case['seed'], psi=case['psi'], z=case['z'][0].tolist(),
+                         **({'c': case['c'][0].tolist()} if case['c'] is not None else {}),
+                         ws_shape=list(case['ws'].shape), ws=_rounded(case['ws'], 7),
+                         img_shape=list(case['img'].shape), img=_rounded(case['img'], 6)))
+    base = cases[0]
+    with torch.no_grad():
+        for label, feeds in variants:
+            kwargs = {}
+            if noise_layers:
+                noise = {**default_feeds, **feeds}
+                kwargs['noise'] = {layer: torch.from_numpy(noise[noise_input_name(layer)]) for layer in noise_layers}
+            if transform_input:
+                kwargs['transform'] = torch.from_numpy(feeds.get(TRANSFORM_INPUT, default_feeds[TRANSFORM_INPUT]))
+            img = G.synthesis(base['ws'], noise_mode='const', **kwargs)
+            docs.append(dict(label=label, seed=base['seed'], psi=base['psi'], z=base['z'][0].tolist(),
+                             **({'c': base['c'][0].tolist()} if base['c'] is not None else {}),
+                             synthesis_feeds={k: _feed(v) for k, v in feeds.items()},
+                             img_shape=list(img.shape), img=_rounded(img, 6)))
+    doc = dict(package=os.path.abspath(out_dir), synthesis_feeds={k: _feed(v) for k, v in default_feeds.items()},
+               cases=docs)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, 'w') as fh:
         json.dump(doc, fh)
@@ -256,13 +474,22 @@ def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5)):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument('--pickle', help='official StyleGAN2-ADA network pickle (TODO)')
+    src.add_argument('--pickle', help='NVIDIA network pickle (StyleGAN2-ADA or StyleGAN3)')
     src.add_argument('--checkpoint', help='train_stylegan.py checkpoint (.pt)')
-    src.add_argument('--random', action='store_true', help='random official initialisation')
+    src.add_argument('--random', action='store_true', help='random official initialisation (see --arch)')
     ap.add_argument('--out', required=True, help='package folder to write')
+    ap.add_argument('--pickle-key', default='G_ema', help='which network of the pickle to convert (default G_ema)')
+    ap.add_argument('--noise-inputs', action='store_true',
+                    help='StyleGAN2: expose per-layer noise as synthesis inputs noise_<layer> [1,1,res,res]')
+    ap.add_argument('--transform-input', action='store_true',
+                    help='StyleGAN3: expose the input transform as synthesis input "transform" [3,3]')
+    ap.add_argument('--arch', choices=['stylegan2', 'stylegan3-t', 'stylegan3-r'], default='stylegan2',
+                    help='architecture for --random')
+    ap.add_argument('--num-layers', type=int, default=14, help='StyleGAN3 synthesis layers for --random')
     ap.add_argument('--resolution', type=int, default=32)
     ap.add_argument('--z-dim', type=int, default=64)
     ap.add_argument('--w-dim', type=int, default=64)
+    ap.add_argument('--c-dim', type=int, default=0)
     ap.add_argument('--map-layers', type=int, default=2)
     ap.add_argument("--channel-base", type=int, default=512)
     ap.add_argument('--channel-max', type=int, default=64)
@@ -275,12 +502,18 @@ def main():
                     help='where to write PyTorch outputs for check_onnx.mjs '
                          '(default models/tools/data/verify/<id>.json)')
     args = ap.parse_args()
+    torch.set_num_threads(1)
 
     model_id = args.id or os.path.basename(os.path.normpath(args.out)).lower()
     extra = {}
-    if args.random:
+    if args.random and args.arch == 'stylegan2':
         G = build_random(args.resolution, args.z_dim, args.w_dim, args.map_layers,
-                         args.channel_base, args.channel_max, args.seed)
+                         args.channel_base, args.channel_max, args.seed, c_dim=args.c_dim)
+    elif args.random:
+        G = build_random_sg3(args.resolution, args.z_dim, args.w_dim, args.map_layers, args.channel_base,
+                             args.channel_max, args.seed, c_dim=args.c_dim, config=args.arch[-1],
+                             num_layers=args.num_layers)
+    if args.random:
         source = 'random'
         extra = dict(seed=args.seed)
         license_, attribution = 'CC0-1.0', 'Random weights (Latent Studio export_stylegan.py)'
@@ -295,13 +528,15 @@ def main():
         license_ = ckpt.get('license', 'CC-BY-4.0')
         attribution = ckpt.get('attribution', 'Trained with Latent Studio train_stylegan.py')
     else:
-        G = load_pickle(args.pickle)
-        source = 'stylegan2-ada-pytorch pickle'
+        G, info = load_pickle(args.pickle, args.pickle_key)
+        source = info.pop('source')
+        extra = dict(info, pickle=os.path.basename(args.pickle), pickle_key=args.pickle_key)
         license_, attribution = 'see source', os.path.basename(args.pickle)
     verify = args.verify_json or os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json')
     export_package(G, args.out, model_id=model_id, name=args.name or model_id,
                    license=args.license or license_, attribution=args.attribution or attribution,
-                   source=source, generator_extra=extra, verify_json=verify)
+                   source=source, generator_extra=extra, verify_json=verify,
+                   noise_inputs=args.noise_inputs, transform_input=args.transform_input)
     print(f'wrote {args.out}')
 
 

@@ -13,7 +13,10 @@ written for export and for onnxruntime-web:
 * The FIR resampling filters run as single-channel convolutions on a [N*C,1,H,W] view instead of
   upfirdn2d's custom op (or a depthwise convolution).
 * Noise is either the stored `noise_const` buffers ('const'), absent ('none') or, for training
-  only, drawn with torch.randn ('random'); exported graphs never contain RandomNormal.
+  only, drawn with torch.randn ('random'); exported graphs never contain RandomNormal. A caller can
+  also pass the unit noise of each layer explicitly (`noise={'b8.conv0': tensor, ...}`); the
+  exporter uses that to turn noise into graph inputs, so a runtime can feed const, zero or seeded
+  noise times a strength.
 * Everything is computed in float32. `num_fp16_res` is accepted and recorded only so official
   kwargs round-trip; official fp16 blocks differ from this only by rounding, and their
   pre-normalisation before demodulation cancels exactly. `conv_clamp` is applied where the official
@@ -130,6 +133,21 @@ def upsample2d(x, f, up=2):
     return x.reshape(-1, C, H * up, W * up)
 
 
+def conv2d(x, weight, padding=0):
+    """F.conv2d, except that an exported graph never has a Conv whose input channels are not a
+    multiple of 4: onnxruntime-web 1.30's WebGPU Conv returns wrong values for some of them
+    (measured: input channels divisible by 3 but not 4 with output channels divisible by 4, e.g.
+    27->16, 45->32, 6->8). Zero channels are appended to x and the weight, which changes nothing."""
+    in_channels = int(weight.shape[1])
+    extra = -in_channels % 4
+    if not torch.jit.is_tracing() or extra == 0:
+        return F.conv2d(x, weight, padding=padding)
+    w = weight.detach().cpu().numpy()
+    w = np.concatenate([w, np.zeros((w.shape[0], extra, *w.shape[2:]), w.dtype)], axis=1)
+    x = F.pad(x, [0, 0, 0, 0, 0, extra])
+    return F.conv2d(x, torch.from_numpy(w), padding=padding)
+
+
 def _demod_matrix(weight):
     """sum over the kernel of weight^2, transposed to [in, out].
 
@@ -151,7 +169,7 @@ def modulated_conv2d(x, weight, styles, noise=None, up=1, padding=0, resample_fi
     x = x * styles.reshape(-1, in_channels, 1, 1)
     if up == 1:
         # Official flip_weight=True for up=1: plain correlation, same padding.
-        x = F.conv2d(x, weight, padding=padding)
+        x = conv2d(x, weight, padding=padding)
     else:
         fh, fw = (int(v) for v in resample_filter.shape)
         px0 = padding + (fw + up - 1) // 2 - (kw - 1)
@@ -274,11 +292,14 @@ class SynthesisLayer(torch.nn.Module):
             self.noise_strength = torch.nn.Parameter(torch.zeros([]))
         self.bias = torch.nn.Parameter(torch.zeros([out_channels]))
 
-    def forward(self, x, w, noise_mode='const', gain=1):
+    def forward(self, x, w, noise_mode='const', gain=1, noise=None):
+        """`noise`: optional unit noise [1 or N, 1, res, res] that replaces `noise_mode`; it is
+        scaled by the learned noise_strength exactly like noise_const."""
         assert noise_mode in ('random', 'const', 'none')
         styles = self.affine(w)
-        noise = None
-        if self.use_noise and noise_mode == 'random':
+        if noise is not None:
+            noise = noise * self.noise_strength if self.use_noise else None
+        elif self.use_noise and noise_mode == 'random':
             noise = torch.randn([x.shape[0], 1, self.resolution, self.resolution],
                                 device=x.device) * self.noise_strength
         elif self.use_noise and noise_mode == 'const':
@@ -311,7 +332,9 @@ class ToRGBLayer(torch.nn.Module):
 class SynthesisBlock(torch.nn.Module):
     def __init__(self, in_channels, out_channels, w_dim, resolution, img_channels, is_last,
                  architecture='skip', resample_filter=(1, 3, 3, 1), conv_clamp=None, use_fp16=False,
-                 fp16_channels_last=False, **layer_kwargs):
+                 fp16_channels_last=False, fused_modconv_default=True, **layer_kwargs):
+        # fused_modconv_default (stylegan3 repo's StyleGAN2) only picks a CUDA code path: accepted
+        # so its kwargs round-trip; the function is the same.
         # 'resnet' needs Conv2dLayer skips and is not used by the models we ship.
         assert architecture in ('orig', 'skip'), f'architecture {architecture!r} is not supported'
         super().__init__()
@@ -340,15 +363,18 @@ class SynthesisBlock(torch.nn.Module):
             self.torgb = ToRGBLayer(out_channels, img_channels, w_dim=w_dim, conv_clamp=conv_clamp)
             self.num_torgb += 1
 
-    def forward(self, x, img, ws, noise_mode='const'):
+    def forward(self, x, img, ws, noise_mode='const', noise=None):
+        """`noise`: optional {'conv0' | 'conv1': unit noise tensor}, see SynthesisLayer.forward."""
+        noise = noise or {}
         w_iter = iter(ws.unbind(dim=1))
         if self.in_channels == 0:
             # The first layer's input is the learned constant; broadcasting it against the
             # batch-shaped styles replaces the official repeat (no batch-dependent Tile in ONNX).
-            x = self.conv1(self.const.unsqueeze(0), next(w_iter), noise_mode=noise_mode)
+            x = self.conv1(self.const.unsqueeze(0), next(w_iter), noise_mode=noise_mode,
+                           noise=noise.get('conv1'))
         else:
-            x = self.conv0(x, next(w_iter), noise_mode=noise_mode)
-            x = self.conv1(x, next(w_iter), noise_mode=noise_mode)
+            x = self.conv0(x, next(w_iter), noise_mode=noise_mode, noise=noise.get('conv0'))
+            x = self.conv1(x, next(w_iter), noise_mode=noise_mode, noise=noise.get('conv1'))
         if img is not None:
             img = upsample2d(img, self.resample_filter)
         if self.is_last or self.architecture == 'skip':
@@ -396,7 +422,15 @@ class SynthesisNetwork(torch.nn.Module):
             w_idx += block.num_conv
         return out
 
-    def forward(self, ws, noise_mode='const'):
+    def noise_layers(self):
+        """(name, layer) of every layer that adds noise, in graph order; `layer.resolution` is the
+        size of its square noise map."""
+        return [(name, layer) for name, layer, _ in self.ws_layers()
+                if getattr(layer, 'use_noise', False)]
+
+    def forward(self, ws, noise_mode='const', noise=None):
+        """`noise`: optional {'b<res>.conv0|conv1': unit noise [1 or N, 1, res, res]}; the layers
+        it names use it instead of `noise_mode` (see SynthesisLayer.forward)."""
         ws = ws.to(torch.float32)
         x = img = None
         w_idx = 0
@@ -404,7 +438,9 @@ class SynthesisNetwork(torch.nn.Module):
             block = getattr(self, f'b{res}')
             cur = ws.narrow(1, w_idx, block.num_conv + block.num_torgb)
             w_idx += block.num_conv
-            x, img = block(x, img, cur, noise_mode=noise_mode)
+            block_noise = {k.split('.', 1)[1]: v for k, v in (noise or {}).items()
+                           if k.split('.', 1)[0] == f'b{res}'}
+            x, img = block(x, img, cur, noise_mode=noise_mode, noise=block_noise)
         return img
 
 

@@ -1,0 +1,307 @@
+#!/usr/bin/python3
+"""Export a BigGAN-deep generator to a Latent Studio model package (models/README.md, format 1,
+family `conditional`).
+
+Sources:
+  --checkpoint DIR    a huggingface pytorch-pretrained-BigGAN folder: config.json + pytorch_model.bin
+                      (biggan-deep-128/256/512 or anything in that format), loaded strictly
+  --checkpoint PT     a checkpoint of train_biggan.py (full or compact; its G_ema)
+  --random ...        random weights in the official architecture, seeded (for converter tests)
+
+Writes into --out: generator.onnx (z [N, z_dim], c [N, c_dim] float, truncation [1] -> img
+[N, 3, R, R] in [-1, 1]; spectral norm folded, batch-norm statistics mixed from the truncation
+with tensor ops, dynamic batch) and manifest.json (+ samples.png and ATTRIBUTION.txt when asked).
+Then verifies: the PyTorch forward for 3 seeds (z = truncation * scipy truncnorm(-2, 2) from
+RandomState(seed), as pytorch_pretrained_biggan.truncated_noise_sample draws it) at several
+truncations, one-hot and blended classes, against onnxruntime-web in Node
+(biggan/check_conditional.mjs); the max abs error is printed and a failure exits non-zero.
+
+Examples:
+  /usr/bin/python3 models/tools/export_biggan.py --checkpoint ~/biggan-deep-128 --out /tmp/biggan-deep-128 \
+      --license Apache-2.0 --attribution 'BigGAN-deep (DeepMind), converted by huggingface'
+  /usr/bin/python3 models/tools/export_biggan.py --random --resolution 128 --small --out /tmp/rand-biggan
+  /usr/bin/python3 models/tools/export_biggan.py --checkpoint models/tools/checkpoints/emoji-biggan.pt \
+      --out models/emoji-biggan --id emoji-biggan --name 'Emoji BigGAN (demo)' --samples --attribution-file \
+      models/tools/data/emoji-smileys/ATTRIBUTION.txt
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import scipy
+import torch
+
+TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS_DIR)
+from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
+from export_stylegan import OPSET, file_entry  # noqa: E402
+from pngio import grid, write_png  # noqa: E402
+
+REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
+IMAGENET_CLASSES = os.path.join(TOOLS_DIR, 'biggan', 'imagenet_classes.txt')
+CHECKER = os.path.join(TOOLS_DIR, 'biggan', 'check_conditional.mjs')
+VERIFY_SEEDS = (0, 1, 42)
+VERIFY_TRUNCATIONS = (1.0, 0.7, 0.4)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources.
+
+def build_random(config, seed):
+    """Random weights in the official architecture. Beyond PyTorch's default initialisation (which
+    leaves every statistic row at mean 0 / variance 1 and the attention gain at 0), the rows, the
+    final batch norm's affine and gamma are drawn too, and u, v get power iterations, so that a
+    test exercises everything a real checkpoint uses."""
+    torch.manual_seed(seed)
+    G = BigGAN(config)
+    gen = torch.Generator().manual_seed(seed + 1)
+    with torch.no_grad():
+        for bn in G.batch_norms():
+            bn.running_means.copy_(0.2 * torch.randn(bn.running_means.shape, generator=gen))
+            bn.running_vars.copy_(0.5 + torch.rand(bn.running_vars.shape, generator=gen))
+        G.generator.bn.weight.copy_(1 + 0.2 * torch.randn(G.generator.bn.weight.shape, generator=gen))
+        G.generator.bn.bias.copy_(0.1 * torch.randn(G.generator.bn.bias.shape, generator=gen))
+        for name, p in G.named_parameters():
+            if name.endswith('.gamma'):
+                p.copy_(0.5 + torch.rand(p.shape, generator=gen))
+    G.power_iterate(20)
+    return G.eval()
+
+
+def small_config(resolution, channel_width=4, num_classes=10, z_dim=32):
+    """The published biggan-deep-<resolution> layout at a tiny width (seconds to build and run)."""
+    return BigGANConfig.deep(resolution, channel_width=channel_width, num_classes=num_classes,
+                             z_dim=z_dim, class_embed_dim=z_dim)
+
+
+def load_training_checkpoint(path):
+    """A train_biggan.py checkpoint: its export-ready G_ema (standing statistics filled)."""
+    ckpt = torch.load(path, map_location='cpu')
+    if not isinstance(ckpt, dict) or not {'config', 'G_ema', 'class_names'} <= set(ckpt):
+        raise SystemExit(f'{path} is not a train_biggan.py checkpoint (no config / G_ema / class_names); '
+                         'for a pytorch-pretrained-BigGAN model pass the folder holding config.json and '
+                         'pytorch_model.bin')
+    G = BigGAN(BigGANConfig.from_dict(ckpt['config']))
+    G.load_state_dict({k: v.float() for k, v in ckpt['G_ema'].items()}, strict=True)
+    return G.eval(), ckpt
+
+
+def default_class_names(num_classes):
+    if num_classes == 1000:
+        with open(IMAGENET_CLASSES, encoding='utf-8') as fh:
+            names = [line.rstrip('\n') for line in fh]
+        assert len(names) == 1000, IMAGENET_CLASSES
+        return names
+    return [f'class {i}' for i in range(num_classes)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writers.
+
+def export_onnx(G_folded, path):
+    cfg = G_folded.config
+    z = torch.zeros(2, cfg.z_dim)
+    c = torch.zeros(2, cfg.num_classes)
+    c[:, 0] = 1
+    truncation = torch.tensor([0.5])
+    with torch.no_grad():
+        torch.onnx.export(G_folded.eval(), (z, c, truncation), path, input_names=['z', 'c', 'truncation'],
+                          output_names=['img'], opset_version=OPSET, do_constant_folding=True,
+                          export_params=True,
+                          dynamic_axes={'z': {0: 'batch'}, 'c': {0: 'batch'}, 'img': {0: 'batch'}})
+    # The tracer leaves img's H and W symbolic although every shape in the graph is static; declare
+    # them, and let ONNX's strict shape inference reject the declaration if the graph disagrees.
+    m = onnx.load(path)
+    dims = m.graph.output[0].type.tensor_type.shape.dim
+    for d, v in zip(dims[1:], (3, cfg.output_dim, cfg.output_dim)):
+        d.dim_value = v
+    onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
+    onnx.save(m, path)
+
+
+def check_graph(path, config):
+    """Structural checks without a runtime: valid model, no grouped Conv, no Random*, dynamic
+    batch on z / c / img, truncation [1], fixed C/H/W."""
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    ops = {}
+    for node in m.graph.node:
+        ops[node.op_type] = ops.get(node.op_type, 0) + 1
+        if node.op_type in ('Conv', 'ConvTranspose'):
+            group = [a.i for a in node.attribute if a.name == 'group']
+            assert not group or group[0] == 1, f'{path}: grouped {node.op_type}'
+        assert not node.op_type.startswith('Random'), f'{path}: {node.op_type}'
+    dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+            for v in list(m.graph.input) + list(m.graph.output)}
+    R = config.output_dim
+    expected = {'z': ['batch', config.z_dim], 'c': ['batch', config.num_classes], 'truncation': [1],
+                'img': ['batch', 3, R, R]}
+    assert dims == expected, f'{path}: inputs/outputs {dims}, expected {expected}'
+    print(f'{os.path.basename(path)}: {os.path.getsize(path)} bytes, ops {dict(sorted(ops.items()))}')
+
+
+def class_vector(c_dim, classes, weights=None):
+    v = np.zeros((1, c_dim), np.float32)
+    for k, cls in enumerate(classes):
+        v[0, cls] = 1.0 if weights is None else weights[k]
+    return v
+
+
+def verification_cases(G, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
+    """The studio's seed -> z -> image path in PyTorch: one-hot class `seed % c_dim`, and at
+    truncation 1 also a 70/30 blend with the next class."""
+    cfg = G.config
+    cases = []
+    with torch.no_grad():
+        for t in truncations:
+            for seed in seeds:
+                z = truncated_noise_sample(1, cfg.z_dim, t, seed)
+                a, b = seed % cfg.num_classes, (seed + 1) % cfg.num_classes
+                variants = [(f'class {a}', class_vector(cfg.num_classes, [a]))]
+                if t == 1.0 and a != b:
+                    variants.append((f'0.7 class {a} + 0.3 class {b}', class_vector(cfg.num_classes, [a, b], [0.7, 0.3])))
+                for label, c in variants:
+                    img = G(torch.from_numpy(z), torch.from_numpy(c), torch.tensor([t], dtype=torch.float32))
+                    cases.append(dict(seed=seed, truncation=t, label=label, z=z[0].tolist(), c=c[0].tolist(),
+                                      img_shape=list(img.shape), img=[round(v, 6) for v in img.flatten().tolist()]))
+    return cases
+
+
+def write_samples(G, path, class_names, cols=8, truncation=1.0):
+    """One row per class (at most 16), the same seeds 0..cols-1 in every row, studio semantics."""
+    cfg = G.config
+    rows = min(cfg.num_classes, 16)
+    z = np.concatenate([truncated_noise_sample(1, cfg.z_dim, truncation, s) for s in range(cols)])
+    with torch.no_grad():
+        imgs = [G(torch.from_numpy(z), torch.from_numpy(np.repeat(class_vector(cfg.num_classes, [r]), cols, 0)),
+                  torch.tensor([truncation])).clamp(-1, 1).numpy() for r in range(rows)]
+    g = grid(np.concatenate(imgs), cols)
+    scale = max(1, 64 // cfg.output_dim)
+    write_png(path, np.kron(g, np.ones((scale, scale, 1), np.uint8)))
+    print(f'samples: {path} (rows: {", ".join(class_names[:rows])}; seeds 0..{cols - 1}; truncation {truncation})')
+
+
+def run_checker(verify_json):
+    res = subprocess.run(['node', CHECKER, verify_json], cwd=REPO_DIR, capture_output=True, text=True)
+    sys.stdout.write(res.stdout)
+    sys.stderr.write(res.stderr)
+    return res.returncode
+
+
+def export_package(G, out_dir, *, model_id, name, license, attribution, source, class_names,
+                   generator_extra=None, verify_json=None, samples=False, attribution_file=None):
+    """Write generator.onnx and manifest.json (+ samples.png, ATTRIBUTION.txt) into out_dir and
+    the verification data to verify_json. Returns the manifest."""
+    cfg = G.config
+    if len(class_names) != cfg.num_classes:
+        raise ValueError(f'{len(class_names)} class names for {cfg.num_classes} classes')
+    os.makedirs(out_dir, exist_ok=True)
+    G_folded = G.fold_for_export()
+    onnx_path = os.path.join(out_dir, 'generator.onnx')
+    export_onnx(G_folded, onnx_path)
+    check_graph(onnx_path, cfg)
+
+    extra_files = []
+    if samples:
+        write_samples(G_folded, os.path.join(out_dir, 'samples.png'), class_names)
+        extra_files.append('samples.png')
+    if attribution_file:
+        shutil.copyfile(attribution_file, os.path.join(out_dir, 'ATTRIBUTION.txt'))
+        extra_files.append('ATTRIBUTION.txt')
+    files = {f: file_entry(os.path.join(out_dir, f)) for f in ['generator.onnx', *extra_files]}
+
+    generator = dict(
+        source=source,
+        architecture='BigGAN-deep (huggingface pytorch-pretrained-BigGAN model.BigGAN)',
+        config=cfg.to_dict(),
+        z_distribution=('truncation * truncnorm(-2, 2): scipy.stats.truncnorm.rvs(-2, 2, size=(1, z_dim), '
+                        'random_state=numpy.random.RandomState(seed)) as float32 (pytorch_pretrained_biggan '
+                        f'truncated_noise_sample; verified with scipy {scipy.__version__})'),
+        truncation=dict(input='truncation', min=0.0, max=1.0, rows=cfg.n_stats, row_step=1 / (cfg.n_stats - 1),
+                        note='mixes the stored batch-norm statistic rows with the reference weighting; '
+                             'the same value also scales z'),
+        exporter=f'torch {torch.__version__} tracing exporter, ONNX opset {OPSET}; spectral norm folded',
+    )
+    generator.update(generator_extra or {})
+    manifest = dict(
+        format=1, id=model_id, name=name, license=license, attribution=attribution, family='conditional',
+        resolution=cfg.output_dim, img_channels=3, z_dim=cfg.z_dim, w_dim=0, num_ws=0,
+        c_dim=cfg.num_classes, class_names=list(class_names), output_range=[-1, 1],
+        graphs=dict(generator=dict(file='generator.onnx', inputs=['z', 'c', 'truncation'], outputs=['img'])),
+        files=files, generator=generator)
+    with open(os.path.join(out_dir, 'manifest.json'), 'w') as fh:
+        json.dump(manifest, fh, indent=2)
+        fh.write('\n')
+
+    if verify_json:
+        doc = dict(package=os.path.abspath(out_dir), cases=verification_cases(G))
+        os.makedirs(os.path.dirname(os.path.abspath(verify_json)), exist_ok=True)
+        with open(verify_json, 'w') as fh:
+            json.dump(doc, fh)
+        print(f'verification data: {verify_json}  (check: node {os.path.relpath(CHECKER, REPO_DIR)} {verify_json})')
+    return manifest
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument('--checkpoint', help='pytorch-pretrained-BigGAN folder, or a train_biggan.py .pt')
+    src.add_argument('--random', action='store_true', help='random weights, official architecture')
+    ap.add_argument('--out', required=True, help='package folder to write')
+    ap.add_argument('--resolution', type=int, default=128, choices=(128, 256, 512), help='--random only')
+    ap.add_argument('--small', action='store_true',
+                    help='--random only: channel_width 4, 10 classes, z_dim 32 (a few MB, for tests)')
+    ap.add_argument('--seed', type=int, default=0, help='--random only')
+    ap.add_argument('--id', default=None, help='package id (default: folder name)')
+    ap.add_argument('--name', default=None)
+    ap.add_argument('--license', default=None)
+    ap.add_argument('--attribution', default=None)
+    ap.add_argument('--attribution-file', default=None, help='copied into the package as ATTRIBUTION.txt')
+    ap.add_argument('--class-names', default=None, help='text file, one class name per line')
+    ap.add_argument('--samples', action='store_true', help='also write samples.png (a row per class)')
+    ap.add_argument('--verify-json', default=None,
+                    help='where to write the PyTorch outputs (default models/tools/data/verify/<id>.json)')
+    ap.add_argument('--no-verify', action='store_true', help='skip the onnxruntime-web comparison')
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+
+    model_id = args.id or os.path.basename(os.path.normpath(args.out)).lower()
+    extra = {}
+    class_names = None
+    if args.random:
+        cfg = small_config(args.resolution) if args.small else BigGANConfig.deep(args.resolution)
+        G = build_random(cfg, args.seed)
+        source, extra = 'random', dict(seed=args.seed)
+        license_, attribution = 'CC0-1.0', 'Random weights (Latent Studio export_biggan.py)'
+    elif os.path.isdir(args.checkpoint):
+        G = BigGAN.from_pretrained(args.checkpoint)
+        source = 'pytorch-pretrained-BigGAN folder (config.json + pytorch_model.bin)'
+        license_, attribution = 'see source', f'BigGAN-deep weights from {os.path.basename(os.path.normpath(args.checkpoint))}'
+    else:
+        G, ckpt = load_training_checkpoint(args.checkpoint)
+        source = 'train_biggan.py checkpoint'
+        class_names = ckpt['class_names']
+        extra = dict(step=int(ckpt['step']), kimg=round(float(ckpt['kimg']), 2), training=ckpt.get('train_info', {}))
+        license_, attribution = ckpt.get('license', 'CC-BY-4.0'), ckpt.get('attribution', 'train_biggan.py')
+    if args.class_names:
+        with open(args.class_names, encoding='utf-8') as fh:
+            class_names = [line.strip() for line in fh if line.strip()]
+    class_names = class_names or default_class_names(G.config.num_classes)
+
+    verify = None if args.no_verify else (args.verify_json or os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json'))
+    export_package(G, args.out, model_id=model_id, name=args.name or model_id,
+                   license=args.license or license_, attribution=args.attribution or attribution,
+                   source=source, class_names=class_names, generator_extra=extra, verify_json=verify,
+                   samples=args.samples, attribution_file=args.attribution_file)
+    print(f'wrote {args.out}')
+    if verify and run_checker(verify) != 0:
+        sys.exit('ONNX output differs from the PyTorch forward (see above)')
+
+
+if __name__ == '__main__':
+    main()
