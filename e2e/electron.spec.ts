@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
 import { latentState, stateKey } from '../app/pipeline/state';
+import { METHODS } from '../app/contract';
 
 const ROOT = path.resolve(__dirname, '..');
 const binary = findElectronBinary();
@@ -25,7 +26,8 @@ test('Electron host: secure window, live preview that follows ψ', async () => {
     // The page runs on app://, isolated, with no Node.
     expect(page.url()).toBe('app://studio/index.html');
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys(window.latentStudio ?? {}).sort())).toEqual(['appInfo', 'listModels']);
+    expect(await page.evaluate(() => Object.keys(window.latentStudio ?? {}).sort())).toEqual([...METHODS].sort());
+    expect(await page.evaluate(() => Object.keys(window.latentStudioFiles ?? {}))).toEqual(['pathForFile']);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
 
     await page.getByTestId('model-select').selectOption(MODEL);

@@ -4,6 +4,8 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,11 +18,20 @@ export interface HostProcess {
   token: string;
 }
 
-/** Start `node dist/web/server.mjs` and wait for its `Latent Studio: <url>` line. */
+/**
+ * Start `node dist/web/server.mjs` and wait for its `Latent Studio: <url>` line. Its user data
+ * (saved directions) goes to a fresh temporary folder, never the user's own.
+ */
 export async function startHost(env: Record<string, string> = {}): Promise<HostProcess & { child: ChildProcess }> {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/web/server.mjs')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', LATENT_STUDIO_INCLUDE_FIXTURES: '1', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      LATENT_STUDIO_INCLUDE_FIXTURES: '1',
+      LATENT_STUDIO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'latent-studio-e2e-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';
@@ -48,11 +59,22 @@ type WorkerFixtures = { host: HostProcess };
 
 /** The studio opened in a page, with helpers to read what the preview shows. */
 export class StudioPage {
+  /** Console errors a test provokes on purpose (see {@link expectConsoleErrors}). */
+  readonly expectedConsoleErrors: RegExp[] = [];
+
   constructor(
     readonly page: Page,
     readonly host: HostProcess,
     readonly backend: 'wasm' | 'webgpu',
   ) {}
+
+  /**
+   * Accept console errors matching `pattern`: a test that sends the host bad input gets HTTP 4xx
+   * answers on purpose, and Chromium logs each one ("Failed to load resource: … 400").
+   */
+  expectConsoleErrors(pattern: RegExp): void {
+    this.expectedConsoleErrors.push(pattern);
+  }
 
   /** Open the studio on `model` with the fixture's backend forced. */
   async open(model = 'fixture-stylegan-tiny'): Promise<void> {
@@ -91,11 +113,12 @@ export const test = base.extend<Fixtures & StudioOptions, WorkerFixtures>({
   ],
   studio: async ({ page, host, backend }, use) => {
     const problems: string[] = [];
+    const studio = new StudioPage(page, host, backend);
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+      if (msg.type() === 'error' && !studio.expectedConsoleErrors.some((p) => p.test(msg.text()))) problems.push(`console error: ${msg.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await use(new StudioPage(page, host, backend));
+    await use(studio);
     expect(problems, 'the page logged errors').toEqual([]);
   },
 });

@@ -3,12 +3,28 @@
  * HTTP API on the same origin (authenticated by the cookie the host set). Either way the type is
  * the contract's {@link HostApi}.
  */
-import { METHODS, contract, type HostApi, type Method } from '../app/contract';
+import { METHODS, contract, type HostApi, type HostFiles, type ImportResult, type Method } from '../app/contract';
 
 declare global {
   interface Window {
     latentStudio?: HostApi;
+    latentStudioFiles?: HostFiles<File>;
   }
+}
+
+/** The body of a host answer, or an Error carrying the host's message. */
+async function answer(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: string }).error ?? text;
+    } catch {
+      // not JSON: the plain-text message is the error
+    }
+    throw new Error(message || `the studio host answered HTTP ${response.status}`);
+  }
+  return JSON.parse(text);
 }
 
 function httpHost(): HostApi {
@@ -17,18 +33,10 @@ function httpHost(): HostApi {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
+      // The clean-exit note is sent as the page goes away; only a keepalive request outlives it.
+      keepalive: method === 'markCleanExit',
     });
-    const text = await response.text();
-    if (!response.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { error?: string }).error ?? text;
-      } catch {
-        // not JSON: the plain-text message is the error
-      }
-      throw new Error(message || `the studio host answered HTTP ${response.status}`);
-    }
-    return JSON.parse(text);
+    return answer(response);
   };
   return Object.fromEntries(METHODS.map((m) => [m, (request: unknown) => call(m, request)])) as unknown as HostApi;
 }
@@ -39,4 +47,24 @@ let host: HostApi | null = null;
 export function getHost(): HostApi {
   host ??= window.latentStudio ?? httpHost();
   return host;
+}
+
+/**
+ * Import a model file the user dropped or picked. Electron imports it in place, by the path its
+ * preload reports; the browser host cannot be given paths, so it receives the file's bytes.
+ */
+export async function importModelFile(file: File): Promise<ImportResult> {
+  const files = window.latentStudioFiles;
+  if (window.latentStudio && files) return getHost().importModel({ path: files.pathForFile(file) });
+  const response = await fetch(`/api/library:import?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: file,
+  });
+  return contract.importModel.response.parse(await answer(response));
+}
+
+/** The path of a file the user dropped or picked, where the host can use one (Electron); null in the browser. */
+export function pathOfFile(file: File): string | null {
+  return window.latentStudioFiles?.pathForFile(file) || null;
 }

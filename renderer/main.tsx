@@ -2,6 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
 import { startStudio } from './studio';
+import { startProjects } from './project';
+import { installShortcuts, studioCommands } from './commands';
+import { studioHistory } from './history';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -12,3 +15,7 @@ createRoot(root).render(
   </StrictMode>,
 );
 void startStudio();
+startProjects();
+installShortcuts(studioCommands);
+// A click or a committed change is a discrete action: it never merges with the changes before it.
+for (const type of ['click', 'change']) window.addEventListener(type, () => studioHistory.checkpoint(), true);

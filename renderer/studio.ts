@@ -4,7 +4,8 @@
  * canvas (no React render per frame).
  */
 import { getHost } from './host';
-import { InferenceClient, type Frame } from './inference/client';
+import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './inference/client';
+import { registerTestHook } from './test-hooks';
 import { studioStore } from './store';
 import { stateKey } from '../app/pipeline/state';
 
@@ -25,8 +26,18 @@ function paint(image: ImageData, key: string): void {
   canvas.dataset.frames = String(framesDrawn);
 }
 
+const frameListeners = new Set<(frame: Frame) => void>();
+
+/** Be told of every frame of the current state (the latent map follows it); returns the unsubscriber. */
+export function onFrame(listener: (frame: Frame) => void): () => void {
+  frameListeners.add(listener);
+  if (lastFrame) listener(lastFrame);
+  return () => frameListeners.delete(listener);
+}
+
 function draw(frame: Frame): void {
   lastFrame = frame;
+  for (const listener of frameListeners) listener(frame);
   if (studioStore.getState().playing) return; // playback owns the canvas until it stops
   paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
 }
@@ -57,20 +68,54 @@ export function inference(): InferenceClient {
 
 let started = false;
 
+/** More worker faults than this within {@link FAULT_WINDOW_MS} stop the automatic restarts. */
+const MAX_FAULTS = 3;
+const FAULT_WINDOW_MS = 60_000;
+
 /** Start the studio once per window: list models, open the default, keep the preview live. */
 export async function startStudio(): Promise<void> {
   if (started) return;
   started = true;
   const store = studioStore;
+  /** Why WebGPU is off for this session (its device was lost), or null. */
+  let gpuLost: string | null = null;
+  const faults: number[] = [];
+  // A crashed worker or a lost GPU device: start a fresh worker (on WASM after a device loss) and
+  // render the current state again. The store keeps the state, so nothing the user made is lost.
+  const recover = (fault: WorkerFault) => {
+    const now = performance.now();
+    faults.push(now);
+    while (faults[0]! < now - FAULT_WINDOW_MS) faults.shift();
+    if (faults.length > MAX_FAULTS) {
+      store.getState().setModelStatus('error');
+      store
+        .getState()
+        .showError(`The inference worker failed ${faults.length} times in a minute (${fault.message}). Reload the studio; if it happens again, choose WASM in the backend menu.`);
+      return;
+    }
+    if (fault.kind === 'device-lost') gpuLost = `the GPU device was lost (${fault.message})`;
+    worker.restart();
+    store
+      .getState()
+      .showError(
+        fault.kind === 'device-lost'
+          ? `The GPU device was lost (${fault.message}). The studio switched to WASM and rendered your image again; choose WebGPU in the backend menu to retry the GPU.`
+          : 'The inference worker stopped unexpectedly. The studio restarted it and rendered your image again; nothing was lost.',
+      );
+    void load();
+  };
   const worker = new InferenceClient(
     (frame) => {
       draw(frame);
       store.getState().setFrameMs(frame.ms);
     },
     (message) => store.getState().showError(`Rendering failed: ${message}`),
+    recover,
   );
   client = worker;
   window.addEventListener('beforeunload', () => worker.dispose());
+  registerTestHook('crashWorker', () => worker.crashForTest());
+  registerTestHook('loseGpuDevice', () => worker.loseGpuDeviceForTest());
 
   let loadToken = 0;
   const load = async () => {
@@ -80,13 +125,15 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, preference);
+      const asked = gpuLost && preference !== 'wasm' ? 'wasm' : preference;
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked);
       if (token !== loadToken) return;
-      store.getState().setBackend(loaded.backend, loaded.fallbackReason);
+      store.getState().setBackend(loaded.backend, gpuLost ?? loaded.fallbackReason);
       store.getState().setModelStatus('ready');
       worker.render(store.getState().latent);
     } catch (error) {
-      if (token !== loadToken) return;
+      // A stopped worker is being restarted by recover(), which loads the model again.
+      if (token !== loadToken || error instanceof WorkerStoppedError) return;
       store.getState().setModelStatus('error');
       store
         .getState()
@@ -95,13 +142,15 @@ export async function startStudio(): Promise<void> {
   };
 
   store.subscribe((state, previous) => {
+    if (state.preference !== previous.preference) gpuLost = null; // the user asks again: try the GPU again
     if (state.modelId !== previous.modelId || state.preference !== previous.preference) void load();
     else if (state.latent !== previous.latent && state.modelStatus === 'ready') worker.render(state.latent);
   });
 
   try {
-    const { models, defaultModelId } = await getHost().listModels({});
+    const { models, defaultModelId, problems } = await getHost().listModels({});
     store.getState().setModels(models);
+    store.getState().setLibraryProblems(problems);
     // ?model=<id> opens a specific model (links, tests); otherwise the library's default.
     const asked = new URLSearchParams(window.location.search).get('model');
     const first = models.some((m) => m.id === asked) ? asked : defaultModelId;

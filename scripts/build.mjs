@@ -28,8 +28,16 @@ async function buildNode() {
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/electron/main.ts')], outfile: path.join(root, 'dist/electron/main.cjs'), format: 'cjs', external: ['electron'] }),
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/electron/preload.ts')], outfile: path.join(root, 'dist/electron/preload.cjs'), format: 'cjs', external: ['electron'] }),
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/web/server.ts')], outfile: path.join(root, 'dist/web/server.mjs'), format: 'esm', packages: 'external' }),
+    // The native inference process (fork or Electron utility process); onnxruntime-node stays external.
+    esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/inference/native/host.ts')], outfile: path.join(root, 'dist/native/host.cjs'), format: 'cjs', packages: 'external' }),
   ]);
+}
+
+// The headless renderer (npm run render): like the web host, it loads its packages from node_modules.
+async function buildCli() {
+  await esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/cli/render.ts')], outfile: path.join(root, 'dist/cli/render.mjs'), format: 'esm', packages: 'external' });
 }
 
 if (want('renderer')) await buildRenderer();
 if (want('node')) await buildNode();
+if (want('cli')) await buildCli();

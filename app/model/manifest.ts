@@ -17,6 +17,9 @@ const graphSchema = z.object({
   outputs: z.array(z.string().min(1)).min(1),
 });
 
+/** A file of the package: a plain name inside its folder (no separators, not hidden, never `..`). */
+const packageFileName = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name inside the package folder');
+
 const fileEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
   bytes: count,
@@ -29,6 +32,21 @@ const extraInputSchema = z.object({
   min: finite,
   max: finite,
   default: finite,
+});
+
+/** A per-layer noise input of the synthesis graph (export_stylegan.py --noise-inputs): unit noise [1, 1, resolution, resolution]. */
+const noiseInputSchema = z.object({
+  name: z.string().min(1),
+  resolution: positive,
+  /** .npz side file holding the layer's const noise under the key `name` (feeding it gives the const-noise picture). */
+  const_file: packageFileName.optional(),
+});
+
+/** The StyleGAN3 input transform as a synthesis input (export_stylegan.py --transform-input): a [3, 3] matrix. */
+const transformInputSchema = z.object({
+  name: z.string().min(1),
+  /** The stored transform, row-major; feeding it reproduces the default picture. */
+  default: z.array(z.array(finite).length(3)).length(3),
 });
 
 /** Zod schema of manifest.json, format 1. Cross-field rules are checked in {@link parseManifest}. */
@@ -50,9 +68,11 @@ export const manifestSchema = z.object({
   ws_resolutions: z.array(positive).default([]),
   w_avg: z.array(finite).default([]),
   graphs: z.record(z.string(), graphSchema),
-  files: z.record(z.string(), fileEntrySchema),
-  side_files: z.record(z.string(), z.string()).default({}),
+  files: z.record(packageFileName, fileEntrySchema),
+  side_files: z.record(z.string(), packageFileName).default({}),
   extra_inputs: z.array(extraInputSchema).default([]),
+  noise_inputs: z.array(noiseInputSchema).optional(),
+  transform_input: transformInputSchema.optional(),
   generator: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -119,19 +139,33 @@ export function parseManifest(input: unknown): Manifest {
         fail(`graphs.${key}`, `must name "${name}" among its inputs/outputs`);
       }
     }
-    if (!m.files[graph.file]) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
+    if (!Object.hasOwn(m.files, graph.file)) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
   }
   if (m.c_dim > 0 && m.family === 'stylegan' && !m.graphs.mapping?.inputs.includes('c')) {
     fail('graphs.mapping.inputs', 'must include "c" when c_dim > 0');
   }
   for (const [i, extra] of m.extra_inputs.entries()) {
-    if (!m.graphs[extra.graph]) fail(`extra_inputs.${i}.graph`, `names unknown graph "${extra.graph}"`);
+    if (!Object.hasOwn(m.graphs, extra.graph)) fail(`extra_inputs.${i}.graph`, `names unknown graph "${extra.graph}"`);
     if (!(extra.min <= extra.default && extra.default <= extra.max)) {
       fail(`extra_inputs.${i}`, 'must satisfy min <= default <= max');
     }
   }
   for (const file of Object.values(m.side_files)) {
-    if (!m.files[file]) fail(`files.${file}`, 'is missing: every side file needs a sha256 entry');
+    if (!Object.hasOwn(m.files, file)) fail(`files.${file}`, 'is missing: every side file needs a sha256 entry');
+  }
+  // Noise and transform inputs are synthesis inputs the studio must feed on every run.
+  const synthesisInputs = m.family === 'stylegan' ? (m.graphs.synthesis?.inputs ?? []) : [];
+  const seenNoise = new Set<string>();
+  for (const [i, noise] of (m.noise_inputs ?? []).entries()) {
+    if (!synthesisInputs.includes(noise.name)) fail(`noise_inputs.${i}.name`, `"${noise.name}" is not an input of graphs.synthesis`);
+    if (seenNoise.has(noise.name)) fail(`noise_inputs.${i}.name`, `"${noise.name}" is listed twice`);
+    seenNoise.add(noise.name);
+    if (noise.const_file !== undefined && !Object.hasOwn(m.files, noise.const_file)) {
+      fail(`noise_inputs.${i}.const_file`, `"${noise.const_file}" needs a sha256 entry in files`);
+    }
+  }
+  if (m.transform_input && !synthesisInputs.includes(m.transform_input.name)) {
+    fail('transform_input.name', `"${m.transform_input.name}" is not an input of graphs.synthesis`);
   }
   return m;
 }

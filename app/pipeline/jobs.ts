@@ -3,6 +3,7 @@
  * yields small steps (one image, one chunk of latents), so the preview can cut in between steps
  * and a cancel takes effect at the next one. Jobs stream items back as they are made.
  */
+import type { GraphRunner } from '../inference';
 import type { Manifest } from '../model/manifest';
 import type { Rgba } from '../image';
 import { tensorToRgba } from '../image';
@@ -10,9 +11,12 @@ import type { Pipeline } from './render';
 import type { JobStep } from './scheduler';
 import type { LatentState } from './state';
 import { frameCount, TimelineEvaluator, type Timeline } from './timeline';
+import { DIRECTION_JOB_HANDLERS, type DirectionJobTypes } from './direction-jobs';
+import { MAP_JOB_HANDLERS, type MapJobTypes } from './map-jobs';
+import { EXPORT_JOB_HANDLERS, type ExportJobTypes } from './export-jobs';
 
-/** Parameters and streamed items of every job kind. */
-export interface JobTypes {
+/** Parameters and streamed items of every job kind (the attribute-slider jobs: direction-jobs.ts; the latent map's: map-jobs.ts; export's: export-jobs.ts). */
+export interface JobTypes extends DirectionJobTypes, MapJobTypes, ExportJobTypes {
   /** Render each state to pixels, in order (grids, thumbnails, video frames). */
   'render-batch': {
     params: { states: LatentState[] };
@@ -35,6 +39,8 @@ export type JobItem<K extends JobKind> = JobTypes[K]['item'];
 /** What a job can use. */
 export interface JobContext {
   pipeline: Pipeline;
+  /** The model's graphs, for jobs that batch several latents into one run (the map's sampling and thumbnails). */
+  runner: GraphRunner;
   manifest: Manifest;
   /** Wall clock in ms (performance.now in the worker). */
   now(): number;
@@ -81,4 +87,7 @@ function* renderTimeline(
 export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   'render-batch': renderBatch,
   'render-timeline': renderTimeline,
+  ...DIRECTION_JOB_HANDLERS,
+  ...MAP_JOB_HANDLERS,
+  ...EXPORT_JOB_HANDLERS,
 };

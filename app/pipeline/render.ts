@@ -20,6 +20,11 @@ export interface Rendered {
 export interface Pipeline {
   /** The untruncated ws of a seed (cached: dragging ψ does not re-run the mapping network). */
   mapSeed(seed: number, classes?: readonly ClassWeight[]): Promise<WPlus>;
+  /**
+   * The untruncated ws of `count` z rows in one mapping run (`z` is count×z_dim row-major; returns
+   * count×num_ws×w_dim): sampling W for PCA goes in chunks, not one run per latent (StyleGAN only).
+   */
+  mapBatch(z: Float32Array, count: number, classes?: readonly ClassWeight[]): Promise<Float32Array>;
   /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
   resolveWs(state: LatentState): Promise<WPlus>;
   /** Synthesize an image from ws (StyleGAN models only). */
@@ -43,6 +48,18 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     if (manifest.c_dim > 0) feeds.c = { data: classVector(classes, manifest.c_dim), dims: [1, manifest.c_dim] };
     const out = await runner.run('mapping', feeds);
     return asWPlus(out.ws!.data, manifest.num_ws, manifest.w_dim);
+  }
+
+  async function mapBatch(z: Float32Array, count: number, classes: readonly ClassWeight[] = []): Promise<Float32Array> {
+    if (!wAvg) throw new Error(`model "${manifest.id}" has no mapping network (family ${manifest.family})`);
+    const feeds: Feeds = { z: { data: z, dims: [count, manifest.z_dim] } };
+    if (manifest.c_dim > 0) {
+      const c = classVector(classes, manifest.c_dim);
+      const data = new Float32Array(count * manifest.c_dim);
+      for (let i = 0; i < count; i++) data.set(c, i * manifest.c_dim);
+      feeds.c = { data, dims: [count, manifest.c_dim] };
+    }
+    return (await runner.run('mapping', feeds)).ws!.data;
   }
 
   async function mapSeed(seed: number, classes: readonly ClassWeight[] = []): Promise<WPlus> {
@@ -103,5 +120,5 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     }
   }
 
-  return { mapSeed, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, generate, render };
+  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, generate, render };
 }

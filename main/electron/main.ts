@@ -1,16 +1,20 @@
 /**
  * Electron main process: one sandboxed window on the app:// protocol, IPC wired to the shared
  * services through the contract, every handler checking its sender and validating its payload.
+ * Security settings live in security.ts (tested there, with Electron's checklist mapped item by item).
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { METHODS, contract } from '../../app/contract';
 import { ModelLibrary } from '../services/library';
-import { createApi, dispatch } from '../services/api';
+import { createApi } from '../services/api';
 import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
-import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, isAllowedNavigation, isTrustedUrl, secureWebPreferences } from './security';
+import { DirectionStore, userDataDir } from '../services/directions';
+import { UserData } from '../services/user-data';
+import { PROJECT_EXTENSION } from '../../app/project/schema';
+import { wireIpc } from './ipc';
+import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, hardenSession, hardenWebContents, secureWebPreferences } from './security';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
@@ -22,8 +26,33 @@ const rendererDir = path.join(appRoot, 'dist', 'renderer');
 const modelsDir =
   process.env.LATENT_STUDIO_MODELS_DIR ?? (app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(appRoot, 'models'));
 
-const library = new ModelLibrary({ bundledDir: modelsDir, includeFixtures: process.env.LATENT_STUDIO_INCLUDE_FIXTURES === '1' });
-const api = createApi(library, { name: 'Latent Studio', version: app.getVersion(), host: 'electron' });
+// The same folder the browser host uses, so both see one library and one set of projects.
+const dataDir = userDataDir();
+const library = new ModelLibrary({
+  bundledDir: modelsDir,
+  includeFixtures: process.env.LATENT_STUDIO_INCLUDE_FIXTURES === '1',
+  dataDir,
+  trash: async (dir) => {
+    await shell.trashItem(dir);
+    return 'the system trash';
+  },
+});
+const userData = new UserData(library, dataDir, {
+  // Paths come from files the user dropped or picked (preload: webUtils.getPathForFile).
+  acceptPaths: true,
+  reveal: (file) => shell.showItemInFolder(file),
+  chooseSavePath: async (suggestedName) => {
+    const window = BrowserWindow.getFocusedWindow();
+    const options = {
+      title: 'Save project',
+      defaultPath: path.join(app.getPath('documents'), suggestedName),
+      filters: [{ name: 'Latent Studio project', extensions: [PROJECT_EXTENSION.slice(1)] }],
+    };
+    const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+    return result.canceled || !result.filePath ? null : result.filePath;
+  },
+});
+const api = createApi(library, { name: 'Latent Studio', version: app.getVersion(), host: 'electron' }, new DirectionStore(dataDir), undefined, userData);
 
 function respond(status: number, body: string): Response {
   return new Response(body, { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
@@ -48,38 +77,6 @@ async function serveAppRequest(request: Request): Promise<Response> {
   }
 }
 
-function checkSender(event: IpcMainInvokeEvent): void {
-  if (!isTrustedUrl(event.senderFrame?.url)) {
-    throw new Error(`IPC refused: sender ${event.senderFrame?.url ?? '(unknown)'} is not a studio page.`);
-  }
-}
-
-function wireIpc(): void {
-  for (const method of METHODS) {
-    ipcMain.handle(contract[method].channel, (event, payload: unknown) => {
-      checkSender(event);
-      return dispatch(api, method, payload);
-    });
-  }
-}
-
-function hardenContents(): void {
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      // Links to documentation open in the user's browser, never inside the studio.
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
-  });
-}
-
 async function createWindow(): Promise<void> {
   const window = new BrowserWindow({
     width: 1440,
@@ -94,17 +91,32 @@ async function createWindow(): Promise<void> {
 }
 
 app.enableSandbox();
-hardenContents();
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 void app.whenReady().then(async () => {
-  // The studio asks for no permission (camera, notifications, …): deny them all.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, serveAppRequest);
   await library.scan();
-  wireIpc();
+  await userData.importer.cleanStaging();
+  wireIpc(ipcMain, api);
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });
+});
+
+// A normal quit marks the session clean, so its autosave is not offered as crash recovery.
+let cleanExitRecorded = false;
+app.on('before-quit', (event) => {
+  if (cleanExitRecorded) return;
+  event.preventDefault();
+  cleanExitRecorded = true;
+  void userData.projects.markCleanExit().then(
+    () => app.quit(),
+    (error: unknown) => {
+      console.error(`Latent Studio could not record a clean exit: ${(error as Error).message}`);
+      app.quit();
+    },
+  );
 });
 
 app.on('window-all-closed', () => {

@@ -1,8 +1,30 @@
-import { describe, expect, it } from 'vitest';
-import { APP_ENTRY_URL, isAllowedNavigation, isTrustedUrl, secureWebPreferences } from './security';
+/**
+ * Electron's security checklist, one test per item that can be checked without launching Electron:
+ * the web preferences, the session's permission and header handlers, the web contents' navigation,
+ * webview and window handlers (called as Electron would call them), the CSP, and the fuses.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../services/assets';
+import {
+  APP_ENTRY_URL,
+  enforceSecurityHeaders,
+  GRANTED_PERMISSIONS,
+  grantsPermission,
+  hardenSession,
+  hardenWebContents,
+  isAllowedNavigation,
+  isTrustedUrl,
+  secureWebPreferences,
+  type HardenableContents,
+  type HardenableSession,
+} from './security';
+
+const ROOT = path.resolve(__dirname, '../..');
 
 describe('Electron security settings', () => {
-  it('isolates and sandboxes every window, with no Node in the page', () => {
+  it('isolates and sandboxes every window, with no Node in the page (items 2, 3, 4, 6, 8, 9, 10, 11)', () => {
     const prefs = secureWebPreferences('/p/preload.cjs');
     expect(prefs).toMatchObject({
       contextIsolation: true,
@@ -12,8 +34,12 @@ describe('Electron security settings', () => {
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      experimentalFeatures: false,
       webviewTag: false,
+      navigateOnDragDrop: false,
     });
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs).not.toHaveProperty('additionalArguments');
   });
 
   it('trusts only the studio origin as an IPC sender or navigation target', () => {
@@ -23,5 +49,123 @@ describe('Electron security settings', () => {
       expect(isTrustedUrl(url)).toBe(false);
     }
     expect(isAllowedNavigation('https://example.com')).toBe(false);
+  });
+});
+
+/** A fake session that records the handlers hardenSession installs, so the test can call them. */
+function fakeSession() {
+  const handlers: Record<string, (...args: any[]) => unknown> = {};
+  const session = {
+    setPermissionRequestHandler: (h: any) => (handlers.request = h),
+    setPermissionCheckHandler: (h: any) => (handlers.check = h),
+    setDevicePermissionHandler: (h: any) => (handlers.device = h),
+    webRequest: { onHeadersReceived: (h: any) => (handlers.headers = h) },
+  } as unknown as HardenableSession;
+  hardenSession(session);
+  return handlers;
+}
+
+describe('session hardening (items 5 and 7)', () => {
+  const permissions = ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'serial', 'usb', 'fileSystem', 'display-capture'];
+
+  it('denies every permission request and check, and every device', () => {
+    const handlers = fakeSession();
+    expect(GRANTED_PERMISSIONS).toEqual([]);
+    for (const permission of permissions) {
+      const callback = vi.fn();
+      handlers.request!({}, permission, callback, {});
+      expect(callback).toHaveBeenCalledWith(false);
+      expect(handlers.check!({}, permission, 'app://studio', {})).toBe(false);
+      expect(grantsPermission(permission)).toBe(false);
+    }
+    expect(handlers.device!({ deviceType: 'usb', origin: 'app://studio' })).toBe(false);
+  });
+
+  it('puts the studio CSP and isolation headers on every response, replacing any a response brought', () => {
+    const handlers = fakeSession();
+    const callback = vi.fn();
+    handlers.headers!(
+      { url: 'https://evil.example/', responseHeaders: { 'content-security-policy': ["default-src *; script-src 'unsafe-eval'"], 'X-Other': ['kept'] } },
+      callback,
+    );
+    const headers = callback.mock.calls[0]![0].responseHeaders as Record<string, string[]>;
+    expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(headers['content-security-policy']).toBeUndefined();
+    expect(headers['Cross-Origin-Opener-Policy']).toEqual(['same-origin']);
+    expect(headers['X-Other']).toEqual(['kept']);
+    expect(enforceSecurityHeaders(undefined)['X-Content-Type-Options']).toEqual(['nosniff']);
+  });
+
+  it('has a CSP that allows only the studio itself: no remote scripts, no eval, no plugins, no framing', () => {
+    const directives = new Map(CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1)]));
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/'unsafe-eval'|'unsafe-inline'|https?:|\*/);
+  });
+});
+
+/** A fake web contents recording the listeners hardenWebContents adds. */
+function fakeContents() {
+  const listeners: Record<string, (...args: any[]) => void> = {};
+  let openHandler: ((details: { url: string }) => { action: string }) | null = null;
+  const contents = {
+    on: (event: string, listener: (...args: any[]) => void) => (listeners[event] = listener),
+    setWindowOpenHandler: (h: any) => (openHandler = h),
+  } as unknown as HardenableContents;
+  hardenWebContents(contents);
+  return { listeners, open: (url: string) => openHandler!({ url }) };
+}
+
+function navigation(url: string) {
+  return { url, preventDefault: vi.fn() };
+}
+
+describe('web contents hardening (items 11, 12, 13, 14)', () => {
+  it('vetoes navigation, frame navigation and redirects that leave the studio', () => {
+    const { listeners } = fakeContents();
+    for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
+      for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://other/index.html', 'javascript:alert(1)']) {
+        const details = navigation(url);
+        listeners[event]!(details);
+        expect(details.preventDefault, `${event} ${url}`).toHaveBeenCalled();
+      }
+      const inside = navigation('app://studio/index.html?model=x');
+      listeners[event]!(inside);
+      expect(inside.preventDefault).not.toHaveBeenCalled();
+    }
+  });
+
+  it('refuses every <webview>', () => {
+    const { listeners } = fakeContents();
+    const event = { preventDefault: vi.fn() };
+    listeners['will-attach-webview']!(event, { nodeIntegration: false }, { src: 'app://studio/' });
+    expect(event.preventDefault).toHaveBeenCalled();
+  });
+
+  it('opens no window and hands no URL to the system, whatever a page asks', () => {
+    const { open } = fakeContents();
+    for (const url of ['https://example.com', 'app://studio/index.html', 'file:///etc/passwd', 'smb://host/share']) {
+      expect(open(url)).toEqual({ action: 'deny' });
+    }
+    const main = readFileSync(path.join(__dirname, 'main.ts'), 'utf8');
+    expect(main).not.toMatch(/openExternal/);
+  });
+});
+
+describe('packaging: fuses (item 18)', () => {
+  it('turns off running as Node, NODE_OPTIONS, the inspector and file:// privileges, and checks the asar', () => {
+    const yml = readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8');
+    const block = yml.slice(yml.indexOf('electronFuses:'));
+    const fuse = (name: string) => new RegExp(`\\n\\s+${name}:\\s*(true|false)`).exec(block)?.[1];
+    expect(fuse('runAsNode')).toBe('false');
+    expect(fuse('enableNodeOptionsEnvironmentVariable')).toBe('false');
+    expect(fuse('enableNodeCliInspectArguments')).toBe('false');
+    expect(fuse('grantFileProtocolExtraPrivileges')).toBe('false');
+    expect(fuse('enableCookieEncryption')).toBe('true');
+    expect(fuse('enableEmbeddedAsarIntegrityValidation')).toBe('true');
+    expect(fuse('onlyLoadAppFromAsar')).toBe('true');
   });
 });

@@ -4,6 +4,9 @@
  */
 import { contract, parseRequest, type HostApi, type Method, type ResponseOf } from '../../app/contract';
 import type { ModelLibrary } from './library';
+import { DirectionStore, userDataDir } from './directions';
+import { ExportService, exportDir } from './exports';
+import { UserData } from './user-data';
 
 /** Facts about the running host. */
 export interface HostInfo {
@@ -12,14 +15,39 @@ export interface HostInfo {
   host: 'electron' | 'web';
 }
 
-/** Build the API handlers over the shared services. */
-export function createApi(library: ModelLibrary, info: HostInfo): HostApi {
+/**
+ * Build the API handlers over the shared services. Directions are kept in the user data folder
+ * (`LATENT_STUDIO_DATA_DIR` or the platform's, see directions.ts) unless a store is given; exports
+ * go to the export folder (`LATENT_STUDIO_EXPORT_DIR` or the pictures folder, see exports.ts), whose
+ * leftover temporary files the service removes as the host starts. The user's library and
+ * projects (user-data.ts) live in the same data folder.
+ */
+export function createApi(
+  library: ModelLibrary,
+  info: HostInfo,
+  directions = new DirectionStore(userDataDir()),
+  exports = new ExportService(exportDir()),
+  userData = new UserData(library, userDataDir()),
+): HostApi {
   return {
     appInfo: async () => ({ ...info }),
     listModels: async () => {
       const models = await library.scan();
-      return { models, defaultModelId: library.defaultModelId() };
+      return { models, defaultModelId: library.defaultModelId(), problems: library.problems };
     },
+    listDirections: async ({ modelId }) => ({ directions: await directions.list(modelId) }),
+    saveDirections: async ({ modelId, directions: list }) => {
+      await directions.save(modelId, list);
+      return { saved: list.length };
+    },
+    exportBegin: (request) => exports.begin(request),
+    exportWrite: ({ handle, position, data }) => exports.write(handle, position, Buffer.from(data, 'base64')),
+    exportFinish: ({ handle }) => exports.finish(handle),
+    exportAbort: async ({ handle }) => {
+      await exports.abort(handle);
+      return {};
+    },
+    ...userData.handlers(),
   };
 }
 

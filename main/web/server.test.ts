@@ -4,17 +4,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startWebHost, type WebHost } from './server';
+import { fixtureZip, zipWithNames, fixtureFiles } from '../../e2e/model-corpus';
 
 const ROOT = path.resolve(__dirname, '../..');
 let host: WebHost;
 let port: number;
+let dataDir: string;
 
 /** Raw request (fetch would normalise the path and forbid setting Host). */
 function request(
   pathname: string,
-  { headers = {}, method = 'GET', body }: { headers?: Record<string, string>; method?: string; body?: string } = {},
+  { headers = {}, method = 'GET', body }: { headers?: Record<string, string>; method?: string; body?: string | Uint8Array } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
@@ -30,10 +34,14 @@ function request(
 const auth = () => ({ Cookie: `latent_studio_token=${host.token}` });
 
 beforeAll(async () => {
-  host = await startWebHost({ rendererDir: path.join(ROOT, 'dist/renderer'), modelsDir: path.join(ROOT, 'models'), includeFixtures: true });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'latent-web-'));
+  host = await startWebHost({ rendererDir: path.join(ROOT, 'dist/renderer'), modelsDir: path.join(ROOT, 'models'), includeFixtures: true, dataDir });
   port = Number(new URL(host.origin).port);
 });
-afterAll(() => host.close());
+afterAll(async () => {
+  await host.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('browser host', () => {
   it('binds to 127.0.0.1 and prints a URL with the token', () => {
@@ -110,5 +118,71 @@ describe('browser host', () => {
     expect((await request('/api/library:list', { method: 'POST', body: 'not json', headers: auth() })).status).toBe(400);
     expect((await request('/api/nope', { method: 'POST', body: '{}', headers: auth() })).status).toBe(404);
     expect((await request('/api/library:list', { headers: auth() })).status).toBe(405);
+  });
+});
+
+describe('browser host: model upload and the user library', () => {
+  const upload = (name: string, bytes: Uint8Array, headers: Record<string, string> = auth()) =>
+    request(`/api/library:import?name=${encodeURIComponent(name)}`, { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream', ...headers } });
+
+  it('guards the upload route like every route: token, Host and Origin', async () => {
+    const zip = fixtureZip({ folder: 'pkg' });
+    expect((await upload('m.zip', zip, {})).status).toBe(401);
+    expect((await upload('m.zip', zip, { ...auth(), Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await upload('m.zip', zip, { ...auth(), Host: `evil.example:${port}` })).status).toBe(421);
+    expect((await request('/api/library:import?name=m.zip', { headers: auth() })).status).toBe(405);
+    expect(existsSync(path.join(dataDir, 'models'))).toBe(false);
+  });
+
+  it('imports uploaded bytes, then lists and streams the model like a bundled one, and only its listed files', async () => {
+    // The fixture's id is taken by the bundled copy, so upload it under another id.
+    const zip = fixtureZip({ folder: 'pkg', edit: (m) => (m.id = 'uploaded-tiny') });
+    const res = await upload('../../Tiny model.zip', zip);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'imported', model: { id: 'uploaded-tiny', source: 'library' } });
+    const list = JSON.parse((await request('/api/library:list', { method: 'POST', body: '{}', headers: auth() })).body);
+    expect(list.models.map((m: { id: string }) => m.id)).toContain('uploaded-tiny');
+    const onnx = await request('/models/uploaded-tiny/synthesis.onnx', { headers: auth() });
+    expect(onnx.status).toBe(200);
+    expect(Number(onnx.headers['content-length'])).toBe(fixtureFiles()['synthesis.onnx']!.length);
+    for (const p of [
+      '/models/uploaded-tiny/manifest.json',
+      '/models/uploaded-tiny/..%2f..%2flibrary.json',
+      '/models/uploaded-tiny/%2e%2e/%2e%2e/library.json',
+      '/models/uploaded-tiny/..%5c..%5clibrary.json',
+      '/models/..%2fmodels%2fuploaded-tiny/mapping.onnx',
+      '/models/uploaded-tiny/mapping.onnx%00.txt',
+    ]) {
+      const refused = await request(p, { headers: auth() });
+      expect([403, 404], p).toContain(refused.status);
+    }
+    // The uploaded file's name never became a path: nothing was written beside the data folder.
+    expect(readdirSync(path.dirname(dataDir)).some((f) => f.startsWith('Tiny model'))).toBe(false);
+  });
+
+  it('refuses a zip-slip upload, an oversized one and an empty one with what to do, changing nothing', async () => {
+    const before = readdirSync(path.join(dataDir, 'models')).sort();
+    const slip = await upload('slip.zip', zipWithNames({ 'manifest.json': '{}', '../../escape.txt': 'x' }));
+    expect(slip.status).toBe(400);
+    expect(JSON.parse(slip.body).error).toMatch(/slip\.zip was refused: its entry "\.\.\/\.\.\/escape\.txt" climbs out/);
+    const empty = await upload('empty.onnx', new Uint8Array(0));
+    expect(empty.status).toBe(400);
+    expect(JSON.parse(empty.body).error).toMatch(/empty \(0 bytes\)/);
+    const big = await request('/api/library:import?name=huge.zip', { method: 'POST', headers: { ...auth(), 'Content-Length': String(2 ** 33) } });
+    expect(big.status).toBe(413);
+    expect(readdirSync(path.join(dataDir, 'models')).sort()).toEqual(before);
+    expect(existsSync(path.join(dataDir, '..', 'escape.txt'))).toBe(false);
+  });
+
+  it('refuses what only the desktop app may do: importing or opening by path, revealing folders', async () => {
+    const call = (channel: string, body: unknown) => request(`/api/${channel}`, { method: 'POST', body: JSON.stringify(body), headers: auth() });
+    const byPath = await call('library:import', { path: '/etc/passwd' });
+    expect(byPath.status).toBe(400);
+    expect(JSON.parse(byPath.body).error).toMatch(/imports files you drop or choose/);
+    expect((await call('project:open', { path: '/etc/passwd' })).status).toBe(400);
+    expect((await call('project:open', { path: path.join(dataDir, 'projects', '..', '..', 'x.latent.json') })).status).toBe(400);
+    const reveal = await call('library:reveal', { id: 'uploaded-tiny' });
+    expect(reveal.status).toBe(400);
+    expect(JSON.parse(reveal.body).error).toMatch(/cannot open folders/);
   });
 });

@@ -13,12 +13,25 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { METHODS, contract, ContractError, type Method } from '../../app/contract';
 import { ManifestError } from '../../app/model/manifest';
-import { ModelLibrary } from '../services/library';
+import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
+import { LibraryError, ModelLibrary } from '../services/library';
 import { createApi, dispatch } from '../services/api';
 import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
+import { DirectionStore, userDataDir } from '../services/directions';
+import { ImportError } from '../services/import';
+import { ProjectStoreError } from '../services/projects';
+import { UserData } from '../services/user-data';
 
 const COOKIE = 'latent_studio_token';
-const MAX_BODY_BYTES = 1 << 20;
+/** JSON calls: a project (the largest payload) plus its envelope. */
+const MAX_BODY_BYTES = MAX_PROJECT_BYTES + (1 << 20);
+/** The route that takes a model file's bytes (`?name=` gives its file name). */
+export const UPLOAD_ROUTE = '/api/library:import';
+
+/** Errors that mean the request or its file was refused (400), not that the host failed (500). */
+function isRefusal(error: unknown): boolean {
+  return [ContractError, ManifestError, ImportError, LibraryError, ProjectError, ProjectStoreError].some((type) => error instanceof type);
+}
 
 /** Options of {@link startWebHost}. */
 export interface WebHostOptions {
@@ -28,6 +41,8 @@ export interface WebHostOptions {
   token?: string;
   includeFixtures?: boolean;
   version?: string;
+  /** The user data folder (library, projects, autosave); default: LATENT_STUDIO_DATA_DIR or the platform's. */
+  dataDir?: string;
 }
 
 /** A running browser host. */
@@ -71,9 +86,13 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 /** Start the browser host; resolves once it listens. */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const library = new ModelLibrary({ bundledDir: options.modelsDir, includeFixtures: options.includeFixtures });
+  const dataDir = options.dataDir ?? userDataDir();
+  const library = new ModelLibrary({ bundledDir: options.modelsDir, includeFixtures: options.includeFixtures, dataDir });
   await library.scan();
-  const api = createApi(library, { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web' });
+  const userData = new UserData(library, dataDir);
+  await userData.importer.cleanStaging();
+  const info = { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web' } as const;
+  const api = createApi(library, info, new DirectionStore(dataDir), undefined, userData);
   let allowedHosts = new Set<string>();
   let origin = '';
 
@@ -106,6 +125,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return res.end();
       }
 
+      if (url.pathname === UPLOAD_ROUTE && url.searchParams.has('name')) {
+        // A model file's bytes (the browser cannot hand the host a path): streamed to the staging
+        // folder, bounded by the importer as they arrive.
+        if (req.method !== 'POST') return send(res, 405, 'Use POST to upload a model file.');
+        if (Number(req.headers['content-length'] ?? 0) > userData.importer.maxUploadBytes) {
+          const limit = `${(userData.importer.maxUploadBytes / 2 ** 30).toFixed(1)} GiB`;
+          // The body stays unread, so this connection cannot carry another request.
+          res.setHeader('Connection', 'close');
+          return send(res, 413, JSON.stringify({ error: `the file is larger than ${limit}, more than the studio imports; import the package folder in the desktop app` }), 'application/json');
+        }
+        try {
+          const result = await userData.importer.importUpload(url.searchParams.get('name') ?? '', req);
+          return send(res, 200, JSON.stringify(contract.importModel.response.parse(result)), 'application/json');
+        } catch (error) {
+          return send(res, isRefusal(error) ? 400 : 500, JSON.stringify({ error: (error as Error).message }), 'application/json');
+        }
+      }
+
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return send(res, 405, 'Use POST for /api/ calls.');
         const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
@@ -115,8 +152,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           const result = await dispatch(api, method, await readBody(req));
           return send(res, 200, JSON.stringify(result), 'application/json');
         } catch (error) {
-          const status = error instanceof ContractError || error instanceof ManifestError ? 400 : 500;
-          return send(res, status, JSON.stringify({ error: (error as Error).message }), 'application/json');
+          return send(res, isRefusal(error) ? 400 : 500, JSON.stringify({ error: (error as Error).message }), 'application/json');
         }
       }
 

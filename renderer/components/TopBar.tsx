@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { BackendPreference } from '../../app/inference';
 import { studioStore, useStudio } from '../store';
+import { ExportMenu } from './ExportMenu';
+import { ProjectBar } from './ProjectBar';
 
 const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'Native' } as const;
 
@@ -21,7 +23,7 @@ function FrameMs() {
   );
 }
 
-/** Model picker, backend badge and override, frame time. */
+/** Model picker, backend badge and override, frame time; export on the right. */
 export function TopBar() {
   const models = useStudio((s) => s.models);
   const modelId = useStudio((s) => s.modelId);
@@ -75,6 +77,8 @@ export function TopBar() {
         </select>
       </label>
       <FrameMs />
+      <ExportMenu />
+      <ProjectBar />
     </header>
   );
 }

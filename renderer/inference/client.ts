@@ -13,6 +13,8 @@ export interface Frame {
   state: LatentState;
   image: ImageData;
   ms: number;
+  /** The frame's latent in the map's space (mean ws row, or z). */
+  vector: Float32Array;
 }
 
 /** Result of loading a model. */
@@ -35,9 +37,32 @@ interface JobHandlers {
   reject: (error: Error) => void;
 }
 
-/** Owns the inference worker for the lifetime of the studio (dispose() terminates it). */
+/** A fault that stopped the worker's runtime: the worker died, or its GPU device was lost. */
+export interface WorkerFault {
+  kind: 'crashed' | 'device-lost';
+  message: string;
+}
+
+/** Raised for requests that were in flight when the worker stopped; the studio restarts it and asks again. */
+export class WorkerStoppedError extends Error {
+  override readonly name = 'WorkerStoppedError';
+}
+
+let nextWorker = 1;
+
+/**
+ * Owns the inference worker for the lifetime of the studio (dispose() terminates it). A worker that
+ * dies — crashed, killed, out of memory — is noticed through a Web Lock it holds for its whole life:
+ * the lock is released only when the worker ends, so the client's own request for it is granted
+ * exactly then. That, or a lost GPU device, is reported to `onFault`; the studio then calls
+ * {@link restart} and loads the model again.
+ */
 export class InferenceClient {
-  private readonly worker: Worker;
+  private worker!: Worker;
+  /** The current worker's name, which is also the name of the lock it holds. */
+  private workerName = '';
+  /** Lock names of workers this client ended on purpose: their release is no fault. */
+  private retired = new Set<string>();
   private nextStamp = 1;
   private nextRequest = 1;
   private lastShown = 0;
@@ -48,10 +73,60 @@ export class InferenceClient {
   constructor(
     private readonly onFrame: (frame: Frame) => void,
     private readonly onRenderError: (message: string) => void,
+    private readonly onFault: (fault: WorkerFault) => void = () => undefined,
   ) {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'inference' });
-    this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
-    this.worker.onerror = (event) => this.onRenderError(`The inference worker failed: ${event.message || 'unknown error'}`);
+    this.spawn();
+  }
+
+  private spawn(): void {
+    // The worker's name is its lock's name (see worker.ts): unique per worker in this window.
+    const name = `latent-studio-inference-${Date.now().toString(36)}-${nextWorker++}`;
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name });
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      if (event.data.type === 'alive') this.watch(name);
+      else this.receive(event.data);
+    };
+    worker.onerror = (event) => this.onRenderError(`The inference worker failed: ${event.message || 'unknown error'}`);
+    this.worker = worker;
+    this.workerName = name;
+  }
+
+  /** Be told when the worker holding lock `name` ends; unless this client ended it, that is a crash. */
+  private watch(name: string): void {
+    void navigator.locks?.request(name, () => {
+      if (this.retired.delete(name)) return;
+      this.fail(new WorkerStoppedError('the inference worker stopped unexpectedly'));
+      this.onFault({ kind: 'crashed', message: 'the inference worker stopped unexpectedly' });
+    });
+  }
+
+  /** Reject everything in flight: its answers will never come. */
+  private fail(error: Error): void {
+    for (const { reject } of this.loads.values()) reject(error);
+    for (const { reject } of this.jobs.values()) reject(error);
+    this.loads.clear();
+    this.jobs.clear();
+  }
+
+  /**
+   * Replace the worker with a fresh one (after a fault): the old one is ended, whatever was in
+   * flight is rejected with {@link WorkerStoppedError}. The caller loads the model again.
+   */
+  restart(): void {
+    this.retired.add(this.workerName);
+    this.worker.terminate();
+    this.fail(new WorkerStoppedError('the inference worker was restarted'));
+    this.spawn();
+  }
+
+  /** Test hook: end the real worker as a crash would, without telling this client. */
+  crashForTest(): void {
+    this.worker.terminate();
+  }
+
+  /** Test hook: destroy the worker's real GPUDevice, as a driver reset would. */
+  loseGpuDeviceForTest(): void {
+    this.post({ type: 'destroy-gpu-device' });
   }
 
   /** Load a model into the worker (replacing the current one). */
@@ -90,12 +165,9 @@ export class InferenceClient {
 
   /** Terminate the worker. */
   dispose(): void {
+    this.retired.add(this.workerName);
     this.worker.terminate();
-    const closed = new Error('the studio closed the inference worker');
-    for (const { reject } of this.loads.values()) reject(closed);
-    for (const { reject } of this.jobs.values()) reject(closed);
-    this.loads.clear();
-    this.jobs.clear();
+    this.fail(new Error('the studio closed the inference worker'));
   }
 
   private post(message: ToWorker): void {
@@ -116,7 +188,7 @@ export class InferenceClient {
         if (message.stamp < this.lastShown) return; // stale: a newer frame is already on screen
         this.lastShown = message.stamp;
         const image = new ImageData(new Uint8ClampedArray(message.pixels), message.width, message.height);
-        this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms });
+        this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms, vector: message.vector });
         break;
       }
       case 'job-item':
@@ -132,6 +204,10 @@ export class InferenceClient {
       }
       case 'render-failed':
         if (message.stamp >= this.lastShown) this.onRenderError(message.message);
+        break;
+      case 'device-lost':
+        this.fail(new WorkerStoppedError(`the GPU device was lost (${message.message})`));
+        this.onFault({ kind: 'device-lost', message: message.message });
         break;
     }
   }

@@ -12,6 +12,10 @@ import { engineSlice } from './slices/engine';
 import { viewSlice } from './slices/view';
 import { errorSlice } from './slices/error';
 import { timelineSlice } from './slices/timeline';
+import { directionsSlice } from './slices/directions';
+import { mapSlice } from './slices/map';
+import { exportsSlice } from './slices/exports';
+import { workspaceSlice } from './slices/workspace';
 
 export type { StudioState } from './types';
 export { MAX_SEED } from './slices/latent';
@@ -25,6 +29,10 @@ export function createStudioStore() {
     ...viewSlice(...a),
     ...errorSlice(...a),
     ...timelineSlice(...a),
+    ...directionsSlice(...a),
+    ...mapSlice(...a),
+    ...exportsSlice(...a),
+    ...workspaceSlice(...a),
   }));
 }
 

@@ -5,9 +5,13 @@ import type { EngineSlice } from './slices/engine';
 import type { ViewSlice } from './slices/view';
 import type { ErrorSlice } from './slices/error';
 import type { TimelineSlice } from './slices/timeline';
+import type { DirectionsSlice } from './slices/directions';
+import type { MapSlice } from './slices/map';
+import type { ExportsSlice } from './slices/exports';
+import type { WorkspaceSlice } from './slices/workspace';
 
 /** The whole studio state: the intersection of every slice. */
-export type StudioState = LibrarySlice & LatentSlice & EngineSlice & ViewSlice & ErrorSlice & TimelineSlice;
+export type StudioState = LibrarySlice & LatentSlice & EngineSlice & ViewSlice & ErrorSlice & TimelineSlice & MapSlice & DirectionsSlice & ExportsSlice & WorkspaceSlice;
 
 /** A slice creator that can read and write the whole state. */
 export type Slice<T> = StateCreator<StudioState, [], [], T>;
