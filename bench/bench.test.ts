@@ -1,0 +1,121 @@
+/**
+ * The bench's code paths on tiny inputs: `--quick` on the fixture for the Node runtimes (no
+ * Chromium), run as `npm run bench` runs it (a bundled script in its own process), and the shape of
+ * its JSON rows. No timing is asserted: figures depend on the machine.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildNativeHostForTests, type TestHost } from '../main/inference/native/testing';
+import { formatTable, median, RUNTIMES, runPlan, type Row } from './rows';
+import { targetLines } from './targets';
+
+const ROOT = path.resolve(__dirname, '..');
+let host: TestHost;
+let bundle: string;
+let work: string;
+
+beforeAll(async () => {
+  host = await buildNativeHostForTests();
+  // Beside the repository's node_modules, so the bundle's external packages resolve as in dist/.
+  bundle = path.join(ROOT, 'node_modules', '.cache', 'latent-studio', `bench-${randomUUID()}.mjs`);
+  await build({ entryPoints: [path.join(__dirname, 'main.ts')], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
+  work = mkdtempSync(path.join(tmpdir(), 'bench-test-'));
+});
+afterAll(async () => {
+  await host?.remove();
+  rmSync(bundle, { force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm run bench -- --quick (Node runtimes, fixture)', () => {
+  it('prints a table with the targets and writes rows of the documented shape', () => {
+    const json = path.join(work, 'rows.json');
+    const run = spawnSync(
+      process.execPath,
+      [bundle, '--quick', '--threads', '1', '--only', 'wasm-node,ort-node,studio-native,export-frame', '--native-host', host.entry, '--json', json],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^model\s+runtime\s+stage\s+threads\s+median ms\s+runs/m);
+    expect(run.stdout).toMatch(/^targets \(rows at 1 thread\(s\)\):$/m);
+    expect(run.stdout).toMatch(/studio-native \/ ort-node\s+fixture-stylegan-tiny synthesis: \d+\.\d\d× \(target ≤ 1\.15×\) (met|MISSED)/);
+
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
+    expect(Array.isArray(rows)).toBe(true);
+    for (const row of rows) {
+      expect(Object.keys(row).sort()).toEqual(expect.arrayContaining(['median_ms', 'model', 'runs', 'runtime', 'stage', 'threads']));
+      expect(Object.keys(row).every((k) => ['median_ms', 'model', 'runs', 'runtime', 'stage', 'threads', 'note'].includes(k))).toBe(true);
+      expect(row.model).toBe('fixture-stylegan-tiny');
+      expect(RUNTIMES).toContain(row.runtime);
+      expect(Number.isFinite(row.median_ms) && row.median_ms > 0).toBe(true);
+      expect(row.runs).toBe(3);
+      expect(row.threads).toBe(1);
+    }
+    const combos = rows.map((r) => `${r.runtime}/${r.stage}`).sort();
+    expect(combos).toEqual(
+      [
+        'ort-node/mapping',
+        'ort-node/synthesis',
+        'studio-native/export-frame',
+        'studio-native/mapping',
+        'studio-native/synthesis',
+        'wasm-node/export-frame',
+        'wasm-node/mapping',
+        'wasm-node/synthesis',
+      ].sort(),
+    );
+  });
+});
+
+describe('bench helpers', () => {
+  it('takes the median of odd and even counts', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(/no values/);
+  });
+
+  it('plans the issue’s run counts', () => {
+    expect(runPlan(256, false)).toMatchObject({ warmup: 2, runs: 20 });
+    expect(runPlan(1024, false)).toMatchObject({ warmup: 1, runs: 5 });
+    expect(runPlan(1024, true)).toEqual({ warmup: 1, warmupMs: 0, runs: 3 });
+    expect(runPlan(64, false).warmupMs).toBeGreaterThanOrEqual(1000); // WASM tier-up takes about a second
+  });
+
+  const row = (runtime: Row['runtime'], stage: Row['stage'], median_ms: number, threads = 2): Row => ({ model: 'm', runtime, stage, median_ms, runs: 20, threads });
+
+  it('checks the targets against the rows of the same model, stage and thread count', () => {
+    const lines = targetLines(
+      [
+        row('ort-node', 'synthesis', 100),
+        row('studio-native', 'synthesis', 110),
+        row('wasm-node', 'synthesis', 300),
+        row('wasm-chromium', 'synthesis', 200),
+        row('wasm-chromium', 'ui-latency', 240),
+        row('studio-native', 'export-frame', 150),
+        row('wasm-node', 'synthesis', 50, 1),
+        { ...row('wasm-chromium', 'map-frame', 12.5), note: '20000 points, frame start → pixels read back' },
+        { ...row('wasm-chromium', 'map-frame', 30), note: '2000 points, frame start → pixels read back' },
+      ],
+      2,
+    );
+    expect(lines).toContain('  map-frame m, 20000 points: 12.5 ms (target ≤ 16.7 ms) met');
+    expect(lines).toContain('  map-frame m, 2000 points: 30.0 ms');
+    expect(lines).toContain('  studio-native / ort-node   m synthesis: 1.10× (target ≤ 1.15×) met');
+    expect(lines).toContain('  wasm-node / ort-node     m synthesis: 3.00× (aim ≤ 2.5×) MISSED');
+    expect(lines).toContain('  wasm-chromium / ort-node m synthesis: 2.00× (aim ≤ 2.5×) met');
+    expect(lines).toContain('  ui-latency m: 240.0 ms vs synthesis 200.0 ms (target ≤ 238.0 ms) MISSED');
+    expect(lines).toContain('  export-frame / inference studio-native m: 1.36× (target ≤ 1.2×) MISSED');
+    expect(lines.some((l) => l.includes('0.50×'))).toBe(false); // the 1-thread row has no 1-thread baseline
+  });
+
+  it('lists skipped figures with their reasons under the table', () => {
+    const text = formatTable([row('ort-node', 'mapping', 1.234)], [{ model: 'big', runtime: '*', stage: '*', reason: 'exporter missing' }]);
+    expect(text).toMatch(/^m\s+ort-node\s+mapping\s+2\s+1\.23\s+20$/m);
+    expect(text).toMatch(/skipped:\n {2}big \/ \* \/ \*: exporter missing/);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The Node runtimes: `wasm-node` (onnxruntime-web WASM through main/inference/ort-web-node.ts),
+ * `ort-node` (bare onnxruntime-node sessions in this process: the baseline), `studio-native` (the
+ * studio's native path through its GraphRunner, across the process boundary). Each measurement
+ * runs in a fresh process, because onnxruntime-web fixes its WASM thread count at first use.
+ */
+import * as ortNode from 'onnxruntime-node';
+import path from 'node:path';
+import type { Feeds, GraphRunner } from '../app/inference';
+import type { Manifest } from '../app/model/manifest';
+import { seedToTruncatedZ, seedToZ } from '../app/latent';
+import { createPipeline } from '../app/pipeline/render';
+import { JOB_HANDLERS } from '../app/pipeline/jobs';
+import { latentState } from '../app/pipeline/state';
+import { frameCount, type Timeline } from '../app/pipeline/timeline';
+import { openWasmRunner } from '../main/inference/ort-web-node';
+import { forkChannel, openNativeRunner } from '../main/inference/native/client';
+import { sessionOptions } from '../main/inference/native/providers';
+import { readManifest } from '../main/services/library';
+import { median, timeRuns, type Row, type RunPlan, type Runtime } from './rows';
+
+/** One process's work: one runtime on one model. */
+export interface NodeJob {
+  runtime: Extract<Runtime, 'wasm-node' | 'ort-node' | 'studio-native'>;
+  model: string;
+  dir: string;
+  threads: number;
+  plan: RunPlan;
+  /** Built native host (dist/native/host.cjs), for studio-native. */
+  nativeHost: string;
+  /** Also time the render-timeline job per frame (GraphRunner runtimes only). */
+  exportFrame: boolean;
+}
+
+/** What a job measured, plus a line about the runtime (provider, fallback) for the log. */
+export interface NodeJobResult {
+  rows: Row[];
+  /** The first output values of each graph for the bench's input (seed 0). */
+  heads: Record<string, number[]>;
+  info: string;
+}
+
+/** The graphs a family runs, in order; later feeds may use earlier outputs (ws from mapping). */
+export function graphOrder(manifest: Manifest): string[] {
+  return manifest.family === 'stylegan' ? ['mapping', 'synthesis'] : ['generator'];
+}
+
+/** Inputs of `graph` for seed 0 (ψ 1, class 0), the extra inputs at their defaults; `ws` comes from mapping. */
+export function feedsFor(manifest: Manifest, graph: string, ws: Float32Array | null): Feeds {
+  const feeds: Feeds = {};
+  if (graph === 'synthesis') {
+    if (!ws) throw new Error('synthesis needs the ws of a mapping run');
+    feeds.ws = { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] };
+  } else {
+    const z = manifest.family === 'conditional' ? seedToTruncatedZ(0, manifest.z_dim, 1) : seedToZ(0, manifest.z_dim);
+    feeds.z = { data: z, dims: [1, manifest.z_dim] };
+    if (manifest.c_dim > 0) {
+      const c = new Float32Array(manifest.c_dim);
+      c[0] = 1;
+      feeds.c = { data: c, dims: [1, manifest.c_dim] };
+    }
+    if (manifest.family === 'conditional') feeds.truncation = { data: Float32Array.of(1), dims: [1] };
+  }
+  for (const extra of manifest.extra_inputs) {
+    if (extra.graph === graph) feeds[extra.name] = { data: Float32Array.of(extra.default), dims: [1, 1] };
+  }
+  return feeds;
+}
+
+/** Two seeds, ten seconds each way, a closed loop at 24 fps: 480 frames, more than warm-up and runs take. */
+function benchTimeline(): Timeline {
+  const keyframe = (seed: number) => ({ id: `k${seed}`, state: latentState({ seed, psi: 0.7 }), duration: 10, easing: 'linear' as const });
+  return { keyframes: [keyframe(1), keyframe(2)], fps: 24, interpolation: 'w-cubic', loop: 'close' };
+}
+
+/** How many leading output values a job reports (torch-cpu's weights are checked against them). */
+const HEAD = 32;
+
+async function timeGraphs(job: NodeJob, manifest: Manifest, run: (graph: string, feeds: Feeds) => Promise<Feeds>): Promise<Omit<NodeJobResult, 'info'>> {
+  const rows: Row[] = [];
+  const heads: Record<string, number[]> = {};
+  let ws: Float32Array | null = null;
+  for (const graph of graphOrder(manifest)) {
+    const feeds = feedsFor(manifest, graph, ws);
+    const times = await timeRuns(job.plan, () => run(graph, feeds));
+    const output = Object.values(await run(graph, feeds))[0]!.data;
+    if (graph === 'mapping') ws = output;
+    heads[graph] = Array.from(output.subarray(0, HEAD));
+    rows.push({ model: job.model, runtime: job.runtime, stage: graph as Row['stage'], median_ms: median(times), runs: times.length, threads: job.threads });
+  }
+  return { rows, heads };
+}
+
+/** Per-frame wall time of the render-timeline job (latent, synthesis, RGBA conversion), as the worker runs it. */
+async function timeExportFrames(job: NodeJob, manifest: Manifest, runner: GraphRunner): Promise<Row> {
+  const context = { pipeline: createPipeline(runner, manifest), runner, manifest, now: () => performance.now() };
+  const timeline = benchTimeline();
+  // Warm-up as timeRuns does; the first frames also map the keyframes' seeds. Fast models warm up
+  // for more frames than the timeline has: the job then starts again from frame 0.
+  const times: number[] = [];
+  const warming = performance.now();
+  let warmups = 0;
+  while (times.length < job.plan.runs) {
+    for (const step of JOB_HANDLERS['render-timeline']({ timeline, first: 0, last: frameCount(timeline) - 1 }, context, () => {})) {
+      const started = performance.now();
+      await step();
+      const ms = performance.now() - started;
+      if (warmups < job.plan.warmup || started - warming < job.plan.warmupMs) warmups++;
+      else times.push(ms);
+      if (times.length === job.plan.runs) break;
+    }
+  }
+  return { model: job.model, runtime: job.runtime, stage: 'export-frame', median_ms: median(times), runs: times.length, threads: job.threads, note: 'render-timeline job' };
+}
+
+async function withRunner(job: NodeJob, manifest: Manifest): Promise<NodeJobResult> {
+  let runner: GraphRunner;
+  let info: string;
+  if (job.runtime === 'wasm-node') {
+    runner = await openWasmRunner(job.dir, manifest, { numThreads: job.threads });
+    info = `onnxruntime-web WASM, ${job.threads} thread(s)`;
+  } else {
+    const native = await openNativeRunner(job.dir, manifest, { channel: forkChannel(job.nativeHost), numThreads: job.threads });
+    runner = native;
+    info = `native host pid ${native.pid}, provider ${native.provider}${native.fallbackReason ? ` (fallback: ${native.fallbackReason})` : ''}`;
+  }
+  try {
+    const { rows, heads } = await timeGraphs(job, manifest, (graph, feeds) => runner.run(graph, feeds));
+    if (job.exportFrame) rows.push(await timeExportFrames(job, manifest, runner));
+    return { rows, heads, info };
+  } finally {
+    await runner.dispose();
+  }
+}
+
+/** Bare onnxruntime-node: sessions with the native host's options, tensors made once, no checks or copies. */
+async function bareOrtNode(job: NodeJob, manifest: Manifest): Promise<NodeJobResult> {
+  const sessions = new Map<string, ortNode.InferenceSession>();
+  try {
+    for (const graph of graphOrder(manifest)) {
+      const file = path.join(job.dir, manifest.graphs[graph]!.file);
+      sessions.set(graph, await ortNode.InferenceSession.create(file, sessionOptions('cpu', job.threads)));
+    }
+    const made = new Map<Feeds, Record<string, ortNode.Tensor>>();
+    const timed = await timeGraphs(job, manifest, async (graph, feeds) => {
+      let tensors = made.get(feeds);
+      if (!tensors) {
+        tensors = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ortNode.Tensor('float32', t.data, t.dims)]));
+        made.set(feeds, tensors);
+      }
+      const out = await sessions.get(graph)!.run(tensors);
+      return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, { data: t.data as Float32Array, dims: t.dims }]));
+    });
+    return { ...timed, info: `onnxruntime-node ${ortNode.env.versions.node ?? ''} CPU, ${job.threads} thread(s)` };
+  } finally {
+    await Promise.all([...sessions.values()].map((s) => s.release()));
+  }
+}
+
+/** Run one job in this process. */
+export async function runNodeJob(job: NodeJob): Promise<NodeJobResult> {
+  const manifest = await readManifest(job.dir);
+  return job.runtime === 'ort-node' ? bareOrtNode(job, manifest) : withRunner(job, manifest);
+}

@@ -1,0 +1,64 @@
+// The bench page (served by bench/chromium.ts, driven by Playwright): times onnxruntime-web's
+// session.run inside Chromium with performance.now, on the WASM or the WebGPU backend. The same
+// onnxruntime-web build and .wasm binary as the studio's worker. The WASM thread count is fixed
+// when the runtime starts, so it comes in the page's URL (?threads=N): one page per thread count.
+import * as ort from '/ort/ort.webgpu.min.mjs';
+
+ort.env.wasm.wasmPaths = `${location.origin}/ort/`;
+ort.env.wasm.numThreads = Number(new URLSearchParams(location.search).get('threads') ?? '1');
+
+const HEAD = 32;
+/** First outputs of the graphs timed so far, by graph name (synthesis takes mapping's). */
+const outputs = {};
+/** Set once the current graph's first run has finished: the bench polls it (see chromium.ts). */
+let firstRunDone = false;
+
+/**
+ * Time one graph. `graph`: { name, url, feeds }, a feed being { data: number[], dims } or
+ * { fromGraph: 'mapping', dims } (that graph's first output, timed before on this page). `plan`:
+ * { warmup, warmupMs, runs }: warm-up lasts `warmup` runs and at least `warmupMs` (WASM tier-up,
+ * bench/rows.ts). Outputs are read back to the CPU, as the studio's worker reads them.
+ * Returns { times, head }.
+ */
+async function timeGraph({ backend, graph, plan }) {
+  firstRunDone = false;
+  const response = await fetch(graph.url);
+  if (!response.ok) throw new Error(`could not fetch ${graph.url} (HTTP ${response.status})`);
+  const session = await ort.InferenceSession.create(new Uint8Array(await response.arrayBuffer()), {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+  });
+  try {
+    const inputs = {};
+    for (const [name, feed] of Object.entries(graph.feeds)) {
+      const data = feed.fromGraph ? outputs[feed.fromGraph] : Float32Array.from(feed.data);
+      inputs[name] = new ort.Tensor('float32', data, feed.dims);
+    }
+    const times = [];
+    let last = null;
+    let warmups = 0;
+    const warming = performance.now();
+    while (times.length < plan.runs) {
+      const started = performance.now();
+      const out = await session.run(inputs);
+      const ms = performance.now() - started;
+      firstRunDone = true;
+      if (warmups < plan.warmup || (started - warming < plan.warmupMs && warmups < 500)) warmups++;
+      else times.push(ms);
+      last = out[session.outputNames[0]].data.slice();
+      for (const tensor of Object.values(out)) tensor.dispose();
+    }
+    outputs[graph.name] = last;
+    return { times, head: Array.from(last.subarray(0, HEAD)) };
+  } finally {
+    await session.release();
+  }
+}
+
+/** What the page runs with: isolation decides whether WASM threads are real. */
+function environment() {
+  return { crossOriginIsolated: self.crossOriginIsolated, threads: ort.env.wasm.numThreads, webgpu: 'gpu' in navigator };
+}
+
+window.bench = { timeGraph, environment, firstRunDone: () => firstRunDone };
+window.benchReady = true;

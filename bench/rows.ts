@@ -1,0 +1,92 @@
+/**
+ * The bench's results: one row per (model, runtime, stage), the rows it had to skip with the
+ * reason, and the timing loop every runtime in Node shares.
+ */
+
+/** Runtime names of the rows (issue 8). */
+export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'torch-cpu'] as const;
+/** A runtime measured by the bench. */
+export type Runtime = (typeof RUNTIMES)[number];
+
+/** Stages: one graph each, or a whole interaction (ui-latency, export-frame, map-frame). */
+export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'export-frame' | 'map-frame';
+
+/** One measured figure. */
+export interface Row {
+  model: string;
+  runtime: Runtime;
+  stage: Stage;
+  /** Median wall time of one run, in ms. */
+  median_ms: number;
+  /** Runs measured after warm-up. */
+  runs: number;
+  /** Intra-op / WASM threads the runtime used. */
+  threads: number;
+  /** What else defines the figure (point count of a map frame, output location, …), or absent. */
+  note?: string;
+}
+
+/** A figure the bench could not produce, and why. */
+export interface Skip {
+  model: string;
+  runtime: string;
+  stage: string;
+  reason: string;
+}
+
+/**
+ * How many runs to time. Warm-up lasts `warmup` runs and at least `warmupMs`: V8 runs WebAssembly
+ * with its baseline compiler first and swaps in optimised code after about a second of use (a
+ * 64-px synthesis here: 66 ms per run for the first 0.6 s, then 16 ms), so a count alone is not enough.
+ */
+export interface RunPlan {
+  warmup: number;
+  warmupMs: number;
+  runs: number;
+}
+
+/** The issue's run counts: ≥ 20 after warm-up, ≥ 5 for 1024-pixel graphs; a smoke run times 3. */
+export function runPlan(resolution: number, quick: boolean): RunPlan {
+  if (quick) return { warmup: 1, warmupMs: 0, runs: 3 };
+  return resolution >= 1024 ? { warmup: 1, warmupMs: WARMUP_MS, runs: 5 } : { warmup: 2, warmupMs: WARMUP_MS, runs: 20 };
+}
+
+/** Least warm-up time of a full run. */
+export const WARMUP_MS = 3000;
+/** Warm-up never runs more often than this, however fast the graph. */
+const MAX_WARMUP_RUNS = 500;
+
+/** The median of `values` (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Time `run` `plan.runs` times after the plan's warm-up; returns each run's ms. */
+export async function timeRuns(plan: RunPlan, run: () => Promise<unknown>): Promise<number[]> {
+  const warming = performance.now();
+  for (let i = 0; i < MAX_WARMUP_RUNS && (i < plan.warmup || performance.now() - warming < plan.warmupMs); i++) await run();
+  const times: number[] = [];
+  for (let i = 0; i < plan.runs; i++) {
+    const started = performance.now();
+    await run();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** The results as a fixed-width table, skipped figures listed underneath with their reasons. */
+export function formatTable(rows: readonly Row[], skips: readonly Skip[]): string {
+  const header = ['model', 'runtime', 'stage', 'threads', 'median ms', 'runs', 'note'];
+  const body = rows.map((r) => [r.model, r.runtime, r.stage, String(r.threads), r.median_ms.toFixed(2), String(r.runs), r.note ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 4 || i === 5 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  if (skips.length) {
+    out.push('', 'skipped:');
+    for (const s of skips) out.push(`  ${s.model} / ${s.runtime} / ${s.stage}: ${s.reason}`);
+  }
+  return out.join('\n');
+}
