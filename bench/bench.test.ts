@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildNativeHostForTests, type TestHost } from '../main/inference/native/testing';
-import { formatTable, median, RUNTIMES, runPlan, type Row } from './rows';
+import { formatTable, median, RUNTIMES, runPlan, warmingUp, type Row } from './rows';
 import { targetLines } from './targets';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -80,10 +80,19 @@ describe('bench helpers', () => {
   });
 
   it('plans the issue’s run counts', () => {
-    expect(runPlan(256, false)).toMatchObject({ warmup: 2, runs: 20 });
-    expect(runPlan(1024, false)).toMatchObject({ warmup: 1, runs: 5 });
-    expect(runPlan(1024, true)).toEqual({ warmup: 1, warmupMs: 0, runs: 3 });
-    expect(runPlan(64, false).warmupMs).toBeGreaterThanOrEqual(1000); // WASM tier-up takes about a second
+    expect(runPlan(256, false, false)).toMatchObject({ warmup: 2, runs: 20 });
+    expect(runPlan(1024, false, true)).toMatchObject({ warmup: 1, runs: 5 });
+    expect(runPlan(1024, true, true)).toEqual({ warmup: 1, warmupMs: 0, runs: 3 });
+    // Chromium swapped in optimised WASM code after about 8 s of runs of the demo model.
+    expect(runPlan(64, false, true).warmupMs).toBeGreaterThanOrEqual(8000);
+  });
+
+  it('warms up for runs, then for time, unless one run is slow', () => {
+    const plan = { warmup: 2, warmupMs: 5000, runs: 20 };
+    expect(warmingUp(plan, 1, 9000, 3000)).toBe(true); // fewer runs than asked
+    expect(warmingUp(plan, 2, 100, 20)).toBe(true); // fast runs, time left
+    expect(warmingUp(plan, 2, 6000, 20)).toBe(false); // time is up
+    expect(warmingUp(plan, 2, 100, 1500)).toBe(false); // a slow run has tiered its kernels up
   });
 
   const row = (runtime: Row['runtime'], stage: Row['stage'], median_ms: number, threads = 2): Row => ({ model: 'm', runtime, stage, median_ms, runs: 20, threads });

@@ -11,7 +11,7 @@
  * torch-cpu) and the extra stages (ui-latency, export-frame, map-frame); the default is all.
  * --quick is a smoke run: the fixture only, 3 runs after 1 warm-up. --runs N times N runs instead
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
- * changes the least warm-up time (bench/rows.ts WARMUP_MS).
+ * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
  * --sweep also times WASM (Node and Chromium) and onnxruntime-node at 1, 2 and 4 threads on the
  * models up to 256 px.
  */
@@ -41,7 +41,7 @@ interface Options {
   threads: number;
   /** Runs per figure instead of the issue's counts, or null. */
   runs: number | null;
-  /** Least warm-up time instead of WARMUP_MS, or null. */
+  /** Least warm-up time instead of the runtime's default, or null. */
   warmupMs: number | null;
   sweep: boolean;
   generate: boolean;
@@ -172,10 +172,12 @@ async function main(): Promise<void> {
   const want = (name: string) => options.only.has(name);
   const rows: Row[] = [];
   const skips: Skip[] = [];
-  const plan = (model: BenchModel) => {
-    const base = runPlan(model.manifest.resolution, options.quick && !options.runs);
+  const planFor = (wasm: boolean) => (model: BenchModel) => {
+    const base = runPlan(model.manifest.resolution, options.quick && !options.runs, wasm);
     return { ...base, ...(options.runs ? { runs: options.runs } : {}), ...(options.warmupMs !== null ? { warmupMs: options.warmupMs } : {}) };
   };
+  const plan = planFor(false);
+  const wasmPlan = planFor(true);
 
   // Models: the fixture always; the bundled ones and the generated architectures unless --quick.
   let models = await bundledModels(ROOT);
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
           model: model.id,
           dir: model.dir,
           threads,
-          plan: plan(model),
+          plan: runtime === 'wasm-node' ? wasmPlan(model) : plan(model),
           nativeHost: options.nativeHost,
           exportFrame: want('export-frame') && runtime !== 'ort-node' && threads === options.threads && !(runtime === 'wasm-node' && model.manifest.resolution > SWEEP_MAX_RESOLUTION),
         };
@@ -255,7 +257,7 @@ async function main(): Promise<void> {
     for (const threads of threadCounts) {
       const subset = threads === options.threads ? models : models.filter((m) => m.manifest.resolution <= SWEEP_MAX_RESOLUTION);
       try {
-        const page = await measureBenchPage({ root: ROOT, models: subset, backend, threads, plan, log });
+        const page = await measureBenchPage({ root: ROOT, models: subset, backend, threads, plan: wasmPlan, log });
         rows.push(...page.rows);
         skips.push(...page.skips);
         for (const line of page.info) log(`    ${line}`);
@@ -280,7 +282,7 @@ async function main(): Promise<void> {
     // The map's cost is in its points, not the model: time it on the cheapest model to sample.
     const mapModel = want('map-frame') ? (models.find((m) => m.id === 'fixture-stylegan-tiny') ?? null) : null;
     try {
-      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan, log });
+      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan: wasmPlan, log });
       rows.push(...studio.rows);
       skips.push(...studio.skips);
     } catch (error) {

@@ -17,7 +17,7 @@ import { openWasmRunner } from '../main/inference/ort-web-node';
 import { forkChannel, openNativeRunner } from '../main/inference/native/client';
 import { sessionOptions } from '../main/inference/native/providers';
 import { readManifest } from '../main/services/library';
-import { median, timeRuns, type Row, type RunPlan, type Runtime } from './rows';
+import { median, timeRuns, warmingUp, type Row, type RunPlan, type Runtime } from './rows';
 
 /** One process's work: one runtime on one model. */
 export interface NodeJob {
@@ -105,7 +105,7 @@ async function timeExportFrames(job: NodeJob, manifest: Manifest, runner: GraphR
       const started = performance.now();
       await step();
       const ms = performance.now() - started;
-      if (warmups < job.plan.warmup || started - warming < job.plan.warmupMs) warmups++;
+      if (warmingUp(job.plan, warmups, started - warming, ms)) warmups++;
       else times.push(ms);
       if (times.length === job.plan.runs) break;
     }

@@ -35,26 +35,46 @@ export interface Skip {
 }
 
 /**
- * How many runs to time. Warm-up lasts `warmup` runs and at least `warmupMs`: V8 runs WebAssembly
- * with its baseline compiler first and swaps in optimised code after about a second of use (a
- * 64-px synthesis here: 66 ms per run for the first 0.6 s, then 16 ms), so a count alone is not enough.
+ * How many runs to time, and how long to warm up first. V8 runs WebAssembly with its baseline
+ * compiler and swaps in optimised code for a function only after it has been used for a while: on
+ * the 64-px demo model a WASM synthesis took 66 ms per run for the first 0.6 s in Node and 100 ms
+ * for about 8 s in Chromium, then 16–27 ms. So warm-up is counted in runs and in time.
  */
 export interface RunPlan {
+  /** Least warm-up runs. */
   warmup: number;
+  /** Least warm-up time, unless one run is slower than {@link SLOW_RUN_MS}. */
   warmupMs: number;
   runs: number;
 }
 
-/** The issue's run counts: ≥ 20 after warm-up, ≥ 5 for 1024-pixel graphs; a smoke run times 3. */
-export function runPlan(resolution: number, quick: boolean): RunPlan {
+/** A run this slow has run its kernels often enough to tier them up: no time floor after it. */
+export const SLOW_RUN_MS = 1000;
+/** Least warm-up time for WASM runtimes (wasm-node, wasm-chromium, the studio): covers Chromium's tier-up. */
+export const WASM_WARMUP_MS = 10_000;
+/** Least warm-up time for the native runtimes (no tier-up; caches, thread pools). */
+export const NATIVE_WARMUP_MS = 1000;
+const MAX_WARMUP_RUNS = 2000;
+
+/**
+ * The issue's run counts: ≥ 20 after warm-up, ≥ 5 for 1024-pixel graphs; a smoke run times 3 after
+ * one warm-up run. `wasm`: the runtime runs WebAssembly (the longer warm-up).
+ */
+export function runPlan(resolution: number, quick: boolean, wasm: boolean): RunPlan {
   if (quick) return { warmup: 1, warmupMs: 0, runs: 3 };
-  return resolution >= 1024 ? { warmup: 1, warmupMs: WARMUP_MS, runs: 5 } : { warmup: 2, warmupMs: WARMUP_MS, runs: 20 };
+  const warmupMs = wasm ? WASM_WARMUP_MS : NATIVE_WARMUP_MS;
+  return resolution >= 1024 ? { warmup: 1, warmupMs, runs: 5 } : { warmup: 2, warmupMs, runs: 20 };
 }
 
-/** Least warm-up time of a full run. */
-export const WARMUP_MS = 3000;
-/** Warm-up never runs more often than this, however fast the graph. */
-const MAX_WARMUP_RUNS = 500;
+/**
+ * Whether to keep warming up after `done` warm-up runs taking `elapsedMs` in all, the last one
+ * `lastMs`. (bench/page/bench-page.js and the studio's ui-latency loop in chromium.ts repeat this
+ * rule in the page.)
+ */
+export function warmingUp(plan: RunPlan, done: number, elapsedMs: number, lastMs: number): boolean {
+  if (done < plan.warmup) return true;
+  return done < MAX_WARMUP_RUNS && lastMs < SLOW_RUN_MS && elapsedMs < plan.warmupMs;
+}
 
 /** The median of `values` (mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -67,7 +87,11 @@ export function median(values: readonly number[]): number {
 /** Time `run` `plan.runs` times after the plan's warm-up; returns each run's ms. */
 export async function timeRuns(plan: RunPlan, run: () => Promise<unknown>): Promise<number[]> {
   const warming = performance.now();
-  for (let i = 0; i < MAX_WARMUP_RUNS && (i < plan.warmup || performance.now() - warming < plan.warmupMs); i++) await run();
+  for (let done = 0, lastMs = 0; warmingUp(plan, done, performance.now() - warming, lastMs); done++) {
+    const started = performance.now();
+    await run();
+    lastMs = performance.now() - started;
+  }
   const times: number[] = [];
   for (let i = 0; i < plan.runs; i++) {
     const started = performance.now();

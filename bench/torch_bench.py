@@ -47,11 +47,13 @@ def build(source, tools):
 
 
 def timed(plan, fn):
-    # Warm-up: plan['warmup'] runs and at least plan['warmupMs'] (as bench/rows.ts timeRuns).
+    # Warm-up as bench/rows.ts warmingUp: plan['warmup'] runs, then plan['warmupMs'] unless a run is slow.
     warming = time.perf_counter()
-    done = 0
-    while done < 500 and (done < plan['warmup'] or (time.perf_counter() - warming) * 1000 < plan['warmupMs']):
+    done, last_ms = 0, 0.0
+    while done < plan['warmup'] or (done < 2000 and last_ms < 1000 and (time.perf_counter() - warming) * 1000 < plan['warmupMs']):
+        started = time.perf_counter()
         fn()
+        last_ms = (time.perf_counter() - started) * 1000
         done += 1
     times = []
     for _ in range(plan['runs']):
