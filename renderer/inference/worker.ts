@@ -42,10 +42,8 @@ void scope.navigator.locks?.request(scope.name, () => {
 
 // The .wasm and its loader are served by our own host (copied at build time), never from a CDN.
 ort.env.wasm.wasmPaths = `${scope.location.origin}/ort/`;
-// Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP + COEP). Half the cores
-// (at most 4), as onnxruntime-web's own default: the UI, the compositor and the map need the rest,
-// and every core given to WASM measured slower on a 2-core machine (docs/PERFORMANCE.md).
-ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil((scope.navigator.hardwareConcurrency ?? 1) / 2))) : 1;
+// Threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP + COEP).
+ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, scope.navigator.hardwareConcurrency ?? 1)) : 1;
 
 let runner: GraphRunner | null = null;
 let pipeline: Pipeline | null = null;
