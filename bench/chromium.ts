@@ -269,8 +269,8 @@ async function psiLatencies(page: Page, plan: RunPlan): Promise<number[]> {
       await drawn;
       canvas.getContext('2d')!.getImageData(0, 0, 1, 1);
       const ms = performance.now() - started;
-      // bench/rows.ts warmingUp, repeated in the page: runs, then time, unless one run is slow.
-      if (warmups < warmup || (warmups < 2000 && ms < 1000 && started - warming < warmupMs)) warmups++;
+      // bench/rows.ts warmingUp, repeated in the page: a number of runs and a least time.
+      if (warmups < warmup || (warmups < 2000 && started - warming < warmupMs)) warmups++;
       else times.push(ms);
     }
     return times;
@@ -320,9 +320,9 @@ async function mapFrameTimes(page: Page, plan: RunPlan): Promise<number[]> {
   }, plan);
 }
 
-/** The WASM threads the studio's worker uses (renderer/inference/worker.ts: half the cores, at most 4, when isolated). */
+/** The WASM threads the studio's worker uses (renderer/inference/worker.ts: the cores, at most 4, when isolated). */
 function studioThreads(page: Page): Promise<number> {
-  return page.evaluate(() => (self.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil((navigator.hardwareConcurrency ?? 1) / 2))) : 1));
+  return page.evaluate(() => (self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency ?? 1)) : 1));
 }
 
 /** Point counts of the map-frame rows (issue 8). */

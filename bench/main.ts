@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { measureBenchPage, measureStudio } from './chromium';
 import { bundledModels, generatedModels, PYTHON, RECIPES, type BenchModel } from './models';
 import { runNodeJob, type NodeJob, type NodeJobResult } from './node-runtimes';
-import { formatTable, RUNTIMES, runPlan, type Row, type Skip } from './rows';
+import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } from './rows';
 import { targetLines } from './targets';
 
 const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame'] as const;
@@ -62,12 +62,12 @@ function findRoot(from: string): string {
 const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
- * Default threads for every runtime: what the studio's worker gives WASM in Chromium (half the
- * cores, at most 4), so that every runtime, ui-latency included, is timed at the same count.
- * `--sweep` shows the other counts (docs/PERFORMANCE.md).
+ * Default threads for every runtime: what the studio's worker gives WASM in Chromium (the cores,
+ * at most 4), so that every runtime, ui-latency included, is timed at the same count. `--sweep`
+ * shows the other counts (docs/PERFORMANCE.md).
  */
 function defaultThreads(): number {
-  return Math.max(1, Math.min(4, Math.ceil(os.availableParallelism() / 2)));
+  return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 function parseArgs(argv: string[]): Options {
@@ -134,7 +134,7 @@ async function workerMain(jobText: string): Promise<void> {
 }
 
 /** torch-cpu rows from bench/torch_bench.py, and the first outputs it computed. */
-async function torchRows(models: readonly BenchModel[], options: Options, plan: (m: BenchModel) => ReturnType<typeof runPlan>) {
+async function torchRows(models: readonly BenchModel[], options: Options, plan: (m: BenchModel) => RunPlan) {
   const skips: Skip[] = [];
   const jobs = [];
   for (const model of models) {

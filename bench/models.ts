@@ -19,6 +19,7 @@ export type TorchSource =
   | { kind: 'random'; exporterArgs: string[] }
   | { kind: 'biggan-random'; exporterArgs: string[] }
   | { kind: 'checkpoint'; path: string }
+  | { kind: 'biggan-checkpoint'; path: string }
   | { kind: 'none'; reason: string };
 
 /** A package to time. */
@@ -89,16 +90,22 @@ export async function bundledModels(root: string): Promise<BenchModel[]> {
   return models;
 }
 
+/** The training scripts whose checkpoints torch_bench.py can load, by manifest `generator.source`. */
+const CHECKPOINT_KINDS: Record<string, 'checkpoint' | 'biggan-checkpoint'> = {
+  'train_stylegan.py checkpoint': 'checkpoint',
+  'train_biggan.py checkpoint': 'biggan-checkpoint',
+};
+
 function torchSourceOf(root: string, dir: string, manifest: Manifest): TorchSource {
-  const source = manifest.generator?.source;
-  if (manifest.family !== 'stylegan') return { kind: 'none', reason: `no PyTorch network for family "${manifest.family}" in models/tools` };
+  const source = String(manifest.generator?.source);
   if (path.resolve(dir) === path.join(root, 'models', 'fixtures', 'stylegan-tiny')) return { kind: 'fixture' };
-  if (source === 'train_stylegan.py checkpoint') {
+  const kind = CHECKPOINT_KINDS[source];
+  if (kind) {
     const checkpoint = path.join(root, 'models', 'tools', 'checkpoints', `${manifest.id}.pt`);
-    if (existsSync(checkpoint)) return { kind: 'checkpoint', path: checkpoint };
+    if (existsSync(checkpoint)) return { kind, path: checkpoint };
     return { kind: 'none', reason: `its checkpoint ${path.relative(root, checkpoint)} is not in this checkout` };
   }
-  return { kind: 'none', reason: `PyTorch weights of a "${String(source)}" package cannot be rebuilt here` };
+  return { kind: 'none', reason: `PyTorch weights of a "${source}" package cannot be rebuilt here` };
 }
 
 async function hashFiles(files: string[]): Promise<string> {

@@ -105,7 +105,7 @@ async function timeExportFrames(job: NodeJob, manifest: Manifest, runner: GraphR
       const started = performance.now();
       await step();
       const ms = performance.now() - started;
-      if (warmingUp(job.plan, warmups, started - warming, ms)) warmups++;
+      if (warmingUp(job.plan, warmups, started - warming)) warmups++;
       else times.push(ms);
       if (times.length === job.plan.runs) break;
     }

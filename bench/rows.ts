@@ -36,21 +36,21 @@ export interface Skip {
 
 /**
  * How many runs to time, and how long to warm up first. V8 runs WebAssembly with its baseline
- * compiler and swaps in optimised code for a function only after it has been used for a while: on
- * the 64-px demo model a WASM synthesis took 66 ms per run for the first 0.6 s in Node and 100 ms
- * for about 8 s in Chromium, then 16–27 ms. So warm-up is counted in runs and in time.
+ * compiler and swaps in optimised code for a function only after it has been used for a while and
+ * a background compile has finished: on the 64-px demo model a WASM synthesis took 66 ms per run
+ * for the first 0.6 s in Node and about 100 ms for 8 s in Chromium, then 16–27 ms; a 256-px
+ * synthesis in Node still ran 25 % slow after two 1.5-s warm-up runs. So warm-up is counted in runs
+ * and in time.
  */
 export interface RunPlan {
   /** Least warm-up runs. */
   warmup: number;
-  /** Least warm-up time, unless one run is slower than {@link SLOW_RUN_MS}. */
+  /** Least warm-up time. */
   warmupMs: number;
   runs: number;
 }
 
-/** A run this slow has run its kernels often enough to tier them up: no time floor after it. */
-export const SLOW_RUN_MS = 1000;
-/** Least warm-up time for WASM runtimes (wasm-node, wasm-chromium, the studio): covers Chromium's tier-up. */
+/** Least warm-up time for WASM runtimes (wasm-node, wasm-chromium, webgpu-chromium, the studio). */
 export const WASM_WARMUP_MS = 10_000;
 /** Least warm-up time for the native runtimes (no tier-up; caches, thread pools). */
 export const NATIVE_WARMUP_MS = 1000;
@@ -67,13 +67,12 @@ export function runPlan(resolution: number, quick: boolean, wasm: boolean): RunP
 }
 
 /**
- * Whether to keep warming up after `done` warm-up runs taking `elapsedMs` in all, the last one
- * `lastMs`. (bench/page/bench-page.js and the studio's ui-latency loop in chromium.ts repeat this
- * rule in the page.)
+ * Whether to keep warming up after `done` warm-up runs taking `elapsedMs` in all. (The bench page,
+ * bench/page/bench-page.js, the studio's ui-latency loop in chromium.ts and torch_bench.py repeat
+ * this rule.)
  */
-export function warmingUp(plan: RunPlan, done: number, elapsedMs: number, lastMs: number): boolean {
-  if (done < plan.warmup) return true;
-  return done < MAX_WARMUP_RUNS && lastMs < SLOW_RUN_MS && elapsedMs < plan.warmupMs;
+export function warmingUp(plan: RunPlan, done: number, elapsedMs: number): boolean {
+  return done < plan.warmup || (done < MAX_WARMUP_RUNS && elapsedMs < plan.warmupMs);
 }
 
 /** The median of `values` (mean of the middle two for an even count). */
@@ -87,11 +86,7 @@ export function median(values: readonly number[]): number {
 /** Time `run` `plan.runs` times after the plan's warm-up; returns each run's ms. */
 export async function timeRuns(plan: RunPlan, run: () => Promise<unknown>): Promise<number[]> {
   const warming = performance.now();
-  for (let done = 0, lastMs = 0; warmingUp(plan, done, performance.now() - warming, lastMs); done++) {
-    const started = performance.now();
-    await run();
-    lastMs = performance.now() - started;
-  }
+  for (let done = 0; warmingUp(plan, done, performance.now() - warming); done++) await run();
   const times: number[] = [];
   for (let i = 0; i < plan.runs; i++) {
     const started = performance.now();

@@ -8,7 +8,7 @@ Reads a JSON job list on stdin, writes one JSON document on stdout:
 `heads` are the first outputs for seed 0 (psi 1); the bench compares them with onnxruntime-node's to
 show that the weights are the same. Source kinds: "fixture" (make_fixture.py's generator), "random"
 (export_stylegan.py --random with the same arguments), "biggan-random" (export_biggan.py --random),
-"checkpoint" (a train_stylegan.py checkpoint).
+"checkpoint" / "biggan-checkpoint" (a train_stylegan.py / train_biggan.py checkpoint).
 """
 import argparse
 import json
@@ -40,6 +40,9 @@ def build(source, tools):
         a, _ = ap.parse_known_args(source['exporterArgs'])
         # The exported graph's weights: spectral norm folded, as export_biggan.py exports them.
         return build_random(BigGANConfig.deep(a.resolution), a.seed).fold_for_export()
+    if source['kind'] == 'biggan-checkpoint':
+        from export_biggan import load_training_checkpoint
+        return load_training_checkpoint(source['path'])[0].fold_for_export()
     if source['kind'] == 'checkpoint':
         from export_stylegan import load_checkpoint
         return load_checkpoint(source['path'])[0]
@@ -47,13 +50,11 @@ def build(source, tools):
 
 
 def timed(plan, fn):
-    # Warm-up as bench/rows.ts warmingUp: plan['warmup'] runs, then plan['warmupMs'] unless a run is slow.
+    # Warm-up as bench/rows.ts warmingUp: plan['warmup'] runs and at least plan['warmupMs'].
     warming = time.perf_counter()
-    done, last_ms = 0, 0.0
-    while done < plan['warmup'] or (done < 2000 and last_ms < 1000 and (time.perf_counter() - warming) * 1000 < plan['warmupMs']):
-        started = time.perf_counter()
+    done = 0
+    while done < plan['warmup'] or (done < 2000 and (time.perf_counter() - warming) * 1000 < plan['warmupMs']):
         fn()
-        last_ms = (time.perf_counter() - started) * 1000
         done += 1
     times = []
     for _ in range(plan['runs']):
@@ -98,7 +99,7 @@ def main():
         except Exception as error:  # reported as a skipped row with its reason, never hidden
             skips.append(dict(model=job['model'], reason=f'could not rebuild the generator: {error!r}'))
             continue
-        if job['source']['kind'] == 'biggan-random':
+        if job['source']['kind'] in ('biggan-random', 'biggan-checkpoint'):
             time_generator(G, job, threads, rows, heads)
             continue
         z = torch.from_numpy(np.random.RandomState(0).randn(1, G.z_dim).astype(np.float32))

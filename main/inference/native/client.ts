@@ -59,12 +59,12 @@ export function forkChannel(entry: string): NativeChannelFactory {
 }
 
 /**
- * Threads of a native runner unless told otherwise: half the cores, at most 4, as the studio's WASM
- * worker. The studio's window, compositor and map need the other cores, and on a 2-core machine
- * every extra inference thread measured slower (docs/PERFORMANCE.md).
+ * Threads of a native runner unless told otherwise: the cores, at most 4, as the studio's WASM
+ * worker. More threads than cores measured slower everywhere; fewer, slower on an idle machine
+ * (docs/PERFORMANCE.md, thread counts).
  */
 export function defaultNativeThreads(): number {
-  return Math.max(1, Math.min(4, Math.ceil(os.availableParallelism() / 2)));
+  return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 /** Options of {@link openNativeRunner}. */
