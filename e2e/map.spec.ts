@@ -9,39 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, ROOT, startHost, StudioPage } from './fixtures';
-import { readManifest } from '../main/services/library';
-import { openWasmRunner } from '../main/inference/ort-web-node';
-import { createPipeline } from '../app/pipeline/render';
-import { tensorToRgba } from '../app/image';
-import { latentState, stateKey, type LatentState } from '../app/pipeline/state';
+import { pixelDiff as diff, renderInNode as nodeRender } from './reference';
+import { latentState, stateKey } from '../app/pipeline/state';
 
 const MODEL = 'fixture-stylegan-tiny';
 const MODEL_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');
 /** The map's background colour (scene.ts), #0d0e10. */
 const BACKGROUND = [13, 14, 16];
-
-async function nodeRender(state: LatentState): Promise<Uint8ClampedArray> {
-  const manifest = await readManifest(MODEL_DIR);
-  const runner = await openWasmRunner(MODEL_DIR, manifest);
-  try {
-    const { image } = await createPipeline(runner, manifest).render(state);
-    return tensorToRgba(image, manifest.output_range).data;
-  } finally {
-    await runner.dispose();
-  }
-}
-
-function diff(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number } {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    max = Math.max(max, d);
-  }
-  return { mean: sum / a.length, max };
-}
 
 /** What a screenshot of `element` shows: pixels unlike the background, and distinct colours. */
 async function drawn(page: Page, element: Locator): Promise<{ lit: number; colours: number }> {

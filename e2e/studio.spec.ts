@@ -3,39 +3,11 @@
  * changes the picture, and the picture equals an independent render of the same seed and ψ made in
  * Node (onnxruntime-web WASM, outside the browser).
  */
-import path from 'node:path';
-import { test, expect, ROOT } from './fixtures';
-import { readManifest } from '../main/services/library';
-import { openWasmRunner } from '../main/inference/ort-web-node';
-import { createPipeline } from '../app/pipeline/render';
-import { tensorToRgba } from '../app/image';
-import { latentState, stateKey, type LatentState } from '../app/pipeline/state';
+import { test, expect } from './fixtures';
+import { pixelDiff as meanAbsDiff, renderInNode as nodeRender } from './reference';
+import { latentState, stateKey } from '../app/pipeline/state';
 
 const MODEL = 'fixture-stylegan-tiny';
-const MODEL_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');
-
-async function nodeRender(state: LatentState): Promise<Uint8ClampedArray> {
-  const manifest = await readManifest(MODEL_DIR);
-  const runner = await openWasmRunner(MODEL_DIR, manifest);
-  try {
-    const { image } = await createPipeline(runner, manifest).render(state);
-    return tensorToRgba(image, manifest.output_range).data;
-  } finally {
-    await runner.dispose();
-  }
-}
-
-function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number } {
-  expect(a.length).toBe(b.length);
-  let sum = 0;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i]! - b[i]!);
-    sum += d;
-    max = Math.max(max, d);
-  }
-  return { mean: sum / a.length, max };
-}
 
 /**
  * Tolerance against the Node WASM render, in 8-bit levels: the same WASM kernels agree to rounding
