@@ -4,12 +4,13 @@
  */
 import { _electron as electron } from '@playwright/test';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
 import { latentState, stateKey } from '../app/pipeline/state';
 import { METHODS } from '../app/contract';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binary = findElectronBinary();
 const MODEL = 'fixture-stylegan-tiny';
 

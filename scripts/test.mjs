@@ -36,7 +36,8 @@ try {
 try {
   const p = JSON.parse(readFileSync(playwrightJson, 'utf8'));
   count.passed += p.stats.expected + p.stats.flaky;
-  count.failed += p.stats.unexpected;
+  // Errors outside tests (a spec that fails to load) fail the run too.
+  count.failed += p.stats.unexpected + (p.errors?.length ?? 0);
   count.skipped += p.stats.skipped;
 } catch {
   count.failed += 1;
