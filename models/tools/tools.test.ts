@@ -44,6 +44,7 @@ const SCRIPTS: Array<[string, RegExp]> = [
   ['test_networks.py', /^test_networks: all checks passed$/m],
   ['test_networks_sg3.py', /^test_networks_sg3: \d+ checks passed$/m],
   ['test_pickle_convert.py', /^test_pickle_convert: \d+ checks passed; ONNX max abs error .+$/m],
+  ['test_biggan.py', /^test_biggan: \d+ checks passed; ONNX max abs error .+$/m],
 ];
 
 describe.skipIf(pythonMissing !== '')('model tools (Python)', () => {
