@@ -2,7 +2,6 @@
  * Still exports: the PNG carries the record and the (upscaled) pixels; ws files load in numpy with
  * the shape NVIDIA's scripts expect.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,10 +11,10 @@ import { latentState } from '../pipeline/state';
 import { decodePng } from '../formats/png';
 import { readProvenance } from '../formats/provenance';
 import { frameFileName, seedFileName, stillPng, wsNpy, wsNpz } from './still';
+import { pythonJson, pythonMissing } from '../../test-support/python';
 
 const manifest = parseManifest(JSON.parse(readFileSync(path.resolve(__dirname, '../../models/fixtures/stylegan-tiny/manifest.json'), 'utf8')));
-const PYTHON = '/usr/bin/python3';
-const numpyMissing = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' }).status !== 0;
+const numpyMissing = pythonMissing('numpy') !== '';
 const tmp = mkdtempSync(path.join(tmpdir(), 'still-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -59,9 +58,7 @@ describe.skipIf(numpyMissing)('ws files in numpy', () => {
       'a = np.load(sys.argv[1]); b = np.load(sys.argv[2])["w"]',
       'print(json.dumps([list(a.shape), str(a.dtype), list(b.shape), str(b.dtype), float(a[0, 1, 0]), float(b[0, 7, 63])]))',
     ].join('\n');
-    const result = spawnSync(PYTHON, ['-c', script, path.join(tmp, 'w.npy'), path.join(tmp, 'w.npz')], { encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    const [shapeA, dtypeA, shapeB, dtypeB, a, b] = JSON.parse(result.stdout);
+    const [shapeA, dtypeA, shapeB, dtypeB, a, b] = pythonJson<[number[], string, number[], string, number, number]>(script, path.join(tmp, 'w.npy'), path.join(tmp, 'w.npz'));
     expect([shapeA, dtypeA, shapeB, dtypeB]).toEqual([[1, 8, 64], 'float32', [1, 8, 64], 'float32']);
     expect(a).toBe(Math.fround(64 / 7));
     expect(b).toBe(Math.fround(511 / 7));

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,21 +5,10 @@ import fc from 'fast-check';
 import { strToU8 } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NpyError, parseNpy, writeNpy, type FloatArray } from './npy';
+import { python, pythonMissing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
 
-/** Why the numpy reference tests cannot run here, or '' when they can. */
-const numpyMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (numpyMissing) console.warn(`skipping .npy reference tests against numpy: ${numpyMissing}`);
-
-function python(script: string, ...args: string[]): string {
-  const result = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
-  return result.stdout;
-}
+const numpyMissing = pythonMissing('numpy');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'npy-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

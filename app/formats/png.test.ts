@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,24 +5,12 @@ import fc from 'fast-check';
 import { strToU8, unzlibSync, zlibSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROVENANCE_KEYWORD, PngError, addITxt, crc32, decodePng, encodePng, readITxt, readPngChunks } from './png';
+import { python, pythonMissing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
 const PNGIO = path.resolve(__dirname, '../../models/tools/pngio.py');
 const EMOJI = path.resolve(__dirname, '../../models/tools/node_modules');
 
-/** Why the Python reference tests cannot run here, or '' when they can. */
-const pythonMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy, zlib'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${PYTHON} with numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-  return existsSync(PNGIO) ? '' : `${PNGIO} is missing`;
-})();
-if (pythonMissing) console.warn(`skipping PNG reference tests against Python: ${pythonMissing}`);
-
-function python(script: string, ...args: string[]): string {
-  const result = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
-  return result.stdout;
-}
+const referenceMissing = pythonMissing('numpy', 'zlib') || (existsSync(PNGIO) ? '' : `${PNGIO} is missing`);
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'png-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -268,7 +255,7 @@ describe('malformed input throws PngError only', () => {
   });
 });
 
-describe.skipIf(pythonMissing !== '')('against Python (zlib + numpy + models/tools/pngio.py)', () => {
+describe.skipIf(referenceMissing !== '')('against Python (zlib + numpy + models/tools/pngio.py)', () => {
   it('decodes PNGs written with each filter type forced, in every colour type', () => {
     const script = String.raw`
 import sys, struct, zlib, numpy as np

@@ -3,7 +3,6 @@
  * direction files numpy wrote (every accepted shape, dtype and order, and the rejections), then
  * exporting one back for numpy to read.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,22 +21,13 @@ import {
 } from './directions';
 import { pca } from './pca';
 import { RandomState } from './random';
+import { python, pythonMissing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
-const numpyMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (numpyMissing) console.warn(`directions.test: skipping the numpy file round trips: ${numpyMissing}`);
+const numpyMissing = pythonMissing('numpy');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'directions-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function python(script: string, ...args: string[]): string {
-  const run = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`python failed: ${run.stderr}`);
-  return run.stdout;
-}
 
 describe('orthogonalTo (conditional editing)', () => {
   it('is n1 − (n1·n2)·n2, renormalised, for one other direction', () => {

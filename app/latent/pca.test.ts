@@ -3,19 +3,13 @@
  * the test), and PCA of data whose principal axes are known by construction.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { symmetricEigen, LinalgError } from './linalg';
 import { CovarianceAccumulator, pca, pcaFromAccumulator, project } from './pca';
 import { RandomState } from './random';
+import { pythonJson, pythonMissing } from '../../test-support/python';
 
-function numpy(script: string): unknown | null {
-  const run = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (run.error || run.status !== 0) return null;
-  return JSON.parse(run.stdout);
-}
-const probe = numpy('import numpy, json; print(json.dumps(1))');
-const withNumpy = probe === null ? describe.skip : describe;
-if (probe === null) console.warn('pca.test: /usr/bin/python3 with numpy is missing; the numpy comparisons are skipped');
+const numpy = (script: string): unknown => pythonJson(script);
+const withNumpy = pythonMissing('numpy') ? describe.skip : describe;
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>, n: number, ai = 0, bi = 0): number {
   let s = 0;

@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fromHex, pythonFileJson, pythonMissing } from '../../test-support/python';
 import { RandomState } from './random';
 
 /** Output of models/tools/seed_reference.py (float64 values as float.hex strings). */
@@ -14,35 +14,7 @@ interface Reference {
   truncnorm: { seed: number; a: number; b: number; values: string[] }[] | null;
 }
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../models/tools/seed_reference.py', import.meta.url));
-
-/** Runs the reference script once; a missing python3 or numpy skips, any other failure fails. */
-function loadReference(): { reference: Reference } | { skip: string } {
-  const run = spawnSync(PYTHON, [SCRIPT], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return { skip: `${PYTHON} not found` };
-  }
-  if (run.status !== 0 && /No module named 'numpy'/.test(run.stderr)) {
-    return { skip: `numpy is not importable by ${PYTHON}` };
-  }
-  if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
-  return { reference: JSON.parse(run.stdout) as Reference };
-}
-
-/** Parses Python's float.hex() output exactly. */
-function fromHex(text: string): number {
-  if (text === 'inf') return Infinity;
-  if (text === '-inf') return -Infinity;
-  if (text === 'nan') return NaN;
-  const m = /^(-?)0x([01])\.([0-9a-f]+)p([+-]\d+)$/.exec(text);
-  if (!m) throw new Error(`not a float.hex string: ${text}`);
-  // At most 53 significant bits, so the integer and the power-of-two scaling are both exact.
-  const mantissa = parseInt(m[2] + m[3], 16);
-  const value = mantissa * 2 ** (Number(m[4]) - 4 * m[3].length);
-  return m[1] ? -value : value;
-}
 
 /** How many representable float64 values lie between x and y (0 when bit-identical or ±0). */
 function ulpDistance(x: number, y: number): bigint {
@@ -109,9 +81,7 @@ describe('RandomState arguments', () => {
   });
 });
 
-const loaded = loadReference();
-if ('skip' in loaded) console.warn(`Skipping numpy comparisons in random.test.ts: ${loaded.skip}.`);
-const reference = 'reference' in loaded ? loaded.reference : undefined;
+const reference = pythonMissing('numpy') ? undefined : pythonFileJson<Reference>(SCRIPT);
 const truncnormCases = reference?.truncnorm ?? undefined;
 if (reference && !truncnormCases) {
   console.warn('Skipping scipy comparisons in random.test.ts: scipy is not importable.');

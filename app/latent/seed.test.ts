@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fromHex, pythonFileJson, pythonMissing } from '../../test-support/python';
 import { seedToTruncatedZ, seedToZ } from './seed';
 
 /** The parts of models/tools/seed_reference.py's output this file uses. */
@@ -10,30 +10,10 @@ interface Reference {
   truncated_noise: { seed: number; psi: number; values: string[] }[] | null;
 }
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../models/tools/seed_reference.py', import.meta.url));
 
-/** Runs the reference script once; a missing python3 or numpy skips, any other failure fails. */
-function loadReference(): { reference: Reference } | { skip: string } {
-  const run = spawnSync(PYTHON, [SCRIPT], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return { skip: `${PYTHON} not found` };
-  }
-  if (run.status !== 0 && /No module named 'numpy'/.test(run.stderr)) {
-    return { skip: `numpy is not importable by ${PYTHON}` };
-  }
-  if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`${SCRIPT} failed:\n${run.stderr}`);
-  return { reference: JSON.parse(run.stdout) as Reference };
-}
-
 /** float.hex() string → the float32 it rounds to (exact parse, then one rounding). */
-function float32FromHex(text: string): number {
-  const m = /^(-?)0x([01])\.([0-9a-f]+)p([+-]\d+)$/.exec(text);
-  if (!m) throw new Error(`not a finite float.hex string: ${text}`);
-  const value = parseInt(m[2] + m[3], 16) * 2 ** (Number(m[4]) - 4 * m[3].length);
-  return Math.fround(m[1] ? -value : value);
-}
+const float32FromHex = (text: string): number => Math.fround(fromHex(text));
 
 describe('seed arguments', () => {
   it('masks seeds like `seed & 0xFFFFFFFF`', () => {
@@ -57,9 +37,7 @@ describe('seed arguments', () => {
   });
 });
 
-const loaded = loadReference();
-if ('skip' in loaded) console.warn(`Skipping numpy comparisons in seed.test.ts: ${loaded.skip}.`);
-const reference = 'reference' in loaded ? loaded.reference : undefined;
+const reference = pythonMissing('numpy') ? undefined : pythonFileJson<Reference>(SCRIPT);
 const noise = reference?.truncated_noise ?? undefined;
 if (reference && !noise) console.warn('Skipping BigGAN comparisons in seed.test.ts: no scipy.');
 

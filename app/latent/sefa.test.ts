@@ -2,23 +2,19 @@
  * SeFa: a hand-worked case, and the fixture's style-affine weights against genforce/sefa's closed
  * form computed by numpy (concatenate weight.T, normalise columns, eigh of A·Aᵀ), run by the test.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNpz } from '../formats/npz';
 import { parseManifest } from '../model/manifest';
 import { affineWeights, layerGroup, sefa, SefaError, styleAffineLayers } from './sefa';
+import { pythonJson, pythonMissing } from '../../test-support/python';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');
 const manifest = parseManifest(JSON.parse(readFileSync(path.join(DIR, 'manifest.json'), 'utf8')));
 const npz = parseNpz(new Uint8Array(readFileSync(path.join(DIR, 'style_affine.npz'))));
 
-const numpyMissing = (() => {
-  const probe = spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `/usr/bin/python3 with numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (numpyMissing) console.warn(`sefa.test: skipping the numpy reference comparison: ${numpyMissing}`);
+const numpyMissing = pythonMissing('numpy');
 
 /** genforce/sefa utils.factorize_weight on the fixture's layers, sorted by eigenvalue (eigh: A·Aᵀ is symmetric). */
 function reference(layers: string[]): { values: number[]; vectors: number[][] } {
@@ -31,12 +27,7 @@ values, vectors = np.linalg.eigh(weight.dot(weight.T))
 order = np.argsort(values)[::-1]
 print(json.dumps({"values": values[order].tolist(), "vectors": vectors[:, order].T.tolist()}))
 `;
-  const run = spawnSync('/usr/bin/python3', ['-c', script, path.join(DIR, 'style_affine.npz'), layers.join(',')], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (run.status !== 0) throw new Error(`numpy failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as { values: number[]; vectors: number[][] };
+  return pythonJson(script, path.join(DIR, 'style_affine.npz'), layers.join(','));
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>, offset = 0): number {

@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { cubicSpline } from './spline';
+import { pythonJson, pythonMissing } from '../../test-support/python';
 
-const scipyOk = spawnSync('/usr/bin/python3', ['-c', 'import scipy.interpolate'], { encoding: 'utf8' }).status === 0;
-if (!scipyOk) console.warn('spline.test: /usr/bin/python3 with scipy is missing; the scipy comparisons are skipped');
+const scipyOk = pythonMissing('scipy.interpolate') === '';
 
-function scipy(script: string): number[][] {
-  const run = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout) as number[][];
-}
+const scipy = (script: string): number[][] => pythonJson(script);
 
 describe('cubicSpline', () => {
   const points = [0, 0, 1, 2, 3, -1, 0.5, 4]; // 4 keyframes in 2-D

@@ -4,20 +4,15 @@
  * layer (weight × gain), a plain matmul, and a conditional generator that joins z and a class
  * embedding before its first layer.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sefa } from '../latent/sefa';
 import { FirstLayerError, firstLayerWeights } from './onnx-first-layer';
+import { pythonJson, pythonMissing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
-const torchMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy, onnx'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with torch, numpy and onnx is unavailable (${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)})`;
-})();
-if (torchMissing) console.warn(`onnx-first-layer.test: skipping the PyTorch-exported graphs: ${torchMissing}`);
+const torchMissing = pythonMissing('torch', 'numpy', 'onnx');
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'first-layer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -89,9 +84,7 @@ for kind, cls in {'dcgan': Dcgan, 'equalised': Equalised, 'matmul': Matmul, 'con
     out[kind] = {"values": values[order].tolist(), "vectors": vectors[:, order].T.tolist()}
 print(json.dumps(out))
 `;
-  const run = spawnSync(PYTHON, ['-c', script, tmp], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`PyTorch export failed: ${run.stderr}`);
-  const refs = JSON.parse(run.stdout) as Record<string, { values: number[]; vectors: number[][] }>;
+  const refs = pythonJson<Record<string, { values: number[]; vectors: number[][] }>>(script, tmp);
   return new Map(KINDS.map((kind) => [kind, { bytes: new Uint8Array(readFileSync(path.join(tmp, `${kind}.onnx`))), ...refs[kind]! }]));
 }
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,19 +6,14 @@ import protobuf from 'protobufjs/minimal.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from './manifest';
 import { OnnxFormatError, checkPackageGraphs, readOnnxInfo, type OnnxInfo } from './onnx';
+import { python, pythonMissing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
 const FIXTURE_DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');
 const manifest = parseManifest(JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'manifest.json'), 'utf8')));
 const mappingBytes = new Uint8Array(readFileSync(path.join(FIXTURE_DIR, 'mapping.onnx')));
 const synthesisBytes = new Uint8Array(readFileSync(path.join(FIXTURE_DIR, 'synthesis.onnx')));
 
-/** Why the onnx-built models cannot be made here, or '' when they can. */
-const onnxMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import onnx, numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with onnx and numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (onnxMissing) console.warn(`skipping ONNX tests on models built with Python onnx: ${onnxMissing}`);
+const onnxMissing = pythonMissing('onnx', 'numpy');
 
 /** One protobuf field: varint, string, embedded message or packed varints. */
 type Field = [number, number | string | Uint8Array | number[]];
@@ -183,8 +177,7 @@ save('bad_mapping', [vi('z', ['N', 32]), vi('noise', ['N', 1])], [vi('ws', ['N',
 save('bad_synthesis', [vi('ws', ['N', 8, 64], T.FLOAT16)], [vi('image', ['N', 3, 32, 32])])
 save('big_synthesis', [vi('ws', ['N', 8, 32])], [vi('img', [1, 3, 64, 64])])
 `;
-    const result = spawnSync(PYTHON, ['-c', script, dir], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`python failed: ${result.stderr}`);
+    python(script, dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,6 @@
  * for teaching by example.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,14 +16,10 @@ import { latentState } from '../../app/pipeline/state';
 import type { GraphRunner } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
 import { styleAffineLayers } from '../../app/latent/sefa';
+import { python, pythonMissing } from '../../test-support/python';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');
-const PYTHON = '/usr/bin/python3';
-const numpyMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (numpyMissing) console.warn(`directions-jobs.test: skipping the independent numpy PCA: ${numpyMissing}`);
+const numpyMissing = pythonMissing('numpy');
 
 let manifest: Manifest;
 let runner: GraphRunner;
@@ -49,11 +44,6 @@ async function runJob<K extends JobKind>(kind: K, params: JobTypes[K]['params'])
   return items;
 }
 
-function python(script: string, ...args: string[]): string {
-  const run = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`python failed: ${run.stderr}`);
-  return run.stdout;
-}
 
 describe('pca-w job', () => {
   it('streams progress per chunk and refuses impossible settings in its first step', async () => {
