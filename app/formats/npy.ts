@@ -161,7 +161,8 @@ function readHeader(bytes: Uint8Array): Header {
   return { dtype: descr as NpyDtype, fortran, shape, dataStart };
 }
 
-function halfToFloat(bits: number): number {
+/** IEEE 754 half-precision bits → the number they stand for (subnormals, ±Infinity and NaN included). */
+export function halfToFloat(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

@@ -12,6 +12,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Long, Reader } from 'protobufjs/minimal.js';
 import type { AffineWeight } from '../latent/sefa';
+import { halfToFloat } from '../formats/npy';
 
 /** Raised when the first layer cannot be found or read; the message says what the graph does instead. */
 export class FirstLayerError extends Error {
@@ -152,15 +153,6 @@ function readGraph(bytes: Uint8Array): { nodes: Node[]; initializers: Map<string
     throw new FirstLayerError(`the ONNX file could not be read (${(error as Error).message})`);
   }
   return { nodes, initializers };
-}
-
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Infinity;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /** A dense array with its dims, row-major. */

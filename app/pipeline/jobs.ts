@@ -91,3 +91,14 @@ export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   ...MAP_JOB_HANDLERS,
   ...EXPORT_JOB_HANDLERS,
 };
+
+/**
+ * Run every step of a job in order, with nothing in between, and collect what it emits: what the
+ * worker's scheduler does between preview frames, for callers without a preview (CLI, tests).
+ */
+export async function runJobToEnd<K extends JobKind>(kind: K, params: JobTypes[K]['params'], context: JobContext): Promise<JobItem<K>[]> {
+  const items: JobItem<K>[] = [];
+  const handler = JOB_HANDLERS[kind] as JobHandler<K>;
+  for (const step of handler(params, context, (item) => items.push(item))) await step();
+  return items;
+}

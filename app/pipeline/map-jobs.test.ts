@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Feeds, GraphRunner } from '../inference';
 import type { Manifest } from '../model/manifest';
 import { seedToTruncatedZ, seedToZ } from '../latent';
-import { JOB_HANDLERS, type JobItem, type JobKind, type JobTypes } from './jobs';
+import { runJobToEnd, type JobKind, type JobTypes } from './jobs';
 import { mapPointClass } from './map-jobs';
 import type { Pipeline } from './render';
 
@@ -37,13 +37,8 @@ function recordingRunner(manifest: Pick<Manifest, 'z_dim' | 'num_ws' | 'w_dim' |
   };
 }
 
-async function runJob<K extends JobKind>(kind: K, params: JobTypes[K]['params'], manifest: Manifest, runner: GraphRunner): Promise<JobItem<K>[]> {
-  const items: JobItem<K>[] = [];
-  const handler = JOB_HANDLERS[kind] as unknown as (p: typeof params, c: object, e: (item: JobItem<K>) => void) => Iterable<() => Promise<void>>;
-  const context = { pipeline: {} as Pipeline, runner, manifest, now: () => 0 };
-  for (const step of handler(params, context, (item) => items.push(item))) await step();
-  return items;
-}
+const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params'], manifest: Manifest, runner: GraphRunner) =>
+  runJobToEnd(kind, params, { pipeline: {} as Pipeline, runner, manifest, now: () => 0 });
 
 const base = { resolution: 8, img_channels: 3, output_range: [-1, 1], class_names: [], w_avg: [], ws_resolutions: [] } as unknown as Manifest;
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { openWasmRunner } from './ort-web-node';
 import { readManifest } from '../services/library';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
-import { JOB_HANDLERS, type JobItem, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
+import { runJobToEnd, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
 import { latentState } from '../../app/pipeline/state';
 import type { GraphRunner } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
@@ -36,13 +36,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Run a job's steps in order, as the worker's scheduler does, collecting what it streams. */
-async function runJob<K extends JobKind>(kind: K, params: JobTypes[K]['params']): Promise<JobItem<K>[]> {
-  const items: JobItem<K>[] = [];
-  const handler = JOB_HANDLERS[kind] as unknown as (p: typeof params, c: object, e: (item: JobItem<K>) => void) => Iterable<() => Promise<void>>;
-  for (const step of handler(params, { pipeline, manifest, now: () => performance.now() }, (item) => items.push(item))) await step();
-  return items;
-}
+const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params']) => runJobToEnd(kind, params, { pipeline, runner, manifest, now: () => performance.now() });
 
 
 describe('pca-w job', () => {

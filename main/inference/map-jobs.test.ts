@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openWasmRunner } from './ort-web-node';
 import { readManifest } from '../services/library';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
-import { JOB_HANDLERS, type JobItem, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
+import { runJobToEnd, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
 import { downsample, mapVector, meanRow, type MapSampleItem } from '../../app/pipeline/map-jobs';
 import { latentState } from '../../app/pipeline/state';
 import { DEFAULT_TIMELINE } from '../../app/pipeline/timeline';
@@ -33,13 +33,7 @@ afterAll(async () => {
   await runner.dispose();
 });
 
-/** Run a job's steps in order, as the worker's scheduler does, collecting what it streams. */
-async function runJob<K extends JobKind>(kind: K, params: JobTypes[K]['params']): Promise<JobItem<K>[]> {
-  const items: JobItem<K>[] = [];
-  const handler = JOB_HANDLERS[kind] as unknown as (p: typeof params, c: object, e: (item: JobItem<K>) => void) => Iterable<() => Promise<void>>;
-  for (const step of handler(params, { pipeline, runner, manifest, now: () => performance.now() }, (item) => items.push(item))) await step();
-  return items;
-}
+const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params']) => runJobToEnd(kind, params, { pipeline, runner, manifest, now: () => performance.now() });
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
