@@ -6,9 +6,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { directionSchema, type Direction } from '../../app/latent/directions';
+import { writeJsonAtomic } from './atomic';
 
 /** Environment variable that moves the user data folder (tests always set it to a temp folder). */
 export const DATA_DIR_ENV = 'LATENT_STUDIO_DATA_DIR';
@@ -77,7 +77,7 @@ export class DirectionStore {
   /** Replace `modelId`'s saved directions; resolves once the new file is in place. */
   save(modelId: string, directions: readonly Direction[]): Promise<void> {
     const file = this.fileOf(modelId);
-    const write = () => writeAtomically(file, { format: FILE_FORMAT, modelId, directions });
+    const write = () => writeJsonAtomic(file, { format: FILE_FORMAT, modelId, directions });
     // Queue behind this model's earlier save whatever its outcome: its own caller got that error.
     const done = (this.writes.get(modelId) ?? Promise.resolve()).then(write, write);
     this.writes.set(
@@ -91,21 +91,3 @@ export class DirectionStore {
   }
 }
 
-/** Write JSON to a temporary file beside `file`, flush it, then rename it over `file`. */
-async function writeAtomically(file: string, value: unknown): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await fs.open(temp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(value));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-}

@@ -12,6 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isPlainName, type ExportKind } from '../../app/contract';
+import { partialName, syncFolder } from './atomic';
+
+// The CLI writes its frames with the same helpers.
+export { partialName, syncFolder, writeFileAtomic } from './atomic';
 
 /** Environment variable that sets the export folder (tests always set it to a temp folder). */
 export const EXPORT_DIR_ENV = 'LATENT_STUDIO_EXPORT_DIR';
@@ -40,52 +44,10 @@ export class ExportError extends Error {
   override readonly name = 'ExportError';
 }
 
-/** The hidden temporary name of `name` while it is being written by this process. */
-export function partialName(name: string): string {
-  return `.${name}.${process.pid}-${randomBytes(6).toString('hex')}.partial`;
-}
-
 function checkName(name: string, what: string): void {
   if (!isPlainName(name)) {
     throw new ExportError(`"${name}" is not a plain ${what} name: leave out folders and do not start it with "."`);
   }
-}
-
-/** Flush a folder's entries (renames, new files) to disk. */
-export async function syncFolder(dir: string): Promise<void> {
-  // A rename is durable only once its folder is flushed; Windows cannot open folders for that.
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Write `bytes` to `file` through a temporary file in the same folder, renamed over `file`, so
- * readers (and a killed process) see the old file or the whole new one, never part of it. With
- * `sync` (the default) the file and its folder are flushed to disk too, so the file also survives a
- * power cut; renders of many frames skip that (it costs milliseconds per file and a frame can be
- * rendered again) and call {@link syncFolder} once at the end.
- */
-export async function writeFileAtomic(file: string, bytes: Uint8Array, { sync = true } = {}): Promise<void> {
-  const temp = path.join(path.dirname(file), partialName(path.basename(file)));
-  const handle = await fs.open(temp, 'wx');
-  let closed = false;
-  try {
-    await handle.writeFile(bytes);
-    if (sync) await handle.sync();
-    await handle.close();
-    closed = true;
-    await fs.rename(temp, file);
-  } catch (error) {
-    if (!closed) await handle.close();
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
-  if (sync) await syncFolder(path.dirname(file));
 }
 
 function processAlive(pid: number): boolean {
