@@ -24,7 +24,7 @@ TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS_DIR)
 from export_stylegan import load_checkpoint, seed_z  # noqa: E402
 from pngio import grid, write_png  # noqa: E402
-from train_stylegan import load_data  # noqa: E402
+from training import load_data  # noqa: E402
 
 
 def pairwise_rms(a, b):
@@ -35,13 +35,10 @@ def pairwise_rms(a, b):
     return np.sqrt(d2 / a.shape[1])
 
 
-def evaluate(G, data, n=64, seed=0):
-    with torch.no_grad():
-        z = torch.from_numpy(np.concatenate([seed_z(s, G.z_dim) for s in range(n)]))
-        samples = G(z, None, noise_mode='const').clamp(-1, 1).double().numpy()
-    reals = data.double().numpy()
-    rng = np.random.RandomState(seed)
-    real_sel = reals[rng.choice(len(reals), size=min(n, len(reals)), replace=False)]
+def diversity_measures(samples, real_sel, reals):
+    """The two ratios (module docstring) and their parts, for float64 [-1, 1] images: `samples`,
+    the real images `real_sel` their diversity is compared with, and every training image
+    `reals`. Returns (the numbers with 'pass', the training image nearest to each sample)."""
     s = samples.reshape(len(samples), -1)
     r = real_sel.reshape(len(real_sel), -1)
     train = reals.reshape(len(reals), -1)
@@ -55,14 +52,39 @@ def evaluate(G, data, n=64, seed=0):
     np.fill_diagonal(d_rr, np.inf)
     nn_real = d_rr.min(1)
     res = dict(
-        samples=n, train_images=len(reals), resolution=int(samples.shape[-1]),
+        samples=len(s), train_images=len(train), resolution=int(samples.shape[-1]),
         mean_pairwise_samples=float(div_samples), mean_pairwise_reals=float(div_reals),
         diversity_ratio=float(div_samples / div_reals),
         median_nn_sample_to_train=float(np.median(nn_sample)),
         median_nn_real_to_other_real=float(np.median(nn_real)),
         novelty_ratio=float(np.median(nn_sample) / np.median(nn_real)))
     res['pass'] = bool(res['diversity_ratio'] >= 0.6 and res['novelty_ratio'] >= 0.5)
-    return res, samples, reals[d_st.argmin(1)]
+    return res, reals[d_st.argmin(1)]
+
+
+def write_report(res, samples, nearest, json_path=None, png_path=None):
+    """Print the numbers; optionally write them to json_path and, to png_path, the first 32
+    samples (odd rows) above their nearest training images."""
+    print(json.dumps(res, indent=1))
+    if json_path:
+        with open(json_path, 'w') as fh:
+            json.dump(res, fh, indent=1)
+    if png_path:
+        rows = []
+        for i in range(0, 32, 8):
+            rows += [samples[i:i + 8], nearest[i:i + 8]]
+        write_png(png_path, grid(np.concatenate(rows), 8))
+
+
+def evaluate(G, data, n=64, seed=0):
+    with torch.no_grad():
+        z = torch.from_numpy(np.concatenate([seed_z(s, G.z_dim) for s in range(n)]))
+        samples = G(z, None, noise_mode='const').clamp(-1, 1).double().numpy()
+    reals = data.double().numpy()
+    rng = np.random.RandomState(seed)
+    real_sel = reals[rng.choice(len(reals), size=min(n, len(reals)), replace=False)]
+    res, nearest = diversity_measures(samples, real_sel, reals)
+    return res, samples, nearest
 
 
 def main():
@@ -78,15 +100,7 @@ def main():
     res, samples, nearest = evaluate(G, data)
     res['checkpoint'] = args.checkpoint
     res['step'] = int(ck.get('step', 0))
-    print(json.dumps(res, indent=1))
-    if args.json:
-        with open(args.json, 'w') as fh:
-            json.dump(res, fh, indent=1)
-    if args.png:
-        rows = []
-        for i in range(0, 32, 8):
-            rows += [samples[i:i + 8], nearest[i:i + 8]]
-        write_png(args.png, grid(np.concatenate(rows), 8))
+    write_report(res, samples, nearest, args.json, args.png)
 
 
 if __name__ == '__main__':

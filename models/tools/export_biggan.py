@@ -39,7 +39,8 @@ import torch
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS_DIR)
 from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
-from export_stylegan import OPSET, file_entry  # noqa: E402
+from export_stylegan import (OPSET, add_package_arguments, checked_op_counts, default_verify_json,  # noqa: E402
+                             file_entry, package_id, package_metadata, print_graph_summary)
 from pngio import grid, write_png  # noqa: E402
 
 REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
@@ -129,20 +130,14 @@ def check_graph(path, config):
     batch on z / c / img, truncation [1], fixed C/H/W."""
     m = onnx.load(path)
     onnx.checker.check_model(m)
-    ops = {}
-    for node in m.graph.node:
-        ops[node.op_type] = ops.get(node.op_type, 0) + 1
-        if node.op_type in ('Conv', 'ConvTranspose'):
-            group = [a.i for a in node.attribute if a.name == 'group']
-            assert not group or group[0] == 1, f'{path}: grouped {node.op_type}'
-        assert not node.op_type.startswith('Random'), f'{path}: {node.op_type}'
+    ops = checked_op_counts(m, path)
     dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
             for v in list(m.graph.input) + list(m.graph.output)}
     R = config.output_dim
     expected = {'z': ['batch', config.z_dim], 'c': ['batch', config.num_classes], 'truncation': [1],
                 'img': ['batch', 3, R, R]}
     assert dims == expected, f'{path}: inputs/outputs {dims}, expected {expected}'
-    print(f'{os.path.basename(path)}: {os.path.getsize(path)} bytes, ops {dict(sorted(ops.items()))}')
+    print_graph_summary(path, ops)
 
 
 def class_vector(c_dim, classes, weights=None):
@@ -257,10 +252,7 @@ def main():
     ap.add_argument('--small', action='store_true',
                     help='--random only: channel_width 4, 10 classes, z_dim 32 (a few MB, for tests)')
     ap.add_argument('--seed', type=int, default=0, help='--random only')
-    ap.add_argument('--id', default=None, help='package id (default: folder name)')
-    ap.add_argument('--name', default=None)
-    ap.add_argument('--license', default=None)
-    ap.add_argument('--attribution', default=None)
+    add_package_arguments(ap)
     ap.add_argument('--attribution-file', default=None, help='copied into the package as ATTRIBUTION.txt')
     ap.add_argument('--class-names', default=None, help='text file, one class name per line')
     ap.add_argument('--samples', action='store_true', help='also write samples.png (a row per class)')
@@ -270,7 +262,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
 
-    model_id = args.id or os.path.basename(os.path.normpath(args.out)).lower()
+    model_id = package_id(args)
     extra = {}
     class_names = None
     if args.random:
@@ -293,10 +285,8 @@ def main():
             class_names = [line.strip() for line in fh if line.strip()]
     class_names = class_names or default_class_names(G.config.num_classes)
 
-    verify = None if args.no_verify else (args.verify_json or os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json'))
-    export_package(G, args.out, model_id=model_id, name=args.name or model_id,
-                   license=args.license or license_, attribution=args.attribution or attribution,
-                   source=source, class_names=class_names, generator_extra=extra, verify_json=verify,
+    verify = None if args.no_verify else (args.verify_json or default_verify_json(model_id))
+    export_package(G, args.out, **package_metadata(args, model_id, license_, attribution), source=source, class_names=class_names, generator_extra=extra, verify_json=verify,
                    samples=args.samples, attribution_file=args.attribution_file)
     print(f'wrote {args.out}')
     if verify and run_checker(verify) != 0:

@@ -387,18 +387,15 @@ def check_graphs(out_dir, manifest):
         weight_shapes.update({t.name: list(t.dims) for t in m.graph.initializer})
         weight_shapes.update({n.output[0]: list(a.t.dims) for n in m.graph.node if n.op_type == 'Constant'
                               for a in n.attribute if a.name == 'value'})
-        ops = {}
-        for node in m.graph.node:
-            ops[node.op_type] = ops.get(node.op_type, 0) + 1
-            if node.op_type in ('Conv', 'ConvTranspose'):
-                group = [a.i for a in node.attribute if a.name == 'group']
-                assert not group or group[0] == 1, f'{fname}: grouped {node.op_type}'
+
+        def check_node(node):
             if node.op_type == 'Conv':
                 w = weight_shapes.get(node.input[1])
                 assert w is not None and (w[1] % 4 == 0 or w[1] == 1), \
                     f'{fname}: Conv {node.name} with weight {w} (input channels not a multiple of 4)'
             assert node.op_type != 'Sin', f'{fname}: Sin (use networks_sg3.sin_cycles)'
-            assert not node.op_type.startswith('Random'), f'{fname}: {node.op_type}'
+
+        ops = checked_op_counts(m, fname, check_node)
         weights = {t.name for t in m.graph.initializer}
         names = [v.name for v in m.graph.input if v.name not in weights]
         assert names == spec['inputs'], f'{fname}: inputs {names} != manifest {spec["inputs"]}'
@@ -408,7 +405,29 @@ def check_graphs(out_dir, manifest):
             symbolic = [i for i, d in enumerate(dims) if not d.HasField('dim_value')]
             batched = v.name in ('z', 'c', 'ws', 'img')
             assert symbolic == ([0] if batched else []), f'{fname}: {v.name} has symbolic dims at {symbolic}'
-        print(f'{fname}: {os.path.getsize(os.path.join(out_dir, fname))} bytes, ops {dict(sorted(ops.items()))}')
+        print_graph_summary(os.path.join(out_dir, fname), ops)
+
+
+def checked_op_counts(m, label, check_node=None):
+    """{op type: count} of an ONNX model, asserting (messages prefixed with `label`) what no
+    exported graph may hold: a grouped Conv / ConvTranspose (slow on WebGPU) or a Random* op
+    (exports are deterministic). check_node(node), when given, runs the caller's own assertions
+    on every node."""
+    ops = {}
+    for node in m.graph.node:
+        ops[node.op_type] = ops.get(node.op_type, 0) + 1
+        if node.op_type in ('Conv', 'ConvTranspose'):
+            group = [a.i for a in node.attribute if a.name == 'group']
+            assert not group or group[0] == 1, f'{label}: grouped {node.op_type}'
+        if check_node is not None:
+            check_node(node)
+        assert not node.op_type.startswith('Random'), f'{label}: {node.op_type}'
+    return ops
+
+
+def print_graph_summary(path, ops):
+    """One line per exported graph: file name, size, op counts."""
+    print(f'{os.path.basename(path)}: {os.path.getsize(path)} bytes, ops {dict(sorted(ops.items()))}')
 
 
 def _rounded(t, digits):
@@ -471,6 +490,31 @@ def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5), noise
     print(f'verification data: {path}  (check: node models/tools/check_onnx.mjs {path})')
 
 
+def add_package_arguments(ap):
+    """--id, --name, --license, --attribution: the package metadata every exporter takes."""
+    ap.add_argument('--id', default=None, help='package id (default: folder name)')
+    ap.add_argument('--name', default=None)
+    ap.add_argument('--license', default=None)
+    ap.add_argument('--attribution', default=None)
+
+
+def package_id(args):
+    """--id, or the --out folder's name in lower case."""
+    return args.id or os.path.basename(os.path.normpath(args.out)).lower()
+
+
+def package_metadata(args, model_id, license, attribution):
+    """export_package's model_id / name / license / attribution: the options where given, else
+    the id and the source's license and attribution."""
+    return dict(model_id=model_id, name=args.name or model_id, license=args.license or license,
+                attribution=args.attribution or attribution)
+
+
+def default_verify_json(model_id):
+    """Where an export writes its PyTorch outputs unless --verify-json says otherwise."""
+    return os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
@@ -494,17 +538,14 @@ def main():
     ap.add_argument("--channel-base", type=int, default=512)
     ap.add_argument('--channel-max', type=int, default=64)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--id', default=None, help='package id (default: folder name)')
-    ap.add_argument('--name', default=None)
-    ap.add_argument('--license', default=None)
-    ap.add_argument('--attribution', default=None)
+    add_package_arguments(ap)
     ap.add_argument('--verify-json', default=None,
                     help='where to write PyTorch outputs for check_onnx.mjs '
                          '(default models/tools/data/verify/<id>.json)')
     args = ap.parse_args()
     torch.set_num_threads(1)
 
-    model_id = args.id or os.path.basename(os.path.normpath(args.out)).lower()
+    model_id = package_id(args)
     extra = {}
     if args.random and args.arch == 'stylegan2':
         G = build_random(args.resolution, args.z_dim, args.w_dim, args.map_layers,
@@ -532,9 +573,8 @@ def main():
         source = info.pop('source')
         extra = dict(info, pickle=os.path.basename(args.pickle), pickle_key=args.pickle_key)
         license_, attribution = 'see source', os.path.basename(args.pickle)
-    verify = args.verify_json or os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json')
-    export_package(G, args.out, model_id=model_id, name=args.name or model_id,
-                   license=args.license or license_, attribution=args.attribution or attribution,
+    verify = args.verify_json or default_verify_json(model_id)
+    export_package(G, args.out, **package_metadata(args, model_id, license_, attribution),
                    source=source, generator_extra=extra, verify_json=verify,
                    noise_inputs=args.noise_inputs, transform_input=args.transform_input)
     print(f'wrote {args.out}')

@@ -9,8 +9,8 @@ have 6-14 images each).
 
 Recipe (the one that trains train_stylegan.py's model here, DESIGN §5): non-saturating logistic
 loss, lazy R1 every 16 steps, DiffAugment-style colour + translation + cutout on real and fake
-images (train_stylegan.augment), x-flips of the data, a small residual projection discriminator
-with equalised learning rate (train_stylegan's blocks; logits = linear(h) + <embed(class), h>),
+images (training.augment), x-flips of the data, a small residual projection discriminator
+with equalised learning rate (training.py's blocks; logits = linear(h) + <embed(class), h>),
 orthogonal initialisation and Adam(0, 0.999) for G, G_ema with the StyleGAN ramp. The generator's
 batch norms use batch statistics while training; each checkpoint fills the 51 truncation rows of
 standing statistics on a copy of G_ema (BigGANBatchNorm / compute_standing_stats).
@@ -35,17 +35,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, TOOLS_DIR)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from biggan.model import BigGAN, BigGANConfig  # noqa: E402
-from pngio import grid, write_png  # noqa: E402
-from train_stylegan import DBlock, EqConv, EqLinear, augment, load_data  # noqa: E402
+from training import (LICENSE, REPO_DIR, TOOLS_DIR, DBlock, EqConv, EqLinear, GANTrainer,  # noqa: E402
+                      add_run_arguments, add_run_name_arguments, attribution, d_channels, float_state,
+                      half_state, lazy_r1_adam, load_data, minibatch_stddev, run)
 
-LICENSE = 'CC-BY-4.0'
-ATTRIBUTION = ('Trained with Latent Studio (models/tools/train_biggan.py) on emoji images: Noto Emoji '
-               '(Copyright Google Inc., Apache License 2.0) and Twemoji (Copyright Twitter, Inc. and '
-               'other contributors, CC-BY 4.0), taken from the npm packages emoji-datasource-google '
-               'and emoji-datasource-twitter.')
+ATTRIBUTION = attribution('train_biggan.py')
 DEFAULT_CLASSES = ('face-smiling', 'face-affection', 'face-neutral-skeptical', 'face-concerned',
                    'face-unwell', 'face-negative', 'heart', 'cat-face')
 # (upsample, in, out) multipliers of channel_width, ending at 1 (the final batch norm's width).
@@ -83,14 +79,7 @@ class ProjectionDiscriminator(torch.nn.Module):
         x = self.fromrgb(img)
         for block in self.blocks:
             x = block(x)
-        n, ch, h, w = x.shape
-        g = min(self.mbstd_group, n)
-        while n % g:
-            g -= 1
-        y = x.reshape(g, -1, ch, h, w)
-        y = (y - y.mean(0)).square().mean(0).add(1e-8).sqrt().mean([1, 2, 3])
-        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)
-        hidden = self.fc(self.conv4(torch.cat([x, y], 1)).flatten(1))
+        hidden = self.fc(self.conv4(minibatch_stddev(x, self.mbstd_group)).flatten(1))
         proj = (hidden * (c @ self.embed)).sum(1) / np.sqrt(hidden.shape[1])
         return self.out(hidden).squeeze(1) + proj
 
@@ -133,19 +122,12 @@ def make_G(a, n_classes):
 
 
 def make_D(a, n_classes):
-    ch = {r: min(a.d_channel_base // r, a.d_channel_max) for r in [2 ** i for i in range(2, 8)]}
-    return ProjectionDiscriminator(a.resolution, ch, n_classes)
+    return ProjectionDiscriminator(a.resolution, d_channels(a), n_classes)
 
 
-class Trainer:
+class Trainer(GANTrainer):
     def __init__(self, args, log):
-        self.args = args
-        self.log = log
-        self.run_dir = os.path.join(TOOLS_DIR, 'runs', args.name)
-        self.step = 0
-        self.nimg = 0
-        self.rng = np.random.RandomState(args.seed)
-        torch.manual_seed(args.seed)
+        super().__init__(args, log)
         self.class_names, idx, cls = load_classes(os.path.dirname(args.data), args.classes)
         self.data = load_data(args.data, args.resolution)[torch.from_numpy(idx)]
         self.labels = torch.from_numpy(cls)
@@ -161,8 +143,7 @@ class Trainer:
     def make_optimizers(self):
         a = self.args
         self.optG = torch.optim.Adam(self.G.parameters(), lr=a.g_lr, betas=(0, 0.999), eps=1e-6)
-        ratio = a.r1_interval / (a.r1_interval + 1)  # lazy regularisation, as the official code
-        self.optD = torch.optim.Adam(self.D.parameters(), lr=a.d_lr * ratio, betas=(0, 0.99 ** ratio), eps=1e-8)
+        self.optD = lazy_r1_adam(self.D.parameters(), a.d_lr, a.r1_interval)
 
     def one_hot(self, labels):
         return F.one_hot(labels, self.n_classes).float()
@@ -180,7 +161,7 @@ class Trainer:
 
     def train_info(self):
         a = self.args
-        return dict(dataset=os.path.relpath(a.data, os.path.dirname(os.path.dirname(TOOLS_DIR))),
+        return dict(dataset=os.path.relpath(a.data, REPO_DIR),
                     classes=self.class_names, images=len(self.data), resolution=a.resolution,
                     step=self.step, kimg=round(self.nimg / 1000, 2), batch=a.batch, g_lr=a.g_lr, d_lr=a.d_lr,
                     r1_gamma=a.r1_gamma, recipe='non-saturating logistic, lazy R1, DiffAugment '
@@ -194,29 +175,21 @@ class Trainer:
 
     def full_state(self, G_export):
         return dict(kind='full', **self.common_state(), G=self.G.state_dict(), G_ema_live=self.G_ema.state_dict(),
-                    G_ema=G_export.state_dict(), D=self.D.state_dict(), optG=self.optG.state_dict(),
-                    optD=self.optD.state_dict(), torch_rng=torch.get_rng_state(), np_rng=self.rng.get_state())
+                    G_ema=G_export.state_dict(), D=self.D.state_dict(), **self.optimizer_state())
 
     def compact_state(self, G_export):
-        half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
-        return dict(kind='compact', **self.common_state(), G=half(self.G.state_dict()),
-                    G_ema=half(G_export.state_dict()), D=half(self.D.state_dict()))
+        return dict(kind='compact', **self.common_state(), G=half_state(self.G.state_dict()),
+                    G_ema=half_state(G_export.state_dict()), D=half_state(self.D.state_dict()))
 
     def load(self, path):
         ck = torch.load(path, map_location='cpu')
         if ck['class_names'] != self.class_names or ck['config'] != self.G.config.to_dict():
             raise SystemExit(f'{path} was trained with other classes or another architecture: '
                              f'{ck["class_names"]} {ck["config"]}')
-        self.G.load_state_dict({k: v.float() for k, v in ck['G'].items()})
-        self.G_ema.load_state_dict({k: v.float() for k, v in ck.get('G_ema_live', ck['G_ema']).items()})
-        self.D.load_state_dict({k: v.float() for k, v in ck['D'].items()})
-        self.make_optimizers()
-        self.step, self.nimg = ck['step'], ck['nimg']
-        if ck.get('kind') == 'full':
-            self.optG.load_state_dict(ck['optG'])
-            self.optD.load_state_dict(ck['optD'])
-            torch.set_rng_state(ck['torch_rng'])
-            self.rng.set_state(ck['np_rng'])
+        self.G.load_state_dict(float_state(ck['G']))
+        self.G_ema.load_state_dict(float_state(ck.get('G_ema_live', ck['G_ema'])))
+        self.D.load_state_dict(float_state(ck['D']))
+        self.restore_progress(ck)
         self.log(f'resumed from {path} ({ck.get("kind")}): step {self.step}, {self.nimg / 1000:.1f} kimg')
 
     # -- training -------------------------------------------------------------------------------
@@ -235,48 +208,20 @@ class Trainer:
         z = torch.randn(n, self.args.z_dim)
         return self.G(z, c, 1.0), c
 
-    def train_step(self):
-        a = self.args
-        G, D = self.G, self.D
-        G.requires_grad_(True)
-        D.requires_grad_(False)
-        fake, c = self.generate(a.batch)
-        loss_G = F.softplus(-D(augment(fake), c)).mean()
-        self.optG.zero_grad(set_to_none=True)
-        loss_G.backward()
-        self.optG.step()
+    def gamma(self):
+        return self.args.r1_gamma
 
-        G.requires_grad_(False)
-        D.requires_grad_(True)
-        with torch.no_grad():
-            fake, c_fake = self.generate(a.batch)
-        real, c_real = self.real_batch()
-        do_r1 = self.step % a.r1_interval == 0
-        real.requires_grad_(do_r1)
-        logits_real = D(augment(real), c_real)
-        loss_D = F.softplus(D(augment(fake), c_fake)).mean() + F.softplus(-logits_real).mean()
-        r1 = torch.zeros(())
-        if do_r1:
-            (grad,) = torch.autograd.grad(logits_real.sum(), real, create_graph=True)
-            r1 = grad.square().sum([1, 2, 3]).mean()
-            loss_D = loss_D + r1 * (a.r1_gamma / 2) * a.r1_interval
-        self.optD.zero_grad(set_to_none=True)
-        loss_D.backward()
-        self.optD.step()
+    def discriminate(self, img, c):
+        return self.D(img, c)
 
-        self.nimg += a.batch
-        self.step += 1
-        ema_nimg = min(a.ema_kimg * 1000, self.nimg * a.ema_rampup)
-        beta = 0.5 ** (a.batch / max(ema_nimg, 1e-8))
-        with torch.no_grad():
-            for pe, p in zip(self.G_ema.parameters(), G.parameters()):
-                pe.copy_(p.lerp(pe, beta))
-            for be, b in zip(self.G_ema.buffers(), G.buffers()):
-                be.copy_(b)
-        return float(loss_G), float(loss_D), float(r1)
+    def progress_line(self, lg, ld, r1, sps):
+        return f'step {self.step} kimg {self.nimg / 1000:.2f} G {lg:.3f} D {ld:.3f} r1 {r1:.4f} {sps:.2f} s/step'
+
+    def describe(self):
+        return (f'classes {self.class_names}: {len(self.data)} images; {self.params_summary()}, '
+                f'resolution {self.args.resolution}')
 
     def snapshot(self, compact_path):
-        os.makedirs(self.run_dir, exist_ok=True)
         t0 = time.time()
         G_export = self.export_G()
         k = self.n_classes
@@ -284,25 +229,15 @@ class Trainer:
             z = self.sample_z.repeat(k, 1)
             c = self.one_hot(torch.arange(k).repeat_interleave(len(self.sample_z)))
             imgs = G_export(z, c, 1.0).clamp(-1, 1).numpy()
-        g = grid(imgs, len(self.sample_z))
-        scale = max(1, 128 // self.args.resolution)
-        g = np.kron(g, np.ones((scale, scale, 1), np.uint8))
-        write_png(os.path.join(self.run_dir, f'samples_{self.step:06d}.png'), g)
-        write_png(os.path.join(self.run_dir, 'samples_latest.png'), g)
-        tmp = os.path.join(self.run_dir, 'ckpt.pt.tmp')
-        torch.save(self.full_state(G_export), tmp)
-        os.replace(tmp, os.path.join(self.run_dir, 'ckpt.pt'))
-        os.makedirs(os.path.dirname(compact_path), exist_ok=True)
-        torch.save(self.compact_state(G_export), compact_path + '.tmp')
-        os.replace(compact_path + '.tmp', compact_path)
+        self.save_snapshot(imgs, len(self.sample_z), self.full_state(G_export), self.compact_state(G_export),
+                           compact_path)
         self.log(f'checkpoint at step {self.step} ({self.nimg / 1000:.1f} kimg, {time.time() - t0:.0f} s): '
                  f'{self.run_dir}/ckpt.pt, {compact_path} ({os.path.getsize(compact_path) / 1e6:.1f} MB)')
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--name', default='emoji-biggan32')
-    ap.add_argument('--data', default=os.path.join(TOOLS_DIR, 'data', 'emoji-smileys', 'images.npy'))
+    add_run_name_arguments(ap, 'emoji-biggan32')
     ap.add_argument('--classes', nargs='+', default=list(DEFAULT_CLASSES),
                     help="subcategories to train on ('all' for every one)")
     ap.add_argument('--resolution', type=int, default=32, choices=sorted(G_LAYERS))
@@ -321,46 +256,8 @@ def main():
     ap.add_argument('--d-channel-max', type=int, default=128)
     ap.add_argument('--standing-samples', type=int, default=64, help='per truncation row, at each checkpoint')
     ap.add_argument('--export-power-iterations', type=int, default=10)
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--threads', type=int, default=1, help='torch threads (leave a core to the team)')
-    ap.add_argument('--ckpt-minutes', type=float, default=5)
-    ap.add_argument('--compact', default=os.path.join(TOOLS_DIR, 'checkpoints', 'emoji-biggan.pt'))
-    ap.add_argument('--resume', default=None, help='full (runs/<name>/ckpt.pt) or compact checkpoint')
-    ap.add_argument('--max-steps', type=int, default=None, help='stop after this many steps (timing runs)')
-    ap.add_argument('--no-save', action='store_true', help='do not write checkpoints (timing runs)')
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-
-    run_dir = os.path.join(TOOLS_DIR, 'runs', args.name)
-    os.makedirs(run_dir, exist_ok=True)
-    log_path = os.path.join(run_dir, 'train.log')
-
-    def log(msg):
-        line = f'[{time.strftime("%Y-%m-%d %H:%M:%S")}] {msg}'
-        print(line, flush=True)
-        with open(log_path, 'a') as fh:
-            fh.write(line + '\n')
-
-    t = Trainer(args, log)
-    if args.resume:
-        t.load(args.resume)
-    log(f'args {json.dumps(vars(args))}')
-    log(f'classes {t.class_names}: {len(t.data)} images; G params {sum(p.numel() for p in t.G.parameters()) / 1e6:.2f} M, '
-        f'D params {sum(p.numel() for p in t.D.parameters()) / 1e6:.2f} M, resolution {args.resolution}')
-    last_ckpt = time.time()
-    t0, steps0 = time.time(), t.step
-    while t.nimg < args.kimg * 1000 and (args.max_steps is None or t.step - steps0 < args.max_steps):
-        lg, ld, r1 = t.train_step()
-        if t.step % 25 == 0 or t.step - steps0 <= 3:
-            sps = (time.time() - t0) / max(1, t.step - steps0)
-            log(f'step {t.step} kimg {t.nimg / 1000:.2f} G {lg:.3f} D {ld:.3f} r1 {r1:.4f} {sps:.2f} s/step')
-        if not args.no_save and time.time() - last_ckpt > args.ckpt_minutes * 60:
-            t.snapshot(args.compact)
-            last_ckpt = time.time()
-    log(f'{(time.time() - t0) / max(1, t.step - steps0):.2f} s/step over the last {t.step - steps0} steps')
-    if not args.no_save:
-        t.snapshot(args.compact)
-    log('done')
+    add_run_arguments(ap, os.path.join(TOOLS_DIR, 'checkpoints', 'emoji-biggan.pt'))
+    run(ap.parse_args(), Trainer)
 
 
 if __name__ == '__main__':

@@ -14,7 +14,6 @@ Run: /usr/bin/python3 models/tools/biggan/evaluate.py [--checkpoint models/tools
      [--json out.json] [--png neighbours.png]
 """
 import argparse
-import json
 import os
 import sys
 
@@ -25,11 +24,10 @@ import torch.nn.functional as F
 TOOLS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOOLS_DIR)
 from biggan.model import truncated_noise_sample  # noqa: E402
-from eval_diversity import pairwise_rms  # noqa: E402
+from eval_diversity import diversity_measures, write_report  # noqa: E402
 from export_biggan import load_training_checkpoint  # noqa: E402
-from pngio import grid, write_png  # noqa: E402
 from train_biggan import load_classes  # noqa: E402
-from train_stylegan import load_data  # noqa: E402
+from training import load_data  # noqa: E402
 
 
 def evaluate(G, reals, labels, n=64, seed=0):
@@ -40,22 +38,8 @@ def evaluate(G, reals, labels, n=64, seed=0):
     with torch.no_grad():
         samples = G(z, c, 1.0).clamp(-1, 1).double().numpy()
     reals = reals.double().numpy()
-    s = samples.reshape(len(samples), -1)
-    r = reals[pick].reshape(len(pick), -1)
-    train = reals.reshape(len(reals), -1)
-    iu = np.triu_indices(len(s), 1)
-    d_st = pairwise_rms(s, train)
-    d_rr = pairwise_rms(train, train)
-    np.fill_diagonal(d_rr, np.inf)
-    res = dict(samples=len(s), train_images=len(train), resolution=int(samples.shape[-1]),
-               mean_pairwise_samples=float(pairwise_rms(s, s)[iu].mean()),
-               mean_pairwise_reals=float(pairwise_rms(r, r)[iu].mean()),
-               median_nn_sample_to_train=float(np.median(d_st.min(1))),
-               median_nn_real_to_other_real=float(np.median(d_rr.min(1))))
-    res['diversity_ratio'] = res['mean_pairwise_samples'] / res['mean_pairwise_reals']
-    res['novelty_ratio'] = res['median_nn_sample_to_train'] / res['median_nn_real_to_other_real']
-    res['pass'] = bool(res['diversity_ratio'] >= 0.6 and res['novelty_ratio'] >= 0.5)
-    return res, samples, reals[d_st.argmin(1)]
+    res, nearest = diversity_measures(samples, reals[pick], reals)
+    return res, samples, nearest
 
 
 def main():
@@ -72,15 +56,7 @@ def main():
     reals = load_data(data_path, G.config.output_dim)[torch.from_numpy(idx)]
     res, samples, nearest = evaluate(G, reals, cls)
     res.update(checkpoint=os.path.relpath(args.checkpoint), step=int(ck['step']))
-    print(json.dumps(res, indent=1))
-    if args.json:
-        with open(args.json, 'w') as fh:
-            json.dump(res, fh, indent=1)
-    if args.png:
-        rows = []
-        for i in range(0, 32, 8):
-            rows += [samples[i:i + 8], nearest[i:i + 8]]
-        write_png(args.png, grid(np.concatenate(rows), 8))
+    write_report(res, samples, nearest, args.json, args.png)
 
 
 if __name__ == '__main__':

@@ -88,32 +88,39 @@ def _pad_or_crop(x, px0, px1, py0, py1):
     return F.pad(x, [px0, px1, py0, py1])
 
 
-def _dims(x):
-    # Channel and spatial sizes are fixed by the architecture: make them Python ints so the
-    # traced graph gets constant reshapes and only the batch axis stays dynamic.
-    return int(x.shape[1]), int(x.shape[2]), int(x.shape[3])
+def per_channel_conv(x, kernel, stride=1, padding=0, transposed=False):
+    """Run one 2-D kernel ([kh, kw] or [1, 1, kh, kw]) over every channel of x [N, C, H, W] (a
+    per-channel (transposed) convolution, correlation as in nn conv). Both kernel shapes compute
+    the same; they differ only in where the exported graph's Unsqueeze lands (before or after the
+    input's Reshape), which keeps each generator's exported bytes as they were.
+
+    When tracing for export: one single-channel Conv on a [N*C,1,H,W] view, ONNX-friendly and fast
+    on WebGPU (no grouped or depthwise Conv in the graph). In PyTorch: a depthwise conv, because
+    single-channel convs over a huge batch are ~20x slower on CPU. Same numbers either way."""
+    C = int(x.shape[1])
+    op = F.conv_transpose2d if transposed else F.conv2d
+    if torch.jit.is_tracing():
+        # Channel and spatial sizes are fixed by the architecture: as Python ints the traced
+        # graph gets constant reshapes and only the batch axis stays dynamic.
+        y = op(x.reshape(-1, 1, int(x.shape[2]), int(x.shape[3])), _conv_weight(kernel), stride=stride,
+               padding=padding)
+        return y.reshape(-1, C, int(y.shape[2]), int(y.shape[3]))
+    return op(x, _conv_weight(kernel).repeat(C, 1, 1, 1), stride=stride, padding=padding, groups=C)
+
+
+def _conv_weight(kernel):
+    return kernel if kernel.ndim == 4 else kernel[None, None]
 
 
 def fir_filter(x, f, padding, gain=1.0):
-    """upfirdn2d with up=down=1: pad, then convolve every channel with the 2-D filter `f`.
-
-    Runs as one single-channel Conv on a [N*C,1,H,W] view: ONNX-friendly and fast on WebGPU
-    (no depthwise path). Official upfirdn2d flips the filter (true convolution) unless
+    """upfirdn2d with up=down=1: pad, then convolve every channel with the 2-D filter `f`
+    (per_channel_conv). Official upfirdn2d flips the filter (true convolution) unless
     flip_filter is set; nn conv is correlation, hence the flip here."""
     px0, px1, py0, py1 = padding
-    C, H, W = _dims(x)
     k = (f.flip([0, 1]) * gain).to(x.dtype)[None, None]
-    # Same numbers either way: the [N*C,1,H,W] form for export, a depthwise conv for PyTorch
-    # training, where single-channel convs over a huge batch are ~20x slower on CPU.
-    tracing = torch.jit.is_tracing()
-    groups = 1 if tracing else C
-    x = x.reshape(-1, 1, H, W) if tracing else x
-    k = k if tracing else k.repeat(C, 1, 1, 1)
     if px0 == px1 and py0 == py1 and px0 >= 0 and py0 >= 0:
-        x = F.conv2d(x, k, padding=[py0, px0], groups=groups)
-    else:
-        x = F.conv2d(_pad_or_crop(x, px0, px1, py0, py1), k, groups=groups)
-    return x.reshape(-1, C, int(x.shape[2]), int(x.shape[3]))
+        return per_channel_conv(x, k, padding=[py0, px0])
+    return per_channel_conv(_pad_or_crop(x, px0, px1, py0, py1), k)
 
 
 def upsample2d(x, f, up=2):
@@ -125,12 +132,7 @@ def upsample2d(x, f, up=2):
     fh, fw = (int(v) for v in f.shape)
     assert fw == fh and fw % up == 0, 'square filters with a length divisible by `up` only'
     p0 = (fw + up - 1) // 2
-    C, H, W = _dims(x)
-    k = (f * (up * up)).to(x.dtype)[None, None]
-    if not torch.jit.is_tracing():  # depthwise for PyTorch speed, see fir_filter
-        return F.conv_transpose2d(x, k.repeat(C, 1, 1, 1), stride=up, padding=fw - 1 - p0, groups=C)
-    x = F.conv_transpose2d(x.reshape(-1, 1, H, W), k, stride=up, padding=fw - 1 - p0)
-    return x.reshape(-1, C, H * up, W * up)
+    return per_channel_conv(x, (f * (up * up)).to(x.dtype)[None, None], stride=up, padding=fw - 1 - p0, transposed=True)
 
 
 def conv2d(x, weight, padding=0):
@@ -160,13 +162,14 @@ def _demod_matrix(weight):
 
 
 def modulated_conv2d(x, weight, styles, noise=None, up=1, padding=0, resample_filter=None,
-                     demodulate=True):
+                     demodulate=True, input_gain=None):
     """The official modulated convolution, non-fused form (see the module docstring).
 
     With up=2 this follows conv2d_resample's 'transposed convolution followed by filter' path:
-    the same padding bookkeeping, so borders match the official output exactly."""
+    the same padding bookkeeping, so borders match the official output exactly. `input_gain`
+    (StyleGAN3) scales the input with the styles but not the demodulation."""
     out_channels, in_channels, kh, kw = (int(v) for v in weight.shape)
-    x = x * styles.reshape(-1, in_channels, 1, 1)
+    x = x * (styles if input_gain is None else styles * input_gain).reshape(-1, in_channels, 1, 1)
     if up == 1:
         # Official flip_weight=True for up=1: plain correlation, same padding.
         x = conv2d(x, weight, padding=padding)
@@ -189,6 +192,11 @@ def modulated_conv2d(x, weight, styles, noise=None, up=1, padding=0, resample_fi
     if noise is not None:
         x = x + noise
     return x
+
+
+def torgb_style_gain(in_channels, kernel_size):
+    """ToRGB is not demodulated, so equalised lr is applied to its styles instead: 1/sqrt(fan-in)."""
+    return 1 / np.sqrt(in_channels * (kernel_size ** 2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,8 +327,7 @@ class ToRGBLayer(torch.nn.Module):
         self.affine = FullyConnectedLayer(w_dim, in_channels, bias_init=1)
         self.weight = torch.nn.Parameter(torch.randn([out_channels, in_channels, kernel_size, kernel_size]))
         self.bias = torch.nn.Parameter(torch.zeros([out_channels]))
-        # ToRGB is not demodulated, so equalised lr is applied to the styles instead.
-        self.weight_gain = 1 / np.sqrt(in_channels * (kernel_size ** 2))
+        self.weight_gain = torgb_style_gain(in_channels, kernel_size)
 
     def forward(self, x, w):
         styles = self.affine(w) * self.weight_gain
@@ -444,9 +451,13 @@ class SynthesisNetwork(torch.nn.Module):
         return img
 
 
-class Generator(torch.nn.Module):
-    def __init__(self, z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs=None,
-                 synthesis_kwargs=None):
+class GeneratorBase(torch.nn.Module):
+    """What the StyleGAN2 and StyleGAN3 generators share: the official attributes, a synthesis
+    network of `synthesis_class` and a MappingNetwork (`mapping_defaults` under the caller's
+    mapping_kwargs)."""
+
+    def __init__(self, z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs,
+                 synthesis_kwargs, synthesis_class, mapping_defaults=None):
         super().__init__()
         self.z_dim = z_dim
         self.c_dim = c_dim
@@ -456,11 +467,18 @@ class Generator(torch.nn.Module):
         self.mapping_kwargs = dict(mapping_kwargs or {})
         self.synthesis_kwargs = dict(synthesis_kwargs or {})
         # Synthesis first, then mapping: the official construction (and randn) order.
-        self.synthesis = SynthesisNetwork(w_dim=w_dim, img_resolution=img_resolution,
-                                          img_channels=img_channels, **self.synthesis_kwargs)
+        self.synthesis = synthesis_class(w_dim=w_dim, img_resolution=img_resolution,
+                                         img_channels=img_channels, **self.synthesis_kwargs)
         self.num_ws = self.synthesis.num_ws
         self.mapping = MappingNetwork(z_dim=z_dim, c_dim=c_dim, w_dim=w_dim, num_ws=self.num_ws,
-                                      **self.mapping_kwargs)
+                                      **{**(mapping_defaults or {}), **self.mapping_kwargs})
+
+
+class Generator(GeneratorBase):
+    def __init__(self, z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs=None,
+                 synthesis_kwargs=None):
+        super().__init__(z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs,
+                         synthesis_kwargs, SynthesisNetwork)
 
     def init_kwargs(self):
         return dict(z_dim=self.z_dim, c_dim=self.c_dim, w_dim=self.w_dim,

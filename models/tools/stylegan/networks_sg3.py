@@ -33,7 +33,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .networks import FullyConnectedLayer, MappingNetwork, conv2d
+from .networks import (FullyConnectedLayer, GeneratorBase, conv2d, modulated_conv2d, per_channel_conv,
+                       torgb_style_gain)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,16 +108,6 @@ def sin_cycles(x):
 # ---------------------------------------------------------------------------------------------
 # FIR resampling in plain ops.
 
-def _per_channel(x, kernel, stride, transposed):
-    """Run one 2-D kernel over every channel of x [N, C, H, W] (a per-channel convolution)."""
-    C = int(x.shape[1])
-    op = F.conv_transpose2d if transposed else F.conv2d
-    if torch.jit.is_tracing():
-        y = op(x.reshape(-1, 1, int(x.shape[2]), int(x.shape[3])), kernel[None, None], stride=stride)
-        return y.reshape(-1, C, int(y.shape[2]), int(y.shape[3]))
-    return op(x, kernel[None, None].repeat(C, 1, 1, 1), stride=stride, groups=C)
-
-
 def _crop_pad(x, dim, lo, hi):
     """Pad with zeros (positive) or crop (negative) `lo` before and `hi` after along `dim`."""
     if lo < 0 or hi < 0:
@@ -150,10 +141,10 @@ def upfirdn_up(x, f, up, padding, gain):
     if f.ndim == 1:  # separable: a pass along x, then along y, each with gain up
         T = int(f.shape[0])
         k = f * (gain ** 0.5)
-        x = finish(_per_channel(x, k[None, :], (1, up), True), 3, W, T, px0, px1)
-        return finish(_per_channel(x, k[:, None], (up, 1), True), 2, H, T, py0, py1)
+        x = finish(per_channel_conv(x, k[None, :], (1, up), transposed=True), 3, W, T, px0, px1)
+        return finish(per_channel_conv(x, k[:, None], (up, 1), transposed=True), 2, H, T, py0, py1)
     T = int(f.shape[0])
-    x = _per_channel(x, f * gain, (up, up), True)
+    x = per_channel_conv(x, f * gain, (up, up), transposed=True)
     return finish(finish(x, 3, W, T, px0, px1), 2, H, T, py0, py1)
 
 
@@ -165,9 +156,9 @@ def upfirdn_down(x, f, down):
     f = f.to(x.dtype)
     if f.ndim == 1:
         k = f.flip([0])
-        x = _per_channel(x, k[None, :], (1, down), False)
-        return _per_channel(x, k[:, None], (down, 1), False)
-    return _per_channel(x, f.flip([0, 1]), (down, down), False)
+        x = per_channel_conv(x, k[None, :], (1, down))
+        return per_channel_conv(x, k[:, None], (down, 1))
+    return per_channel_conv(x, f.flip([0, 1]), (down, down))
 
 
 def filtered_lrelu(x, fu, fd, b, up, down, padding, gain, slope, clamp):
@@ -314,27 +305,16 @@ class SynthesisLayer(torch.nn.Module):
     @property
     def style_gain(self):
         """Factor the layer applies to its affine output (ToRGB's equalised lr), for SeFa."""
-        return 1 / np.sqrt(self.in_channels * self.conv_kernel ** 2) if self.is_torgb else 1.0
+        return torgb_style_gain(self.in_channels, self.conv_kernel) if self.is_torgb else 1.0
 
     def forward(self, x, w):
         styles = self.affine(w) * self.style_gain if self.is_torgb else self.affine(w)
-        input_gain = self.magnitude_ema.rsqrt()
-        x = x * (styles * input_gain).reshape(-1, self.in_channels, 1, 1)
-        x = conv2d(x, self.weight, padding=self.conv_kernel - 1)
-        if not self.is_torgb:  # demodulate; see the module docstring on pre-normalisation
-            dcoefs = (styles.square() @ _demod_matrix(self.weight) + 1e-8).rsqrt()
-            x = x * dcoefs.reshape(-1, self.out_channels, 1, 1)
+        # Demodulated unless ToRGB; see the module docstring on pre-normalisation.
+        x = modulated_conv2d(x, self.weight, styles, padding=self.conv_kernel - 1,
+                             demodulate=not self.is_torgb, input_gain=self.magnitude_ema.rsqrt())
         return filtered_lrelu(x, self.up_filter, self.down_filter, self.bias, self.up_factor,
                               self.down_factor, self.padding, gain=1 if self.is_torgb else np.sqrt(2),
                               slope=1 if self.is_torgb else 0.2, clamp=self.conv_clamp)
-
-
-def _demod_matrix(weight):
-    """sum over the kernel of weight^2, as [in, out]; a constant when tracing (see networks.py)."""
-    if torch.jit.is_tracing():
-        w = weight.detach().cpu().numpy().astype(np.float64)
-        return torch.from_numpy(np.square(w).sum(axis=(2, 3)).T.astype(np.float32))
-    return weight.square().sum(dim=[2, 3]).t()
 
 
 class SynthesisNetwork(torch.nn.Module):
@@ -410,26 +390,15 @@ class SynthesisNetwork(torch.nn.Module):
         return x
 
 
-class Generator(torch.nn.Module):
+class Generator(GeneratorBase):
     architecture = 'StyleGAN3 (stylegan3 training.networks_stylegan3.Generator)'
 
     def __init__(self, z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs=None,
                  **synthesis_kwargs):
-        super().__init__()
-        self.z_dim = z_dim
-        self.c_dim = c_dim
-        self.w_dim = w_dim
-        self.img_resolution = img_resolution
-        self.img_channels = img_channels
-        self.mapping_kwargs = dict(mapping_kwargs or {})
-        self.synthesis_kwargs = dict(synthesis_kwargs)
-        self.synthesis = SynthesisNetwork(w_dim=w_dim, img_resolution=img_resolution,
-                                          img_channels=img_channels, **self.synthesis_kwargs)
-        self.num_ws = self.synthesis.num_ws
         # The StyleGAN3 mapping network is the StyleGAN2 one with other defaults: 2 layers,
         # w_avg_beta 0.998, embedding and layer widths = w_dim.
-        self.mapping = MappingNetwork(z_dim=z_dim, c_dim=c_dim, w_dim=w_dim, num_ws=self.num_ws,
-                                      **{'num_layers': 2, 'w_avg_beta': 0.998, **self.mapping_kwargs})
+        super().__init__(z_dim, c_dim, w_dim, img_resolution, img_channels, mapping_kwargs,
+                         synthesis_kwargs, SynthesisNetwork, mapping_defaults=dict(num_layers=2, w_avg_beta=0.998))
 
     def init_kwargs(self):
         return dict(z_dim=self.z_dim, c_dim=self.c_dim, w_dim=self.w_dim,
