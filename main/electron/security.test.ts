@@ -1,7 +1,8 @@
 /**
  * Electron's security checklist, one test per item that can be checked without launching Electron:
- * the web preferences, the session's permission and header handlers, the web contents' navigation,
- * webview and window handlers (called as Electron would call them), the CSP, and the fuses.
+ * the session's permission and header handlers, the web contents' navigation, webview and window
+ * handlers (called as Electron would call them), the CSP, and the fuses. The window's web
+ * preferences and how main.ts wires all this up are tested in main.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,32 +17,13 @@ import {
   hardenWebContents,
   isAllowedNavigation,
   isTrustedUrl,
-  secureWebPreferences,
   type HardenableContents,
   type HardenableSession,
 } from './security';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-describe('Electron security settings', () => {
-  it('isolates and sandboxes every window, with no Node in the page (items 2, 3, 4, 6, 8, 9, 10, 11)', () => {
-    const prefs = secureWebPreferences('/p/preload.cjs');
-    expect(prefs).toMatchObject({
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-    });
-    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
-    expect(prefs).not.toHaveProperty('additionalArguments');
-  });
-
+describe('trusted origin', () => {
   it('trusts only the studio origin as an IPC sender or navigation target', () => {
     expect(isTrustedUrl(APP_ENTRY_URL)).toBe(true);
     expect(isTrustedUrl('app://studio/assets/x.js')).toBe(true);

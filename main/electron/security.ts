@@ -3,10 +3,12 @@
  * they are unit-tested directly, handlers included: main.ts passes the real session and web
  * contents to {@link hardenSession} and {@link hardenWebContents}.
  *
- * Electron's security checklist (docs/tutorial/security.md), item by item:
+ * Electron's security checklist (docs/tutorial/security.md), item by item (docs/SECURITY.md has the
+ * tests that cover each):
  *  1. Only load secure content — pages and models come from app:// (resolveAsset); the CSP allows
  *     'self' only, so nothing loads over http(s).
- *  2. No Node.js integration for remote content — nodeIntegration(InWorker|InSubFrames) false.
+ *  2. No Node.js integration for remote content — nodeIntegration(InWorker|InSubFrames) false
+ *     (the window's webPreferences, written out in main.ts and checked by main.test.ts).
  *  3. Context isolation — contextIsolation true; the preload exposes the contract only.
  *  4. Process sandboxing — sandbox true and app.enableSandbox().
  *  5. Permission requests — hardenSession: request, check and device handlers deny everything.
@@ -35,24 +37,6 @@ export const APP_HOST = 'studio';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** The URL of the studio's main page. */
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
-
-/** Web preferences of every studio window: isolated, sandboxed, no Node in the page. */
-export function secureWebPreferences(preloadPath: string) {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-  } as const;
-}
 
 /** True when `url` is a page of the studio itself (the only sender whose IPC is answered). */
 export function isTrustedUrl(url: string | undefined | null): boolean {
