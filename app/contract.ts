@@ -48,6 +48,25 @@ const base64Schema = z
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
   .refine((s) => s.length % 4 === 0, 'must be padded base64');
 
+/**
+ * Names an import while it runs, so the renderer can follow its progress and cancel it: 24 random
+ * base64url characters the renderer draws (the browser host takes it as the upload's `?job=`).
+ */
+export const importJobSchema = z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be an import job id');
+
+/**
+ * How far a running import is: `receiving` the file's bytes (browser host uploads), then `copying`
+ * (checking, hashing and copying the package files). `total` is 0 where the size is not known yet.
+ */
+const importProgressSchema = z.object({
+  phase: z.enum(['receiving', 'copying']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+
+/** A running import's progress report. */
+export type ImportProgress = z.infer<typeof importProgressSchema>;
+
 /** A staged single-file import waiting for the user's settings: 24 random base64url characters. */
 const stagingIdSchema = z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be a staging id');
 const modelNameSchema = z.string().trim().min(1, 'must not be empty').max(200);
@@ -155,12 +174,28 @@ export const contract = {
   },
   /**
    * Import the model package folder, .zip or single .onnx at `path` (Electron: a dropped or chosen
-   * file). The browser host takes the file's bytes instead: POST /api/library:import?name=<file>.
+   * file). The browser host takes the file's bytes instead: POST /api/library:import?name=<file>&job=<job>.
+   * `job` lets the renderer follow ({@link contract.importProgress}) and cancel ({@link contract.abortImport}) it.
    */
   importModel: {
     channel: 'library:import',
-    request: z.object({ path: hostPathSchema }).strict(),
+    request: z.object({ path: hostPathSchema, job: importJobSchema.optional() }).strict(),
     response: importResultSchema,
+  },
+  /** The progress of the import started with `job` (null once it has ended, or before it began). */
+  importProgress: {
+    channel: 'library:import-progress',
+    request: z.object({ job: importJobSchema }).strict(),
+    response: z.object({ progress: importProgressSchema.nullable() }),
+  },
+  /**
+   * Stop the import started with `job`: its partial copy is removed and the library is left as it
+   * was. `aborted: false` when it had already ended or was already adding the model to the library.
+   */
+  abortImport: {
+    channel: 'library:import-abort',
+    request: z.object({ job: importJobSchema }).strict(),
+    response: z.object({ aborted: z.boolean() }),
   },
   /** Finish a single-file import with the user's settings: the manifest is written and the model listed. */
   confirmImport: {
@@ -232,6 +267,21 @@ export const contract = {
     request: z.object({}).strict(),
     response: z.object({}),
   },
+  /**
+   * Serve `modelId` from the native runtime (onnxruntime-node in a process of its own): the host
+   * opens the model there and sends the window a MessagePort to it (Electron: the preload passes
+   * it on as a window message naming `portId`), which the page hands to its inference worker. The
+   * browser host has no native runtime and refuses; the studio stays on WASM.
+   */
+  openNative: {
+    channel: 'inference:open-native',
+    request: z.object({ modelId: modelIdSchema }).strict(),
+    response: z.object({
+      provider: z.enum(['cuda', 'dml', 'coreml', 'cpu']),
+      fallbackReason: z.string().nullable(),
+      portId: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+    }),
+  },
   /** The studio window is closing normally: its autosave needs no recovery. */
   markCleanExit: {
     channel: 'session:clean-exit',
@@ -239,6 +289,16 @@ export const contract = {
     response: z.object({}),
   },
 } as const;
+
+/**
+ * The Electron host's native path outside the calls (see `openNative`): IPC messages from the main
+ * process to a window, which its preload passes on to the page as window messages with this `type`.
+ * NATIVE_PORT_MESSAGE carries `{ modelId, portId }` and the port; NATIVE_ENDED_MESSAGE
+ * `{ modelId, portId, message }` when that port's host process ended on its own.
+ */
+export const NATIVE_PORT_MESSAGE = 'inference:native-port';
+/** See {@link NATIVE_PORT_MESSAGE}. */
+export const NATIVE_ENDED_MESSAGE = 'inference:native-ended';
 
 /** Names of the host API's methods. */
 export type Method = keyof typeof contract;

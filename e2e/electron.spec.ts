@@ -43,3 +43,49 @@ test('Electron host: secure window, live preview that follows ψ', async () => {
     await app.close();
   }
 });
+
+test('Electron host: the native path serves the preview from a utility process, and its death falls back to WASM', async () => {
+  const app = await electron.launch({
+    executablePath: binary!,
+    args: [ROOT, '--no-sandbox'],
+    env: { ...process.env, LATENT_STUDIO_INCLUDE_FIXTURES: '1' },
+  });
+  try {
+    const page = await app.firstWindow();
+    await page.getByTestId('model-select').selectOption(MODEL);
+    await page.getByTestId('backend-select').selectOption('native');
+    const badge = page.getByTestId('backend-badge');
+    await expect(badge).toHaveAttribute('data-backend', 'native');
+    await expect(badge).toHaveText(/^native \((cpu|cuda|dml|coreml)\)$/);
+    const canvas = page.getByTestId('preview-canvas');
+    await page.getByTestId('psi-slider').fill('0.5');
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 0.5, cutoff: null })));
+
+    // The same frame on WASM: the UI cannot tell the runtimes apart beyond float rounding.
+    const pixels = () => page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="preview-canvas"]')!;
+      return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+    });
+    const native = await pixels();
+    await page.getByTestId('backend-select').selectOption('wasm');
+    await expect(badge).toHaveAttribute('data-backend', 'wasm');
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 0.5, cutoff: null })));
+    await expect.poll(async () => (await pixels()).reduce((max, v, i) => Math.max(max, Math.abs(v - native[i]!)), 0)).toBeLessThanOrEqual(1);
+
+    // Kill the utility process: the studio restarts its worker on WASM and says so.
+    await page.getByTestId('backend-select').selectOption('native');
+    await expect(badge).toHaveAttribute('data-backend', 'native');
+    const killed = await app.evaluate(async ({ app: electronApp }) => {
+      const host = electronApp.getAppMetrics().find((m) => m.type === 'Utility' && m.serviceName === 'Latent Studio inference');
+      if (host) process.kill(host.pid, 'SIGKILL');
+      return Boolean(host);
+    });
+    expect(killed).toBe(true);
+    await expect(page.getByTestId('error-banner')).toContainText('native inference process ended unexpectedly');
+    await expect(badge).toHaveAttribute('data-backend', 'wasm');
+    await page.getByTestId('psi-slider').fill('0.6');
+    await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 0.6, cutoff: null })));
+  } finally {
+    await app.close();
+  }
+});

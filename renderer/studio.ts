@@ -5,6 +5,7 @@
  */
 import { getHost } from './host';
 import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './inference/client';
+import { nativeBridge } from './inference/native';
 import { registerTestHook } from './test-hooks';
 import { studioStore } from './store';
 import { stateKey } from '../app/pipeline/state';
@@ -79,6 +80,8 @@ export async function startStudio(): Promise<void> {
   const store = studioStore;
   /** Why WebGPU is off for this session (its device was lost), or null. */
   let gpuLost: string | null = null;
+  /** Why the native runtime is off for this session (its process ended), or null. */
+  let nativeLost: string | null = null;
   const faults: number[] = [];
   // A crashed worker or a lost GPU device: start a fresh worker (on WASM after a device loss) and
   // render the current state again. The store keeps the state, so nothing the user made is lost.
@@ -94,13 +97,16 @@ export async function startStudio(): Promise<void> {
       return;
     }
     if (fault.kind === 'device-lost') gpuLost = `the GPU device was lost (${fault.message})`;
+    if (fault.kind === 'native-lost') nativeLost = `the native inference process ended (${fault.message})`;
     worker.restart();
     store
       .getState()
       .showError(
         fault.kind === 'device-lost'
           ? `The GPU device was lost (${fault.message}). The studio switched to WASM and rendered your image again; choose WebGPU in the backend menu to retry the GPU.`
-          : 'The inference worker stopped unexpectedly. The studio restarted it and rendered your image again; nothing was lost.',
+          : fault.kind === 'native-lost'
+            ? `The native inference process ended unexpectedly (${fault.message}). The studio switched to WASM and rendered your image again; choose Native in the backend menu to retry it.`
+            : 'The inference worker stopped unexpectedly. The studio restarted it and rendered your image again; nothing was lost.',
       );
     void load();
   };
@@ -111,6 +117,7 @@ export async function startStudio(): Promise<void> {
     },
     (message) => store.getState().showError(`Rendering failed: ${message}`),
     recover,
+    nativeBridge(),
   );
   client = worker;
   window.addEventListener('beforeunload', () => worker.dispose());
@@ -125,10 +132,10 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const asked = gpuLost && preference !== 'wasm' ? 'wasm' : preference;
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked);
+      const asked = (gpuLost && preference !== 'wasm' && preference !== 'native') || (nativeLost && preference === 'native') ? 'wasm' : preference;
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked, nativeLost === null);
       if (token !== loadToken) return;
-      store.getState().setBackend(loaded.backend, gpuLost ?? loaded.fallbackReason);
+      store.getState().setBackend(loaded.backend, gpuLost ?? nativeLost ?? loaded.fallbackReason, loaded.provider);
       store.getState().setModelStatus('ready');
       worker.render(store.getState().latent);
     } catch (error) {
@@ -142,7 +149,7 @@ export async function startStudio(): Promise<void> {
   };
 
   store.subscribe((state, previous) => {
-    if (state.preference !== previous.preference) gpuLost = null; // the user asks again: try the GPU again
+    if (state.preference !== previous.preference) gpuLost = nativeLost = null; // the user asks again: try them again
     if (state.modelId !== previous.modelId || state.preference !== previous.preference) void load();
     else if (state.latent !== previous.latent && state.modelStatus === 'ready') worker.render(state.latent);
   });

@@ -23,19 +23,26 @@ async function buildRenderer() {
 
 const nodeCommon = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
+// The native inference process (fork or Electron utility process); onnxruntime-node stays external.
+const buildNativeHost = () =>
+  esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/inference/native/host.ts')], outfile: path.join(root, 'dist/native/host.cjs'), format: 'cjs', packages: 'external' });
+
 async function buildNode() {
   await Promise.all([
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/electron/main.ts')], outfile: path.join(root, 'dist/electron/main.cjs'), format: 'cjs', external: ['electron'] }),
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/electron/preload.ts')], outfile: path.join(root, 'dist/electron/preload.cjs'), format: 'cjs', external: ['electron'] }),
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/web/server.ts')], outfile: path.join(root, 'dist/web/server.mjs'), format: 'esm', packages: 'external' }),
-    // The native inference process (fork or Electron utility process); onnxruntime-node stays external.
-    esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/inference/native/host.ts')], outfile: path.join(root, 'dist/native/host.cjs'), format: 'cjs', packages: 'external' }),
+    buildNativeHost(),
   ]);
 }
 
-// The headless renderer (npm run render): like the web host, it loads its packages from node_modules.
+// The headless renderer (npm run render) and the native host it runs its graphs in: like the web
+// host, they load their packages from node_modules.
 async function buildCli() {
-  await esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/cli/render.ts')], outfile: path.join(root, 'dist/cli/render.mjs'), format: 'esm', packages: 'external' });
+  await Promise.all([
+    esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/cli/render.ts')], outfile: path.join(root, 'dist/cli/render.mjs'), format: 'esm', packages: 'external' }),
+    buildNativeHost(),
+  ]);
 }
 
 if (want('renderer')) await buildRenderer();

@@ -1,9 +1,10 @@
 /**
  * Headless rendering, with the flags of NVIDIA's gen_images.py: seeds to `seed0000.png` … carrying
  * the same provenance chunk as the studio's PNG export, or a timeline file to numbered frames (and
- * an MP4 through ffmpeg when it is on PATH). It runs the studio's own app/ pipeline on
- * onnxruntime-web's WASM backend in Node. docs/CLI.md has the details and how to split a long render
- * across machines.
+ * an MP4 through ffmpeg when it is on PATH). It runs the studio's own app/ pipeline on the
+ * studio's native path (onnxruntime-node in a child process), or on onnxruntime-web's WASM backend
+ * in Node where onnxruntime-node cannot load. docs/CLI.md has the details and how to split a long
+ * render across machines.
  */
 import { spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
@@ -16,12 +17,15 @@ import { ManifestError, type Manifest } from '../../app/model/manifest';
 import { encodePng } from '../../app/formats/png';
 import { createPipeline } from '../../app/pipeline/render';
 import { describeIssue, timelineSchema } from '../../app/pipeline/schemas';
-import { latentState, type LatentState } from '../../app/pipeline/state';
+import { DEFAULT_NOISE, DEFAULT_TRANSFORM, latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/pipeline/state';
+import { loadNoiseConst, type NoiseConst } from '../../app/pipeline/synthesis-inputs';
 import { checkTimeline, frameCount, TimelineError, TimelineEvaluator, type Timeline } from '../../app/pipeline/timeline';
 import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
 import { MAX_SCALE, upscale, type UpscaleFilter } from '../../app/export/resample';
 import { frameFileName, rgbBytes, seedFileName, stillPng } from '../../app/export/still';
+import type { GraphRunner } from '../../app/inference';
 import { openWasmRunner } from '../inference/ort-web-node';
+import { defaultNativeThreads, forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
 import { readManifest } from '../services/library';
 import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
 
@@ -37,14 +41,19 @@ provenance record (iTXt "latent-studio"), so dropping it onto the studio restore
   --trunc <ψ>            truncation ψ (default 1)
   --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
   --class <N>            class index (required for conditional models)
-  --noise-mode <mode>    const | none | random (default const). Only const works: the exported
-                         graphs bake the constant noise in until the exporter exposes noise inputs.
+  --noise-mode <mode>    const | none | random (default const): the noise fed to a package
+                         exported with --noise-inputs (others bake const noise in)
+  --noise-seed <N>       seed of random noise (default 0; numpy RandomState, layer by layer)
+  --noise-strength <s>   multiplies the fed noise (default 1)
   --translate <x,y>      StyleGAN3 translation (default 0,0) and
-  --rotate <deg>         rotation (default 0): accepted, but only the defaults work until the
-                         exporter exposes StyleGAN3's transform inputs.
+  --rotate <deg>         rotation in degrees (default 0), as gen_images.py; the package needs
+                         its transform input (export_stylegan.py --transform-input)
   --scale <n>            upscale factor 1–${MAX_SCALE} (default 1)
   --filter <f>           nearest | bilinear (default nearest)
   --outdir <dir>         where the files go (created if missing)
+  --runtime <r>          native (onnxruntime-node in a child process) or wasm (onnxruntime-web).
+                         Default: native, and wasm when onnxruntime-node cannot load (it says why)
+  --threads <n>          inference threads (default: the cores, at most 4)
 
 Timelines (until the project format exists, a timeline file: the studio's Timeline JSON plus
 "model": "<id>"):
@@ -74,6 +83,10 @@ export interface CliOptions {
   psi: number;
   cutoff: number | null;
   classIndex: number | null;
+  /** Noise for packages with noise inputs (--noise-mode, --noise-seed, --noise-strength). */
+  noise: NoiseSettings;
+  /** StyleGAN3 input transform (--translate, --rotate). */
+  transform: InputTransform;
   scale: number;
   filter: UpscaleFilter;
   outdir: string;
@@ -81,6 +94,9 @@ export interface CliOptions {
   frames: string | null;
   fps: number | null;
   video: boolean;
+  /** The runtime asked for; 'auto' is native with WASM where onnxruntime-node cannot load. */
+  runtime: 'auto' | 'native' | 'wasm';
+  threads: number;
 }
 
 function number(flag: string, text: string | undefined, integer: boolean): number | null {
@@ -107,6 +123,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         'trunc-cutoff': { type: 'string' },
         class: { type: 'string' },
         'noise-mode': { type: 'string' },
+        'noise-seed': { type: 'string' },
+        'noise-strength': { type: 'string' },
         translate: { type: 'string' },
         rotate: { type: 'string' },
         scale: { type: 'string' },
@@ -116,6 +134,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
         frames: { type: 'string' },
         fps: { type: 'string' },
         'no-video': { type: 'boolean' },
+        runtime: { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -124,23 +144,23 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   }
   if (values.help) return 'help';
 
-  const noise = values['noise-mode'] ?? 'const';
-  if (!['const', 'none', 'random'].includes(noise)) throw new CliError(`--noise-mode must be const, none or random, not "${noise}"`, true);
-  if (noise !== 'const') {
-    throw new CliError(`--noise-mode ${noise} is not available yet: the exported graphs bake in constant noise. Use --noise-mode const (the default).`);
-  }
+  const mode = values['noise-mode'] ?? DEFAULT_NOISE.mode;
+  if (mode !== 'const' && mode !== 'none' && mode !== 'random') throw new CliError(`--noise-mode must be const, none or random, not "${mode}"`, true);
+  const noiseSeed = number('noise-seed', values['noise-seed'], true) ?? DEFAULT_NOISE.seed;
+  if (noiseSeed < 0 || noiseSeed > 0xffffffff) throw new CliError(`--noise-seed must be from 0 to 4294967295, not ${noiseSeed}`, true);
+  const noise: NoiseSettings = { mode, seed: noiseSeed, strength: number('noise-strength', values['noise-strength'], false) ?? DEFAULT_NOISE.strength };
   const translate = (values.translate ?? '0,0').split(',').map((v) => number('translate', v, false));
   if (translate.length !== 2) throw new CliError(`--translate takes two numbers "x,y", not "${values.translate}"`, true);
-  const rotate = number('rotate', values.rotate, false) ?? 0;
-  if (translate.some((v) => v !== 0) || rotate !== 0) {
-    throw new CliError('--translate and --rotate need StyleGAN3 transform inputs, which the exported graphs do not have yet; leave them at 0,0 and 0.');
-  }
+  const transform: InputTransform = { x: translate[0]!, y: translate[1]!, angle: number('rotate', values.rotate, false) ?? DEFAULT_TRANSFORM.angle };
 
   if (!values.outdir) throw new CliError('--outdir is required: the folder the images go to', true);
   if (!values.project && !values.network) throw new CliError('--network is required (a model package folder or id), or give --project', true);
   if (!values.project && !values.seeds) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --project for a timeline)', true);
   if (values.project && values.seeds) throw new CliError('give either --seeds or --project, not both', true);
   if (!values.project && (values.frames || values.fps)) throw new CliError('--frames and --fps apply to --project renders only', true);
+  if (values.project && ['noise-mode', 'noise-seed', 'noise-strength', 'translate', 'rotate'].some((flag) => values[flag as keyof typeof values] !== undefined)) {
+    throw new CliError("--noise-mode, --noise-seed, --noise-strength, --translate and --rotate apply to --seeds renders; a timeline's keyframes carry their own noise and transform", true);
+  }
 
   let seeds: number[] | null = null;
   if (values.seeds) {
@@ -161,6 +181,10 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   if (classIndex !== null && classIndex < 0) throw new CliError('--class must be 0 or more', true);
   const fps = number('fps', values.fps, false);
   if (fps !== null && !(fps > 0 && fps <= 240)) throw new CliError('--fps must be between 1 and 240', true);
+  const runtime = values.runtime ?? 'auto';
+  if (runtime !== 'auto' && runtime !== 'native' && runtime !== 'wasm') throw new CliError(`--runtime must be native or wasm, not "${runtime}"`, true);
+  const threads = number('threads', values.threads, true) ?? defaultNativeThreads();
+  if (threads < 1 || threads > 64) throw new CliError('--threads must be from 1 to 64', true);
 
   return {
     network: values.network ?? null,
@@ -168,6 +192,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     psi: number('trunc', values.trunc, false) ?? 1,
     cutoff,
     classIndex,
+    noise,
+    transform,
     scale,
     filter,
     outdir: path.resolve(values.outdir),
@@ -175,6 +201,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
     frames: values.frames ?? null,
     fps,
     video: !values['no-video'],
+    runtime,
+    threads,
   };
 }
 
@@ -244,6 +272,50 @@ async function version(): Promise<string> {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * The runner for `--runtime`: the native host (dist/native/host.cjs, built beside this file's
+ * bundle) unless WASM is asked for. By default a host that cannot start — onnxruntime-node missing
+ * or built for another platform — gives way to WASM with the reason on stderr; `--runtime native`
+ * fails instead. Errors of the model itself fail on every runtime.
+ */
+async function openRunner(options: CliOptions, model: { dir: string; manifest: Manifest }): Promise<GraphRunner> {
+  if (options.runtime !== 'wasm') {
+    try {
+      const runner = await openNativeRunner(model.dir, model.manifest, { channel: forkChannel(path.join(ROOT, NATIVE_HOST_ENTRY)), numThreads: options.threads });
+      const fallback = runner.fallbackReason ? `; GPU providers unused: ${runner.fallbackReason}` : '';
+      log(`runtime: native (onnxruntime-node, ${runner.provider}, ${options.threads} threads${fallback})`);
+      return runner;
+    } catch (error) {
+      if (!(error instanceof NativeProcessError) || options.runtime === 'native') throw error;
+      process.stderr.write(`render: the native runtime could not start (${error.message}); rendering with WASM instead\n`);
+    }
+  }
+  log(`runtime: wasm (onnxruntime-web, ${options.threads} threads)`);
+  return openWasmRunner(model.dir, model.manifest, { numThreads: options.threads });
+}
+
+/** The package's const noise from disk (null without noise inputs), for createPipeline. */
+function noiseConstOf(model: { dir: string; manifest: Manifest }): Promise<NoiseConst | null> {
+  return loadNoiseConst(model.manifest, async (file) => new Uint8Array(await fs.readFile(path.join(model.dir, file))));
+}
+
+/** Refuse noise or transform flags the package cannot honour (gen_images.py would silently ignore them). */
+function checkSynthesisFlags(options: CliOptions, manifest: Manifest): void {
+  const { noise, transform } = options;
+  if (!manifest.noise_inputs?.length && (noise.mode !== DEFAULT_NOISE.mode || noise.strength !== DEFAULT_NOISE.strength)) {
+    throw new CliError(
+      `model "${manifest.id}" has no noise inputs, so --noise-mode ${noise.mode} and --noise-strength cannot change its picture; ` +
+        're-export it with export_stylegan.py --noise-inputs (StyleGAN2), or leave them at const and 1.',
+    );
+  }
+  if (!manifest.transform_input && (transform.x !== 0 || transform.y !== 0 || transform.angle !== 0)) {
+    throw new CliError(
+      `model "${manifest.id}" has no transform input, so --translate and --rotate cannot move its picture; ` +
+        're-export a StyleGAN3 with export_stylegan.py --transform-input, or leave them at 0,0 and 0.',
+    );
+  }
+}
+
 function rate(count: number, ms: number): string {
   return `${(count / (ms / 1000)).toFixed(1)}/s`;
 }
@@ -255,17 +327,19 @@ async function renderSeeds(options: CliOptions, model: { dir: string; manifest: 
   if (options.classIndex !== null && manifest.c_dim > 0 && options.classIndex >= manifest.c_dim) throw new CliError(`--class must be below ${manifest.c_dim} for model "${manifest.id}"`, true);
   if (options.cutoff !== null && manifest.family !== 'stylegan') throw new CliError('--trunc-cutoff applies to StyleGAN models only', true);
   if (options.cutoff !== null && options.cutoff > manifest.num_ws) throw new CliError(`--trunc-cutoff must be at most num_ws = ${manifest.num_ws}`, true);
+  checkSynthesisFlags(options, manifest);
 
   const seeds = options.seeds!;
   const classes = options.classIndex !== null && manifest.c_dim > 0 ? [{ index: options.classIndex, weight: 1 }] : [];
-  const runner = await openWasmRunner(model.dir, manifest);
+  const noiseConst = await noiseConstOf(model);
+  const runner = await openRunner(options, model);
   try {
-    const pipeline = createPipeline(runner, manifest);
+    const pipeline = createPipeline(runner, manifest, noiseConst);
     const started = performance.now();
     let inferenceMs = 0;
     for (const [i, seed] of seeds.entries()) {
       log(`Generating image for seed ${seed} (${i}/${seeds.length}) ...`);
-      const state: LatentState = latentState({ seed, psi: options.psi, cutoff: options.cutoff, classes });
+      const state: LatentState = latentState({ seed, psi: options.psi, cutoff: options.cutoff, classes, noise: options.noise, transform: options.transform });
       const t0 = performance.now();
       const { image, z, ws } = await pipeline.render(state);
       inferenceMs += performance.now() - t0;
@@ -370,10 +444,11 @@ async function renderProject(options: CliOptions, modelsDir: string): Promise<vo
   const videoName = whole ? 'video.mp4' : `frames-${first}-${last}.mp4`;
   const videoTemp = path.join(options.outdir, partialName(videoName));
 
-  const runner = await openWasmRunner(model.dir, model.manifest);
+  const noiseConst = await noiseConstOf(model);
+  const runner = await openRunner(options, model);
   const encoder = ffmpeg ? startFfmpeg(ffmpeg, timeline.fps, videoTemp) : null;
   try {
-    const evaluator = new TimelineEvaluator(createPipeline(runner, model.manifest), model.manifest, timeline);
+    const evaluator = new TimelineEvaluator(createPipeline(runner, model.manifest, noiseConst), model.manifest, timeline);
     const started = performance.now();
     let inferenceMs = 0;
     for (let index = first; index <= last; index++) {

@@ -3,7 +3,7 @@
  * services through the contract, every handler checking its sender and validating its payload.
  * Security settings live in security.ts (tested there, with Electron's checklist mapped item by item).
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, type MessagePortMain, type WebContents } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,8 +13,11 @@ import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
 import { DirectionStore, userDataDir } from '../services/directions';
 import { UserData } from '../services/user-data';
 import { PROJECT_EXTENSION } from '../../app/project/schema';
+import type { ModelEntry } from '../../app/contract';
+import { NATIVE_HOST_ENTRY } from '../inference/native/client';
 import { wireIpc } from './ipc';
-import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, hardenSession, hardenWebContents, secureWebPreferences } from './security';
+import { NativeServing, utilityChannel } from './native-inference';
+import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, hardenSession, hardenWebContents } from './security';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
@@ -54,6 +57,22 @@ const userData = new UserData(library, dataDir, {
 });
 const api = createApi(library, { name: 'Latent Studio', version: app.getVersion(), host: 'electron' }, new DirectionStore(dataDir), undefined, userData);
 
+/** The folder and manifest of a listed model, for the native host (which reads the package from disk). */
+function modelPackage(modelId: string): { dir: string; manifest: ModelEntry['manifest'] } {
+  const entry = library.entry(modelId);
+  // The library resolves files, not folders: any file of the package names its folder.
+  const file = entry && library.resolveFile(modelId, Object.keys(entry.manifest.files)[0] ?? '');
+  if (!entry || !file) throw new Error(`model "${modelId}" is not in the library: reload the model list`);
+  return { dir: path.dirname(file), manifest: entry.manifest };
+}
+
+// The native path where WebGPU is missing: a utility process per window, ported to its worker.
+const nativeServing = new NativeServing<MessagePortMain>({
+  locate: modelPackage,
+  start: utilityChannel(path.join(appRoot, NATIVE_HOST_ENTRY)),
+  ports: () => new MessageChannelMain(),
+});
+
 function respond(status: number, body: string): Response {
   return new Response(body, { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
 }
@@ -84,7 +103,22 @@ async function createWindow(): Promise<void> {
     backgroundColor: '#16171a',
     title: 'Latent Studio',
     show: false,
-    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.cjs')),
+    // Written out at the call, not built by a helper, so a reader and Electronegativity see every
+    // setting where the window is made; main.test.ts checks the window gets exactly these.
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
   });
   window.once('ready-to-show', () => window.show());
   await window.loadURL(APP_ENTRY_URL);
@@ -97,7 +131,7 @@ void app.whenReady().then(async () => {
   protocol.handle(APP_SCHEME, serveAppRequest);
   await library.scan();
   await userData.importer.cleanStaging();
-  wireIpc(ipcMain, api);
+  wireIpc<WebContents>(ipcMain, api, { openNative: ({ modelId }, sender) => nativeServing.open(modelId, sender) });
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();

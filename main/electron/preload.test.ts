@@ -3,15 +3,18 @@
  * to its own IPC channel, and the path of a dropped file — nothing else of Electron.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { METHODS, contract } from '../../app/contract';
+import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract } from '../../app/contract';
 
 const exposed = new Map<string, Record<string, (...args: unknown[]) => unknown>>();
 const invoke = vi.fn(async (channel: string, request: unknown) => ({ channel, request }));
 const getPathForFile = vi.fn(() => '/home/me/model.zip');
+const ipcListeners = new Map<string, (event: { ports: unknown[] }, message: unknown) => void>();
+const postMessage = vi.fn();
+(globalThis as { window?: unknown }).window = { postMessage };
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, value: Record<string, (...args: unknown[]) => unknown>) => exposed.set(key, value) },
-  ipcRenderer: { invoke },
+  ipcRenderer: { invoke, on: (channel: string, listener: (event: { ports: unknown[] }, message: unknown) => void) => ipcListeners.set(channel, listener) },
   webUtils: { getPathForFile },
 }));
 
@@ -38,5 +41,15 @@ describe('preload', () => {
     const file = { name: 'model.zip' };
     expect(exposed.get('latentStudioFiles')!.pathForFile!(file)).toBe('/home/me/model.zip');
     expect(getPathForFile).toHaveBeenCalledWith(file);
+  });
+
+  it('passes the native host’s port on to the page, with the port transferred, and its end notice', () => {
+    expect([...ipcListeners.keys()].sort()).toEqual([NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE].sort());
+    const port = { a: 'port' };
+    ipcListeners.get(NATIVE_PORT_MESSAGE)!({ ports: [port] }, { modelId: 'm', portId: 'p1' });
+    expect(postMessage).toHaveBeenLastCalledWith({ type: NATIVE_PORT_MESSAGE, modelId: 'm', portId: 'p1' }, '*', [port]);
+    // The main process cannot forge the message type the page listens for.
+    ipcListeners.get(NATIVE_ENDED_MESSAGE)!({ ports: [] }, { type: NATIVE_PORT_MESSAGE, modelId: 'm', portId: 'p1', message: 'exit code 1' });
+    expect(postMessage).toHaveBeenLastCalledWith({ type: NATIVE_ENDED_MESSAGE, modelId: 'm', portId: 'p1', message: 'exit code 1' }, '*');
   });
 });

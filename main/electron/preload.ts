@@ -1,10 +1,11 @@
 /**
  * Sandboxed preload: exposes exactly the contract's methods to the page, each forwarding to its IPC
  * channel, and the path of a file the user dropped or picked (webUtils.getPathForFile: a File
- * carries no path in the page). Nothing else of Electron or Node reaches the renderer.
+ * carries no path in the page). Nothing else of Electron or Node reaches the renderer; the native
+ * path's port (and the news that its process ended) is passed on as a plain window message.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { METHODS, contract, type HostApi, type HostFiles } from '../../app/contract';
+import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract, type HostApi, type HostFiles } from '../../app/contract';
 
 const api = Object.fromEntries(
   METHODS.map((method) => [method, (request: unknown) => ipcRenderer.invoke(contract[method].channel, request)]),
@@ -14,3 +15,8 @@ const files: HostFiles<File> = { pathForFile: (file) => webUtils.getPathForFile(
 
 contextBridge.exposeInMainWorld('latentStudio', api);
 contextBridge.exposeInMainWorld('latentStudioFiles', files);
+
+// A MessagePort cannot cross contextBridge; window.postMessage with a transfer list is how a port
+// reaches the main world (Electron's MessagePorts guide). The page checks that its own window sent it.
+ipcRenderer.on(NATIVE_PORT_MESSAGE, (event, message: object) => window.postMessage({ ...message, type: NATIVE_PORT_MESSAGE }, '*', event.ports));
+ipcRenderer.on(NATIVE_ENDED_MESSAGE, (_event, message: object) => window.postMessage({ ...message, type: NATIVE_ENDED_MESSAGE }, '*'));

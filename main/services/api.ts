@@ -48,6 +48,10 @@ export function createApi(
       return {};
     },
     ...userData.handlers(),
+    // Electron replaces this with its utility-process host (main/electron/native-inference.ts).
+    openNative: async () => {
+      throw new Error('this host has no native runtime: the studio runs models in the page (WebGPU or WASM); the desktop app offers native inference');
+    },
   };
 }
 

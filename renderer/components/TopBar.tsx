@@ -1,10 +1,11 @@
 import { useEffect, useRef } from 'react';
 import type { BackendPreference } from '../../app/inference';
 import { studioStore, useStudio } from '../store';
+import { nativeAvailable } from '../inference/native';
 import { ExportMenu } from './ExportMenu';
 import { ProjectBar } from './ProjectBar';
 
-const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'Native' } as const;
+const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'native' } as const;
 
 /** Frame time, written straight into the DOM on every frame (no React render per frame). */
 function FrameMs() {
@@ -29,6 +30,7 @@ export function TopBar() {
   const modelId = useStudio((s) => s.modelId);
   const selectModel = useStudio((s) => s.selectModel);
   const backend = useStudio((s) => s.backend);
+  const provider = useStudio((s) => s.provider);
   const fallbackReason = useStudio((s) => s.fallbackReason);
   const preference = useStudio((s) => s.preference);
   const setPreference = useStudio((s) => s.setPreference);
@@ -61,7 +63,7 @@ export function TopBar() {
         aria-label="Inference backend"
         title={fallbackReason ?? undefined}
       >
-        {status === 'loading' ? 'loading…' : backend ? BACKEND_LABEL[backend] : '—'}
+        {status === 'loading' ? 'loading…' : backend ? `${BACKEND_LABEL[backend]}${provider ? ` (${provider})` : ''}` : '—'}
       </span>
       <label className="field-inline">
         <span className="visually-hidden">Backend preference</span>
@@ -74,6 +76,8 @@ export function TopBar() {
           <option value="auto">Auto</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
+          {/* onnxruntime-node in a process of its own: the desktop app only. */}
+          {nativeAvailable() && <option value="native">Native</option>}
         </select>
       </label>
       <FrameMs />

@@ -4,6 +4,8 @@
  */
 import type { Backend, BackendPreference } from '../../app/inference';
 import type { LatentState } from '../../app/pipeline/state';
+import type { NativeProvider } from '../../app/native-runner';
+import type { NativeBridge } from './native';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/pipeline/jobs';
 
@@ -20,6 +22,8 @@ export interface Frame {
 /** Result of loading a model. */
 export interface Loaded {
   backend: Backend;
+  /** The native execution provider (cpu, cuda, …) when `backend` is native, else null. */
+  provider: NativeProvider | null;
   fallbackReason: string | null;
 }
 
@@ -37,9 +41,9 @@ interface JobHandlers {
   reject: (error: Error) => void;
 }
 
-/** A fault that stopped the worker's runtime: the worker died, or its GPU device was lost. */
+/** A fault that stopped the worker's runtime: the worker died, its GPU device was lost, or its native process ended. */
 export interface WorkerFault {
-  kind: 'crashed' | 'device-lost';
+  kind: 'crashed' | 'device-lost' | 'native-lost';
   message: string;
 }
 
@@ -69,13 +73,24 @@ export class InferenceClient {
   private nextJob = 1;
   private jobs = new Map<string, JobHandlers>();
   private loads = new Map<number, { resolve: (l: Loaded) => void; reject: (e: Error) => void }>();
+  /** The port id of the native process serving the current worker, if any. */
+  private nativePortId: string | null = null;
 
+  /** @param native the host's native runtime (desktop app), or null where there is none. */
   constructor(
     private readonly onFrame: (frame: Frame) => void,
     private readonly onRenderError: (message: string) => void,
     private readonly onFault: (fault: WorkerFault) => void = () => undefined,
+    private readonly native: NativeBridge | null = null,
   ) {
     this.spawn();
+    // The worker would wait for the dead process's answers forever: treat it as a stopped worker.
+    native?.onEnded((portId, message) => {
+      if (portId !== this.nativePortId) return;
+      this.nativePortId = null;
+      this.fail(new WorkerStoppedError(`the native inference process ended (${message})`));
+      this.onFault({ kind: 'native-lost', message });
+    });
   }
 
   private spawn(): void {
@@ -113,6 +128,7 @@ export class InferenceClient {
    * flight is rejected with {@link WorkerStoppedError}. The caller loads the model again.
    */
   restart(): void {
+    this.nativePortId = null;
     this.retired.add(this.workerName);
     this.worker.terminate();
     this.fail(new WorkerStoppedError('the inference worker was restarted'));
@@ -129,10 +145,13 @@ export class InferenceClient {
     this.post({ type: 'destroy-gpu-device' });
   }
 
-  /** Load a model into the worker (replacing the current one). */
-  load(model: ModelRef, preference: BackendPreference): Promise<Loaded> {
+  /**
+   * Load a model into the worker (replacing the current one). `allowNative: false` keeps the
+   * native runtime out of the worker's choice (after its process died).
+   */
+  load(model: ModelRef, preference: BackendPreference, allowNative = true): Promise<Loaded> {
     const requestId = this.nextRequest++;
-    this.post({ type: 'load', requestId, model, preference });
+    this.post({ type: 'load', requestId, model, preference, nativeOffered: allowNative && this.native !== null });
     return new Promise((resolve, reject) => this.loads.set(requestId, { resolve, reject }));
   }
 
@@ -170,8 +189,28 @@ export class InferenceClient {
     this.fail(new Error('the studio closed the inference worker'));
   }
 
-  private post(message: ToWorker): void {
-    this.worker.postMessage(message);
+  private post(message: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  /** The worker chose the native runtime: ask the host for a port and hand it over. */
+  private openNative(requestId: number, modelId: string): void {
+    const worker = this.worker;
+    const answer = (message: ToWorker, transfer: Transferable[] = []) => {
+      // A worker replaced meanwhile is gone with its load; the port closes with it.
+      if (this.worker === worker) this.post(message, transfer);
+    };
+    if (!this.native) {
+      answer({ type: 'native-port', requestId, error: 'this host has no native runtime' });
+      return;
+    }
+    this.native.open(modelId).then(
+      ({ port, provider, fallbackReason, portId }) => {
+        if (this.worker === worker) this.nativePortId = portId;
+        answer({ type: 'native-port', requestId, port, provider, fallbackReason }, [port]);
+      },
+      (error: unknown) => answer({ type: 'native-port', requestId, error: (error as Error).message }),
+    );
   }
 
   private receive(message: FromWorker): void {
@@ -180,7 +219,9 @@ export class InferenceClient {
       case 'load-failed': {
         const waiting = this.loads.get(message.requestId);
         this.loads.delete(message.requestId);
-        if (message.type === 'loaded') waiting?.resolve({ backend: message.backend, fallbackReason: message.fallbackReason });
+        // A process this worker no longer uses may end without it being a fault.
+        if (message.type === 'load-failed' || message.backend !== 'native') this.nativePortId = null;
+        if (message.type === 'loaded') waiting?.resolve({ backend: message.backend, provider: message.provider, fallbackReason: message.fallbackReason });
         else waiting?.reject(new Error(message.message));
         break;
       }
@@ -191,6 +232,9 @@ export class InferenceClient {
         this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms, vector: message.vector });
         break;
       }
+      case 'native-wanted':
+        this.openNative(message.requestId, message.modelId);
+        break;
       case 'job-item':
         this.jobs.get(message.jobId)?.onItem(message.item);
         break;

@@ -3,6 +3,7 @@
  */
 import type { Backend, BackendPreference } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
+import type { NativeProvider } from '../../app/native-runner';
 import type { LatentState } from '../../app/pipeline/state';
 import type { JobRequest } from '../../app/pipeline/jobs';
 
@@ -15,7 +16,11 @@ export interface ModelRef {
 
 /** Messages to the worker. */
 export type ToWorker =
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference }
+  /** `nativeOffered`: the host can serve the model natively (Electron); the worker asks for a port when it chooses to. */
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; nativeOffered: boolean }
+  /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
+  | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
+  | { type: 'native-port'; requestId: number; error: string }
   | { type: 'render'; stamp: number; state: LatentState }
   /** A background job (app/pipeline/jobs.ts); never dropped by the preview's latest-wins rule. */
   | { type: 'job'; jobId: string; job: JobRequest }
@@ -25,7 +30,10 @@ export type ToWorker =
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { type: 'loaded'; requestId: number; modelId: string; backend: Backend; fallbackReason: string | null }
+  /** `provider`: the native execution provider (cpu, cuda, …) when `backend` is native, else null. */
+  | { type: 'loaded'; requestId: number; modelId: string; backend: Backend; provider: NativeProvider | null; fallbackReason: string | null }
+  /** The worker chose the native runtime for load `requestId`: the client asks the host for a port. */
+  | { type: 'native-wanted'; requestId: number; modelId: string }
   | { type: 'load-failed'; requestId: number; message: string }
   | {
       type: 'frame';

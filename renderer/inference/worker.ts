@@ -1,12 +1,15 @@
 /**
  * The renderer's inference worker: the only module of the renderer that imports onnxruntime-web.
- * It picks the backend (WebGPU first, WASM fallback), loads a model's graphs, and renders frames
- * one at a time with the latest request winning (app/pipeline/scheduler.ts).
+ * It picks the backend (WebGPU first; in the desktop app the native runtime where WebGPU has no
+ * adapter; WASM everywhere), loads a model's graphs, and renders frames one at a time with the
+ * latest request winning (app/pipeline/scheduler.ts). On native, the graphs run in a host process
+ * reached over a MessagePort the client hands over; everything above the GraphRunner is the same.
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference';
 import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { loadNoiseConst } from '../../app/pipeline/synthesis-inputs';
 import { tensorToRgba } from '../../app/image';
 import type { LatentState } from '../../app/pipeline/state';
 import { Scheduler, type JobStep } from '../../app/pipeline/scheduler';
@@ -14,6 +17,8 @@ import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/pipeli
 import { mapVector } from '../../app/pipeline/map-jobs';
 import { checkFiniteImage } from '../../app/pipeline/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
+import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/native-runner';
+import { needsWebgpuProbe, planBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 
 const scope = self as unknown as {
@@ -107,28 +112,61 @@ async function watchDevice(): Promise<void> {
   void device.lost.then((info) => scope.postMessage({ type: 'device-lost', message: `${info.reason}: ${info.message || 'no details'}` }));
 }
 
-async function load(ref: ModelRef, preference: BackendPreference): Promise<{ backend: Backend; fallbackReason: string | null }> {
+type NativePort = Extract<ToWorker, { type: 'native-port' }>;
+
+/** Loads waiting for the client's answer to `native-wanted`, by request id. */
+const nativeAnswers = new Map<number, (answer: NativePort) => void>();
+
+/**
+ * Ask the client for a port to a native host holding `ref`'s model (the host process reads the
+ * package from disk itself) and run the model through it.
+ */
+async function openNative(ref: ModelRef, requestId: number): Promise<NativeGraphRunner> {
+  const answer = await new Promise<NativePort>((resolve) => {
+    nativeAnswers.set(requestId, resolve);
+    scope.postMessage({ type: 'native-wanted', requestId, modelId: ref.id });
+  });
+  if ('error' in answer) throw new Error(answer.error);
+  const { port } = answer;
+  return nativeGraphRunner(new NativeConnection(portEndpoint(port)), ref.manifest, answer, async () => port.close());
+}
+
+interface LoadResult {
+  backend: Backend;
+  provider: NativeGraphRunner['provider'] | null;
+  fallbackReason: string | null;
+}
+
+async function load(ref: ModelRef, preference: BackendPreference, nativeOffered: boolean, requestId: number): Promise<LoadResult> {
   await runner?.dispose();
   runner = null;
   pipeline = null;
   model = null;
-  let fallbackReason: string | null = null;
+  warmup = null;
+  // Checked on every runtime, native included, so a package whose manifest lies fails the same way.
   const graphs = await fetchCheckedGraphs(ref);
-  if (preference === 'auto' || preference === 'webgpu') {
-    fallbackReason = await webgpuUnavailableReason();
-    if (!fallbackReason) {
-      try {
-        runner = await open(ref, 'webgpu', graphs);
-        await watchDevice();
-      } catch (error) {
-        fallbackReason = `WebGPU could not run this model: ${(error as Error).message}`;
-      }
+  // A package's const noise (noise inputs only) is read once per model, like its graphs.
+  const noiseConst = await loadNoiseConst(ref.manifest, (file) => fetchFile(ref, file));
+  const plan = planBackends(preference, nativeOffered, needsWebgpuProbe(preference) ? await webgpuUnavailableReason() : null);
+  const reasons = plan.reason ? [plan.reason] : [];
+  let native: NativeGraphRunner | null = null;
+  for (const backend of plan.order) {
+    if (backend === 'wasm') break;
+    try {
+      runner = backend === 'native' ? (native = await openNative(ref, requestId)) : await open(ref, 'webgpu', graphs);
+      break;
+    } catch (error) {
+      reasons.push(`${backend === 'webgpu' ? 'WebGPU' : 'the native runtime'} could not run this model: ${(error as Error).message}`);
     }
   }
+  // WASM runs everywhere: the last resort, whose error is the model's.
   runner ??= await open(ref, 'wasm', graphs);
+  if (runner.backend === 'webgpu') await watchDevice();
+  if (native?.fallbackReason) reasons.push(`native GPU providers unused: ${native.fallbackReason}`);
   model = ref;
-  pipeline = createPipeline(runner, ref.manifest);
-  return { backend: runner.backend, fallbackReason: preference === 'wasm' ? null : fallbackReason };
+  pipeline = createPipeline(runner, ref.manifest, noiseConst);
+  if (runner.backend === 'wasm') warmup = { armed: true, leftMs: WARMUP_BUDGET_MS, state: null, stamp: 0 };
+  return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: preference === 'wasm' || reasons.length === 0 ? null : reasons.join('; ') };
 }
 
 async function renderFrame({ stamp, state }: { stamp: number; state: LatentState }): Promise<void> {
@@ -146,12 +184,71 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
     // The latent map draws the current latent from this (a few hundred floats, no extra inference).
     const vector = mapVector(rendered);
     scope.postMessage({ type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, ms, vector }, [pixels, vector.buffer]);
+    if (warmup) {
+      warmup.state = state;
+      warmup.stamp = stamp;
+      if (warmup.armed) {
+        warmup.armed = false;
+        queue.enqueue(WARMUP_JOB, warmupSteps());
+      }
+    }
   } catch (error) {
     scope.postMessage({ type: 'render-failed', stamp, message: (error as Error).message });
   }
 }
 
 const queue = new Scheduler(renderFrame);
+
+/**
+ * Warm-up after a model loads on WASM. V8 runs WebAssembly with its baseline compiler first and
+ * swaps in optimised code once a function has been hot for a while: the first seconds of WASM
+ * frames ran 3–4× slower (docs/PERFORMANCE.md). So, between the first frame and the user's next
+ * request, the worker renders the current state again, unseen — a background job, which every
+ * preview request goes before — until this much inference time has been spent. The next preview
+ * request ends it. Skipped on WebGPU and native, which have no such tiers.
+ */
+const WARMUP_BUDGET_MS = 8000;
+/**
+ * A pass slower than this ends the warm-up: a graph this heavy calls its kernels often enough to
+ * tier up within its first frames, and each pass in flight would delay a drag's frame by as much.
+ */
+const WARMUP_MAX_PASS_MS = 250;
+/** The warm-up's job id (not a client's: no job-done is sent for it). */
+const WARMUP_JOB = 'warm-up';
+
+/** The warm-up of the loaded model: armed until its first frame, then spending `leftMs`; null when none. */
+let warmup: { armed: boolean; leftMs: number; state: LatentState | null; stamp: number } | null = null;
+
+/**
+ * One pass per step at the latest frame's state. A client's job queued behind it takes the turn:
+ * the warm-up hands its budget to a continuation queued behind that job.
+ */
+function* warmupSteps(): Generator<JobStep> {
+  let handedOff = false;
+  while (!handedOff && warmup && warmup.leftMs > 0) {
+    yield async () => {
+      const current = warmup;
+      if (!current?.state || !pipeline) return;
+      if (queue.queuedJobs().some((id) => id !== WARMUP_JOB)) {
+        handedOff = true;
+        queue.enqueue(WARMUP_JOB, warmupSteps());
+        return;
+      }
+      const started = performance.now();
+      try {
+        await pipeline.render(current.state);
+      } catch (error) {
+        // The state rendered a moment ago; failing now is the model's fault, and the user's to see.
+        current.leftMs = 0;
+        scope.postMessage({ type: 'render-failed', stamp: current.stamp, message: (error as Error).message });
+        return;
+      }
+      const ms = performance.now() - started;
+      current.leftMs = ms > WARMUP_MAX_PASS_MS ? 0 : current.leftMs - ms;
+      await nextTask();
+    };
+  }
+}
 
 /** Typed arrays inside a job item, handed over to the main thread instead of copied. */
 function transferables(item: unknown, found: ArrayBuffer[] = []): ArrayBuffer[] {
@@ -206,6 +303,9 @@ scope.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
     case 'render':
+      // The user is at work: from here on their own frames warm the runtime up, and a warm-up
+      // pass in flight would only delay them.
+      if (warmup && !warmup.armed) warmup.leftMs = 0;
       queue.submit({ stamp: message.stamp, state: message.state });
       return;
     case 'job':
@@ -217,16 +317,20 @@ scope.onmessage = (event) => {
     case 'destroy-gpu-device':
       void gpuDevice().then((device) => device?.destroy());
       return;
+    case 'native-port':
+      nativeAnswers.get(message.requestId)?.(message);
+      nativeAnswers.delete(message.requestId);
+      return;
     case 'load':
       break;
   }
   // A model swap waits for the frame in flight; frames and jobs asked for the old model are dropped.
   queue.clear();
-  for (const jobId of queue.queuedJobs()) scope.postMessage({ type: 'job-done', jobId, cancelled: true });
+  for (const jobId of queue.queuedJobs()) if (jobId !== WARMUP_JOB) scope.postMessage({ type: 'job-done', jobId, cancelled: true });
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference);
+      const result = await load(message.model, message.preference, message.nativeOffered, message.requestId);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });

@@ -104,6 +104,7 @@ describe('native runner over a child process', () => {
     const later = doomed.run('mapping', { z: { data: new Float32Array(64), dims: [1, 64] } });
     await expect(later).rejects.toThrow(NativeProcessError);
     await expect(later).rejects.toThrow(/ended unexpectedly \(signal SIGKILL\); reopen the model/);
+    await expect(doomed.ended).resolves.toBeInstanceOf(NativeProcessError);
     await doomed.dispose();
   });
 
@@ -113,6 +114,7 @@ describe('native runner over a child process', () => {
     expect(isAlive(pid)).toBe(true);
     await short.dispose();
     expect(isAlive(pid)).toBe(false);
+    await expect(short.ended).resolves.toBeNull();
     await expect(short.run('mapping', { z: { data: new Float32Array(64), dims: [1, 64] } })).rejects.toThrow(/unloaded/);
   });
 

@@ -1,16 +1,15 @@
 /**
- * A {@link GraphRunner} whose graphs run with onnxruntime-node in another process (host.ts): the
- * studio's native CPU path where WebGPU is missing, and the GPU providers where the installed
- * onnxruntime-node has them. Inputs are checked against the manifest here, before they cross the
- * process boundary, so shape errors are the same as on every other runtime.
+ * A GraphRunner whose graphs run with onnxruntime-node in another process (host.ts): the studio's
+ * native CPU path where WebGPU is missing, and the GPU providers where the installed
+ * onnxruntime-node has them. This module starts and ends host processes; the requests, their
+ * answers and the input checks are app/native-runner.ts's, shared with the renderer's worker.
  */
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { Feeds, GraphRunner } from '../../../app/inference';
 import type { Manifest } from '../../../app/model/manifest';
-import { checkFeeds } from '../../../app/model/shapes';
-import type { FromNative, NativeChannel, NativeChannelFactory, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
+import { NativeConnection, nativeGraphRunner, type NativeGraphRunner } from '../../../app/native-runner';
+import type { FromNative, NativeChannel, NativeChannelFactory, NativeOpenOptions, ToNative } from './protocol';
 
 /** Where scripts/build.mjs puts the host process's entry, relative to the built app's root. */
 export const NATIVE_HOST_ENTRY = path.join('dist', 'native', 'host.cjs');
@@ -74,24 +73,19 @@ export interface NativeRunnerOptions extends Partial<NativeOpenOptions> {
 }
 
 /** A runner served by a native host process. */
-export interface NativeRunner extends GraphRunner {
-  readonly backend: 'native';
-  /** The execution provider that serves the model. */
-  readonly provider: NativeProvider;
-  /** Why the GPU providers the build lists are not used, or null. */
-  readonly fallbackReason: string | null;
+export interface NativeRunner extends NativeGraphRunner {
   /** The host's process id. */
   readonly pid: number | undefined;
+  /**
+   * Resolves when the host process has ended: with null after `dispose()`, with a
+   * {@link NativeProcessError} saying how it ended when it ended on its own.
+   */
+  readonly ended: Promise<NativeProcessError | null>;
 }
 
 /** Raised by a native runner whose host process ended while the model was open. */
 export class NativeProcessError extends Error {
   override readonly name = 'NativeProcessError';
-}
-
-interface Waiting {
-  resolve(message: FromNative): void;
-  reject(error: Error): void;
 }
 
 /**
@@ -102,76 +96,34 @@ interface Waiting {
  */
 export async function openNativeRunner(dir: string, manifest: Manifest, options: NativeRunnerOptions): Promise<NativeRunner> {
   const channel: NativeChannel = options.channel();
-  const waiting = new Map<number, Waiting>();
-  let nextId = 1;
-  let ended: Error | null = null;
+  const connection = new NativeConnection(channel);
   let disposing = false;
-  // The host's unsolicited 'ready' answers request id 0.
-  const ready = new Promise<FromNative>((resolve, reject) => waiting.set(0, { resolve, reject }));
-  const exit = new Promise<void>((resolve) =>
+  const ended = new Promise<NativeProcessError | null>((resolve) =>
     channel.onExit((detail) => {
-      ended = disposing
-        ? new Error('this model was unloaded')
+      const error = disposing
+        ? null
         : new NativeProcessError(`the native inference process ended unexpectedly (${detail}); reopen the model to start a new one`);
-      for (const w of waiting.values()) w.reject(ended);
-      waiting.clear();
-      resolve();
+      connection.end(error ?? new Error('this model was unloaded'));
+      resolve(error);
     }),
   );
-
-  channel.onMessage((message) => {
-    const id = message.type === 'ready' ? 0 : message.id;
-    const w = waiting.get(id);
-    if (!w) return;
-    waiting.delete(id);
-    if (message.type === 'failed') {
-      const error = new Error(message.message);
-      error.name = message.name;
-      w.reject(error);
-    } else {
-      w.resolve(message);
-    }
-  });
-
-  function request(message: ToNative): Promise<FromNative> {
-    if (ended) return Promise.reject(ended);
-    return new Promise((resolve, reject) => {
-      waiting.set(message.id, { resolve, reject });
-      channel.send(message);
-    });
-  }
-
-  async function dispose(): Promise<void> {
-    if (disposing) return exit;
+  const release = async () => {
     disposing = true;
-    if (!ended) channel.kill();
-    return exit;
-  }
+    if (!connection.ended) channel.kill();
+    await ended;
+  };
 
-  let opened: Extract<FromNative, { type: 'opened' }>;
+  let opened;
   try {
-    await ready;
+    await connection.ready();
     const open: NativeOpenOptions = { numThreads: options.numThreads ?? defaultNativeThreads(), providers: options.providers ?? 'auto' };
-    opened = (await request({ type: 'open', id: nextId++, dir, options: open })) as typeof opened;
+    opened = await connection.request({ type: 'open', dir, options: open });
     if (opened.modelId !== manifest.id) {
       throw new Error(`${dir} now holds model "${opened.modelId}", not "${manifest.id}": reload the model library`);
     }
   } catch (error) {
-    await dispose();
+    await release();
     throw error;
   }
-
-  return {
-    backend: 'native',
-    provider: opened.provider,
-    fallbackReason: opened.fallbackReason,
-    pid: channel.pid,
-    async run(graph: string, feeds: Feeds): Promise<Feeds> {
-      if (disposing) throw new Error('this model was unloaded');
-      checkFeeds(manifest, graph, feeds);
-      const result = await request({ type: 'run', id: nextId++, graph, feeds });
-      return (result as Extract<FromNative, { type: 'result' }>).outputs;
-    },
-    dispose,
-  };
+  return { ...nativeGraphRunner(connection, manifest, opened, release), pid: channel.pid, ended };
 }

@@ -1,0 +1,96 @@
+/**
+ * What the native inference process does with a request, apart from how requests reach it: open
+ * one model package from disk with onnxruntime-node, run its graphs, one request at a time in
+ * arrival order, whichever carrier (the parent channel, a handed MessagePort) each came on.
+ * host.ts wires it to its process; tests drive it in-process over worker_threads ports.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Feeds, GraphRunner } from '../../../app/inference';
+import { createOrtRunner, type OrtModuleLike } from '../../../app/ort-runner';
+import { readManifest } from '../../services/library';
+import type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
+import { providerCandidates, sessionOptions, type SupportedBackend } from './providers';
+
+/** The part of onnxruntime-node the host uses. */
+export interface NativeOrt extends OrtModuleLike {
+  listSupportedBackends(): SupportedBackend[];
+}
+
+/** A host's request handling. */
+export interface NativeHost {
+  /** Handle `message` after every request received before it; its answer goes to `reply`. */
+  receive(message: ToNative, reply: (answer: FromNative) => void): void;
+}
+
+interface Opened {
+  runner: GraphRunner;
+  modelId: string;
+  provider: NativeProvider;
+  fallbackReason: string | null;
+}
+
+/** Feeds arrive by structured clone; anything but Float32Array data is refused before the runtime. */
+function checkFeedTypes(feeds: Feeds): void {
+  for (const [name, tensor] of Object.entries(feeds)) {
+    if (!(tensor?.data instanceof Float32Array) || !Array.isArray(tensor.dims)) {
+      throw new TypeError(`input "${name}" must be { data: Float32Array, dims: number[] }`);
+    }
+  }
+}
+
+/** A host over `ort` that holds at most one model for its whole life. */
+export function createNativeHost(ort: NativeOrt): NativeHost {
+  let runner: GraphRunner | null = null;
+
+  async function open(dir: string, options: NativeOpenOptions): Promise<Opened> {
+    if (runner) throw new Error('this inference process already holds a model: start another process for another model');
+    const manifest = await readManifest(dir);
+    const loadFile = async (file: string) => new Uint8Array(await fs.readFile(path.join(dir, file)));
+    const failures: string[] = [];
+    for (const provider of providerCandidates(ort.listSupportedBackends(), options)) {
+      try {
+        const opened = await createOrtRunner(ort, manifest, { backend: 'native', sessionOptions: sessionOptions(provider, options.numThreads), loadFile });
+        return { runner: opened, modelId: manifest.id, provider, fallbackReason: failures.length ? failures.join('; ') : null };
+      } catch (error) {
+        // CPU is the last candidate: its error is the model's. A GPU provider's failure is not
+        // swallowed: it travels back as the fallback reason of the runner that replaces it.
+        if (provider === 'cpu') throw error;
+        failures.push(`${provider}: ${(error as Error).message}`);
+      }
+    }
+    throw new Error(`no execution provider could open ${dir} (${failures.join('; ')})`);
+  }
+
+  async function handle(message: ToNative): Promise<FromNative> {
+    switch (message.type) {
+      case 'open': {
+        const opened = await open(message.dir, message.options);
+        runner = opened.runner;
+        return { type: 'opened', id: message.id, modelId: opened.modelId, provider: opened.provider, fallbackReason: opened.fallbackReason };
+      }
+      case 'run': {
+        if (!runner) throw new Error('no model is open in the native inference process');
+        checkFeedTypes(message.feeds);
+        return { type: 'result', id: message.id, outputs: await runner.run(message.graph, message.feeds) };
+      }
+    }
+  }
+
+  // One request at a time, in arrival order across carriers: sessions are not re-entrant.
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    receive(message, reply) {
+      queue = queue.then(async () => {
+        let answer: FromNative;
+        try {
+          answer = await handle(message);
+        } catch (error) {
+          const e = error instanceof Error ? error : new Error(String(error));
+          answer = { type: 'failed', id: message.id, name: e.name, message: e.message };
+        }
+        reply(answer);
+      });
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Which runtimes the inference worker tries for a model, in order: what the user prefers, what
+ * this host offers (native only in the desktop app) and whether WebGPU has an adapter. Kept apart
+ * from worker.ts (which owns onnxruntime-web) so the rule is testable without a browser.
+ */
+import type { Backend, BackendPreference } from '../../app/inference';
+
+/** Why the native runtime is not tried where the host has none (the browser host). */
+export const NO_NATIVE_RUNTIME = 'this host has no native runtime (the desktop app has one)';
+
+/** The runtimes to try, best first, and why the first is not the one the user would have had at best. */
+export interface BackendPlan {
+  order: Backend[];
+  /** Why WebGPU (or native) is not first; null when nothing was given up. */
+  reason: string | null;
+}
+
+/**
+ * The runtimes to try for `preference`. `webgpuProblem`: why WebGPU cannot run here (no adapter,
+ * no API), or null when an adapter exists; ignored where WebGPU is not wanted. WASM is always last:
+ * it runs everywhere. Native comes after WebGPU under `auto` — a GPU is faster than the CPU it
+ * runs on — and in its place where WebGPU has no adapter (common on Linux).
+ */
+export function planBackends(preference: BackendPreference, nativeOffered: boolean, webgpuProblem: string | null): BackendPlan {
+  switch (preference) {
+    case 'wasm':
+      return { order: ['wasm'], reason: null };
+    case 'native':
+      return nativeOffered ? { order: ['native', 'wasm'], reason: null } : { order: ['wasm'], reason: NO_NATIVE_RUNTIME };
+    case 'webgpu':
+      return webgpuProblem ? { order: ['wasm'], reason: webgpuProblem } : { order: ['webgpu', 'wasm'], reason: null };
+    case 'auto': {
+      const cpu: Backend[] = nativeOffered ? ['native', 'wasm'] : ['wasm'];
+      return webgpuProblem ? { order: cpu, reason: webgpuProblem } : { order: ['webgpu', ...cpu], reason: null };
+    }
+  }
+}
+
+/** Whether the worker needs to ask for a WebGPU adapter to plan `preference`. */
+export function needsWebgpuProbe(preference: BackendPreference): boolean {
+  return preference === 'auto' || preference === 'webgpu';
+}
