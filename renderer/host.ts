@@ -50,16 +50,19 @@ export function getHost(): HostApi {
 }
 
 /**
- * Import a model file the user dropped or picked. Electron imports it in place, by the path its
- * preload reports; the browser host cannot be given paths, so it receives the file's bytes.
+ * Import a model file the user dropped or picked, as import job `job` (its progress and cancel go
+ * through the host API by that id). Electron imports it in place, by the path its preload reports;
+ * the browser host cannot be given paths, so it receives the file's bytes, an upload that `signal`
+ * stops when the user cancels.
  */
-export async function importModelFile(file: File): Promise<ImportResult> {
+export async function importModelFile(file: File, job: string, signal: AbortSignal): Promise<ImportResult> {
   const files = window.latentStudioFiles;
-  if (window.latentStudio && files) return getHost().importModel({ path: files.pathForFile(file) });
-  const response = await fetch(`/api/library:import?name=${encodeURIComponent(file.name)}`, {
+  if (window.latentStudio && files) return getHost().importModel({ path: files.pathForFile(file), job });
+  const response = await fetch(`/api/library:import?name=${encodeURIComponent(file.name)}&job=${encodeURIComponent(job)}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream' },
     body: file,
+    signal,
   });
   return contract.importModel.response.parse(await answer(response));
 }

@@ -4,14 +4,15 @@
  * checked before the library changes: sizes and file counts are bounded, zip entries that point
  * outside the package are refused, every file's sha256 must match its manifest, and every graph's
  * inputs and outputs must fit the manifest (checkPackageGraphs). The package is assembled in
- * `<data>/staging/` and moved into `<data>/models/<id>/` with one rename, so a failed or interrupted
- * import leaves the library as it was.
+ * `<data>/staging/` and moved into `<data>/models/<id>/` with one rename, so a failed, interrupted
+ * or cancelled import leaves the library as it was. Imports given a job id report their progress
+ * and can be cancelled (import-jobs.ts) until that rename.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
-import type { ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract';
+import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract';
 import { ManifestError, parseManifest, type Manifest } from '../../app/model/manifest';
 import { checkPackageGraphs, OnnxFormatError, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
 import { adaptPlainInterface } from '../../app/model/onnx-rewrite';
@@ -25,6 +26,7 @@ import {
   slugId,
   type PlainDetection,
 } from '../../app/model/plain';
+import { ImportJobs, type ImportJob } from './import-jobs';
 import type { ModelLibrary } from './library';
 
 /** Bounds on what an import may bring in. */
@@ -54,6 +56,8 @@ export const IMPORT_LIMITS: ImportLimits = {
 const MAX_DEFLATE_RATIO = 1032;
 /** A manifest is a few KiB of JSON (w_avg included); anything this large is not one. */
 const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
+/** Files are copied and hashed in chunks of this size; a cancel takes effect between chunks. */
+const CHUNK_BYTES = 1 << 20;
 /** Staged imports older than this are left over from an earlier run and removed. */
 const STAGING_MAX_AGE_MS = 24 * 3600 * 1000;
 
@@ -107,6 +111,7 @@ interface ZipListing {
 /** Imports model packages into a {@link ModelLibrary}'s user folder. */
 export class ModelImporter {
   private readonly staging: string;
+  private readonly jobs = new ImportJobs();
 
   constructor(
     private readonly library: ModelLibrary,
@@ -137,50 +142,71 @@ export class ModelImporter {
     }
   }
 
-  /** Import what is at `source`: a package folder, a .zip of one, or a single .onnx. */
-  async importPath(source: string): Promise<ImportResult> {
+  /** The progress of the import running as `jobId`, or null when none does. */
+  progress(jobId: string): ImportProgress | null {
+    return this.jobs.progress(jobId);
+  }
+
+  /** Cancel the import running as `jobId`; false when none runs or it is already adding the model. */
+  abort(jobId: string): boolean {
+    return this.jobs.abort(jobId);
+  }
+
+  /**
+   * Import what is at `source`: a package folder, a .zip of one, or a single .onnx. With `jobId`,
+   * its progress can be read and it can be cancelled while it runs ({@link progress}, {@link abort}).
+   */
+  async importPath(source: string, jobId?: string): Promise<ImportResult> {
     const name = displayFileName(source);
-    let stat;
-    try {
-      stat = await fs.stat(source);
-    } catch {
-      throw new ImportError(`${name} could not be read (it was moved or deleted); choose it again`);
-    }
-    if (stat.isDirectory()) return { status: 'imported', model: await this.importFolder(source) };
-    if (!stat.isFile()) throw new ImportError(`${name} is not a file or folder; choose a model folder, a .zip of one, or an .onnx file`);
-    return this.importFile(source, name, stat.size, false);
+    return this.jobs.run(jobId, name, async (job) => {
+      let stat;
+      try {
+        stat = await fs.stat(source);
+      } catch {
+        throw new ImportError(`${name} could not be read (it was moved or deleted); choose it again`);
+      }
+      if (stat.isDirectory()) return { status: 'imported', model: await this.importFolder(source, job) };
+      if (!stat.isFile()) throw new ImportError(`${name} is not a file or folder; choose a model folder, a .zip of one, or an .onnx file`);
+      return this.importFile(source, name, stat.size, false, job);
+    });
   }
 
   /**
    * Import bytes the browser host received: they are written to the staging folder as they arrive
-   * (never more than the limit), then imported like a file. `name` is only shown and used for its extension.
+   * (never more than the limit), then imported like a file. `name` is only shown and used for its
+   * extension; `declaredBytes` (the request's Content-Length, 0 if none) is the progress total;
+   * `jobId` as for {@link importPath}.
    */
-  async importUpload(name: string, body: AsyncIterable<Uint8Array>): Promise<ImportResult> {
+  async importUpload(name: string, body: AsyncIterable<Uint8Array>, declaredBytes = 0, jobId?: string): Promise<ImportResult> {
     const shown = displayFileName(name);
-    const dir = path.join(this.staging, newId());
-    await fs.mkdir(dir, { recursive: true });
-    const file = path.join(dir, 'upload.bin');
-    let size = 0;
-    const limit = this.maxUploadBytes;
-    try {
-      const handle = await fs.open(file, 'wx');
+    return this.jobs.run(jobId, shown, async (job) => {
+      job.startPhase('receiving', declaredBytes);
+      const dir = path.join(this.staging, newId());
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, 'upload.bin');
+      let size = 0;
+      const limit = this.maxUploadBytes;
       try {
-        for await (const chunk of body) {
-          size += chunk.length;
-          if (size > limit) throw new ImportError(`${shown} is larger than ${gib(limit)}, more than the studio imports; import the package folder instead`);
-          await handle.write(chunk);
+        const handle = await fs.open(file, 'wx');
+        try {
+          for await (const chunk of body) {
+            size += chunk.length;
+            if (size > limit) throw new ImportError(`${shown} is larger than ${gib(limit)}, more than the studio imports; import the package folder instead`);
+            await handle.write(chunk);
+            await job.advance(chunk.length);
+          }
+        } finally {
+          await handle.close();
         }
+        return await this.importFile(file, shown, size, true, job);
       } finally {
-        await handle.close();
+        await fs.rm(dir, { recursive: true, force: true });
       }
-      return await this.importFile(file, shown, size, true);
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   }
 
   /** A file: a .zip (by name or by its signature) or a single .onnx. `owned`: the file is ours to move. */
-  private async importFile(file: string, name: string, size: number, owned: boolean): Promise<ImportResult> {
+  private async importFile(file: string, name: string, size: number, owned: boolean, job: ImportJob): Promise<ImportResult> {
     if (size === 0) throw new ImportError(`${name} is empty (0 bytes): it was not copied completely; copy it again from its source`);
     const head = Buffer.alloc(4);
     const handle = await fs.open(file, 'r');
@@ -191,14 +217,14 @@ export class ModelImporter {
     }
     const lower = name.toLowerCase();
     if (lower.endsWith('.zip') || head.readUInt32LE(0) === 0x04034b50) {
-      return { status: 'imported', model: await this.importZip(file, name, size) };
+      return { status: 'imported', model: await this.importZip(file, name, size, job) };
     }
     if (lower.endsWith('.onnx')) return this.stagePlain(file, name, size, owned);
     throw new ImportError(`${name} is not a model: import a model package folder, a .zip of one, or a single .onnx file`);
   }
 
   /** Copy a package folder in: only the files its manifest lists (plain files, not links), each verified. */
-  private async importFolder(dir: string): Promise<ModelEntry> {
+  private async importFolder(dir: string, job: ImportJob): Promise<ModelEntry> {
     const name = displayFileName(dir);
     let text: string;
     try {
@@ -215,22 +241,23 @@ export class ModelImporter {
     try {
       await fs.mkdir(pkg, { recursive: true });
       await fs.writeFile(path.join(pkg, 'manifest.json'), text);
+      job.startPhase('copying', packageBytes(manifest));
       for (const [file, expected] of Object.entries(manifest.files)) {
         const source = path.join(dir, file);
         const stat = await fs.lstat(source).catch(() => null);
         if (!stat || !stat.isFile()) throw new ImportError(`${file}, which manifest.json lists, is not a file in ${name}; copy the complete package folder`);
         this.checkSize(file, stat.size, expected.bytes);
-        const digest = await copyHashed(source, path.join(pkg, file));
+        const digest = await copyHashed(source, path.join(pkg, file), job);
         this.checkDigest(file, digest, expected.sha256);
       }
-      return await this.install(pkg, manifest, name);
+      return await this.install(pkg, manifest, name, job);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
   }
 
   /** Unpack a zipped package: every entry name is checked first; only the listed files are inflated, one at a time. */
-  private async importZip(file: string, name: string, size: number): Promise<ModelEntry> {
+  private async importZip(file: string, name: string, size: number, job: ImportJob): Promise<ModelEntry> {
     if (size > this.limits.maxZipBytes) {
       throw new ImportError(`${name} is ${gib(size)}, more than the ${gib(this.limits.maxZipBytes)} a .zip may be; unzip it and import the folder`);
     }
@@ -256,16 +283,18 @@ export class ModelImporter {
     try {
       await fs.mkdir(pkg, { recursive: true });
       await fs.writeFile(path.join(pkg, 'manifest.json'), manifestText);
+      job.startPhase('copying', packageBytes(manifest));
       for (const [member, expected] of Object.entries(manifest.files)) {
         const info = entries.find((e) => e.name === root + member);
         if (!info) throw new ImportError(`${member}, which manifest.json lists, is not in ${name}; zip the complete package folder`);
         this.checkSize(member, info.originalSize, expected.bytes);
+        job.check();
         const content = inflate(info.name);
         this.checkSize(member, content.length, expected.bytes);
-        this.checkDigest(member, sha256(content), expected.sha256);
-        await fs.writeFile(path.join(pkg, member), content);
+        const digest = await writeHashed(content, path.join(pkg, member), job);
+        this.checkDigest(member, digest, expected.sha256);
       }
-      return await this.install(pkg, manifest, name);
+      return await this.install(pkg, manifest, name, job);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
@@ -334,7 +363,7 @@ export class ModelImporter {
     if (files.length > this.limits.maxFiles) {
       throw new ImportError(`${source}: manifest.json lists ${files.length} files; a package may have at most ${this.limits.maxFiles}`);
     }
-    const total = files.reduce((n, [, f]) => n + f.bytes, 0);
+    const total = packageBytes(manifest);
     if (total > this.limits.maxPackageBytes) throw new ImportError(`${source} is ${gib(total)}, more than the ${gib(this.limits.maxPackageBytes)} a package may be`);
     const existing = this.library.entry(manifest.id);
     if (existing) {
@@ -358,8 +387,12 @@ export class ModelImporter {
     }
   }
 
-  /** Read every graph of a staged package, check it against the manifest, then move the package into the library. */
-  private async install(pkg: string, manifest: Manifest, origin: string): Promise<ModelEntry> {
+  /**
+   * Read every graph of a staged package, check it against the manifest, then move the package into
+   * the library. A cancel is honoured up to that move (`job`: absent for a confirmed single file,
+   * which the user already chose to finish).
+   */
+  private async install(pkg: string, manifest: Manifest, origin: string, job?: ImportJob): Promise<ModelEntry> {
     const infos: Record<string, OnnxInfo> = {};
     for (const [key, spec] of Object.entries(manifest.graphs)) {
       infos[key] = readGraph(new Uint8Array(await fs.readFile(path.join(pkg, spec.file))), spec.file);
@@ -375,6 +408,7 @@ export class ModelImporter {
     if (await fs.stat(target).catch(() => null)) {
       throw new ImportError(`a folder for "${manifest.id}" already exists in the library; delete that model first`);
     }
+    job?.commit();
     await fs.rename(pkg, target);
     return this.library.addImported(manifest.id, {
       name: manifest.name,
@@ -475,14 +509,38 @@ function detectOrRefuse(info: OnnxInfo, name: string): PlainDetection {
   }
 }
 
-/** Copy `from` to `to` (a new file), returning the sha256 of what was copied. */
-async function copyHashed(from: string, to: string): Promise<string> {
+/** The bytes of every file a manifest lists: what the copying phase counts up to. */
+function packageBytes(manifest: Manifest): number {
+  return Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
+}
+
+/** Copy `from` to `to` (a new file) in chunks counted into `job`, returning the sha256 of what was copied. */
+async function copyHashed(from: string, to: string, job: ImportJob): Promise<string> {
   const hash = createHash('sha256');
   const out = await fs.open(to, 'wx');
   try {
-    for await (const chunk of createReadStream(from)) {
+    for await (const chunk of createReadStream(from, { highWaterMark: CHUNK_BYTES })) {
       hash.update(chunk as Buffer);
       await out.write(chunk as Buffer);
+      await job.advance((chunk as Buffer).length);
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return hash.digest('hex');
+}
+
+/** Write `bytes` to `to` (a new file) in chunks counted into `job`, returning their sha256. */
+async function writeHashed(bytes: Uint8Array, to: string, job: ImportJob): Promise<string> {
+  const hash = createHash('sha256');
+  const out = await fs.open(to, 'wx');
+  try {
+    for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
+      const chunk = bytes.subarray(offset, offset + CHUNK_BYTES);
+      hash.update(chunk);
+      await out.write(chunk);
+      await job.advance(chunk.length);
     }
     await out.sync();
   } finally {

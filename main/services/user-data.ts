@@ -5,6 +5,7 @@
  * renderer may name paths) comes in as {@link UserDataOptions}.
  */
 import type { HostApi } from '../../app/contract';
+import { parseProject } from '../../app/project/schema';
 import { ImportError, ModelImporter } from './import';
 import { LibraryError, type ModelLibrary } from './library';
 import { ProjectStore } from './projects';
@@ -25,6 +26,8 @@ export interface UserDataOptions {
 /** The method names this module answers. */
 type UserDataMethod =
   | 'importModel'
+  | 'importProgress'
+  | 'abortImport'
   | 'confirmImport'
   | 'cancelImport'
   | 'renameModel'
@@ -56,10 +59,12 @@ export class UserData {
   handlers(): Pick<HostApi, UserDataMethod> {
     const { importer, projects, library, options } = this;
     return {
-      importModel: async ({ path }) => {
+      importModel: async ({ path, job }) => {
         if (!options.acceptPaths) throw new ImportError('the browser studio imports files you drop or choose; send the file itself, not its path');
-        return importer.importPath(path);
+        return importer.importPath(path, job);
       },
+      importProgress: async ({ job }) => ({ progress: importer.progress(job) }),
+      abortImport: async ({ job }) => ({ aborted: importer.abort(job) }),
       confirmImport: async ({ stagingId, settings }) => ({ model: await importer.confirm(stagingId, settings) }),
       cancelImport: async ({ stagingId }) => {
         await importer.cancel(stagingId);
@@ -72,10 +77,12 @@ export class UserData {
         options.reveal(library.userModelDir(id));
         return {};
       },
-      saveProject: (request) => projects.save(request),
+      // The request type is the schema's input (latent fields with defaults may be absent); the
+      // project was validated on arrival, and parsing it again gives it its defaults' type too.
+      saveProject: (request) => projects.save({ ...request, project: parseProject(request.project, 'the project to save') }),
       openProject: ({ path }) => projects.open(path),
       recentProjects: async () => ({ recent: await projects.recent() }),
-      autosaveProject: async ({ project, path }) => ({ savedAt: await projects.autosave(project, path) }),
+      autosaveProject: async ({ project, path }) => ({ savedAt: await projects.autosave(parseProject(project, 'the autosave'), path) }),
       recoverAutosave: async () => ({ autosave: await projects.recover() }),
       discardAutosave: async () => {
         await projects.discardAutosave();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { METHODS, contract, ContractError, type Method } from '../../app/contract';
+import { METHODS, contract, ContractError, importJobSchema, type Method } from '../../app/contract';
 import { ManifestError } from '../../app/model/manifest';
 import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
 import { LibraryError, ModelLibrary } from '../services/library';
@@ -19,18 +19,19 @@ import { createApi, dispatch } from '../services/api';
 import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
 import { DirectionStore, userDataDir } from '../services/directions';
 import { ImportError } from '../services/import';
+import { ImportCancelledError } from '../services/import-jobs';
 import { ProjectStoreError } from '../services/projects';
 import { UserData } from '../services/user-data';
 
 const COOKIE = 'latent_studio_token';
 /** JSON calls: a project (the largest payload) plus its envelope. */
 const MAX_BODY_BYTES = MAX_PROJECT_BYTES + (1 << 20);
-/** The route that takes a model file's bytes (`?name=` gives its file name). */
+/** The route that takes a model file's bytes (`?name=` gives its file name, `?job=` the import job id). */
 export const UPLOAD_ROUTE = '/api/library:import';
 
 /** Errors that mean the request or its file was refused (400), not that the host failed (500). */
 function isRefusal(error: unknown): boolean {
-  return [ContractError, ManifestError, ImportError, LibraryError, ProjectError, ProjectStoreError].some((type) => error instanceof type);
+  return [ContractError, ManifestError, ImportError, ImportCancelledError, LibraryError, ProjectError, ProjectStoreError].some((type) => error instanceof type);
 }
 
 /** Options of {@link startWebHost}. */
@@ -135,8 +136,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           res.setHeader('Connection', 'close');
           return send(res, 413, JSON.stringify({ error: `the file is larger than ${limit}, more than the studio imports; import the package folder in the desktop app` }), 'application/json');
         }
+        const job = url.searchParams.get('job');
+        if (job !== null && !importJobSchema.safeParse(job).success) {
+          res.setHeader('Connection', 'close');
+          return send(res, 400, JSON.stringify({ error: 'job must be an import job id' }), 'application/json');
+        }
         try {
-          const result = await userData.importer.importUpload(url.searchParams.get('name') ?? '', req);
+          const declared = Number(req.headers['content-length']) || 0;
+          const result = await userData.importer.importUpload(url.searchParams.get('name') ?? '', req, declared, job ?? undefined);
           return send(res, 200, JSON.stringify(contract.importModel.response.parse(result)), 'application/json');
         } catch (error) {
           return send(res, isRefusal(error) ? 400 : 500, JSON.stringify({ error: (error as Error).message }), 'application/json');

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { cancelImport, confirmImport } from '../model-library';
+import { useEffect, useState } from 'react';
+import { cancelImport, cancelRunningImport, confirmImport } from '../model-library';
 import { useStudio } from '../store';
 import type { PendingImport } from '../store/slices/workspace';
 
@@ -96,13 +96,84 @@ function Form({ pending }: { pending: PendingImport }) {
   );
 }
 
-/** The short dialog a single .onnx import needs: what the graph cannot say about itself. */
+/** How long the note on a cancelled import stays. */
+const NOTICE_MS = 8000;
+const PHASE_LABEL = { receiving: 'Uploading', copying: 'Checking and copying' } as const;
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
+}
+
+/**
+ * The running import, once the host reports it: a progress bar (bytes done of total) and Cancel.
+ * Not modal: the studio stays usable while a large model copies. Afterwards, a short note if the
+ * user cancelled it (a cancel is no error, so it does not go to the error banner).
+ */
+function ImportProgressPanel() {
+  const running = useStudio((s) => s.importJob);
+  const notice = useStudio((s) => s.importNotice);
+  const setNotice = useStudio((s) => s.setImportNotice);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice, setNotice]);
+
+  if (running?.progress) {
+    const { phase, done, total } = running.progress;
+    const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : null;
+    const text = `${PHASE_LABEL[phase]} ${megabytes(done)}${total > 0 ? ` of ${megabytes(total)}` : ''} MB`;
+    return (
+      <div className="import-progress" role="group" aria-label={`Importing ${running.file}`}>
+        <span className="import-progress-file">{running.file}</span>
+        <div
+          className="import-progress-bar"
+          role="progressbar"
+          data-testid="import-progress"
+          aria-label={`Import of ${running.file}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent ?? undefined}
+          aria-valuetext={text}
+          data-phase={phase}
+        >
+          <div className="import-progress-fill" style={{ width: `${percent ?? 100}%` }} />
+        </div>
+        <span className="import-progress-text">{running.cancelling ? 'Cancelling…' : text}</span>
+        <button type="button" data-testid="import-cancel" aria-label={`Cancel the import of ${running.file}`} disabled={running.cancelling} onClick={() => void cancelRunningImport()}>
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  if (notice) {
+    return (
+      <div className="import-progress" role="status" data-testid="import-notice">
+        <span>{notice}</span>
+        <button type="button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+          ×
+        </button>
+      </div>
+    );
+  }
+  return null;
+}
+
+/**
+ * The import's own surfaces: progress and Cancel while the host copies a model, then the short
+ * dialog a single .onnx needs (what the graph cannot say about itself). The two never show at
+ * once, so each has its one Cancel (data-testid import-cancel).
+ */
 export function ImportDialog() {
   const pending = useStudio((s) => s.pendingImport);
-  if (!pending) return null;
   return (
-    <div className="dialog-backdrop">
-      <Form key={pending.stagingId} pending={pending} />
-    </div>
+    <>
+      <ImportProgressPanel />
+      {pending && (
+        <div className="dialog-backdrop">
+          <Form key={pending.stagingId} pending={pending} />
+        </div>
+      )}
+    </>
   );
 }

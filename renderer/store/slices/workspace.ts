@@ -1,9 +1,17 @@
-import type { ImportResult, RecentProject } from '../../../app/contract';
+import type { ImportProgress, ImportResult, RecentProject } from '../../../app/contract';
 import type { Project } from '../../../app/project/schema';
 import type { Slice } from '../types';
 
 /** A single-file import waiting for the user's settings (the import dialog shows it). */
 export type PendingImport = Extract<ImportResult, { status: 'needs-settings' }>;
+
+/** The import running now: its job id, the file, the host's last progress report, and whether the user cancelled it. */
+export interface ImportJobState {
+  job: string;
+  file: string;
+  progress: ImportProgress | null;
+  cancelling: boolean;
+}
 
 /** Work left by a session that crashed, offered back on start. */
 export interface Recovery {
@@ -25,6 +33,10 @@ export interface WorkspaceSlice {
   pendingImport: PendingImport | null;
   /** The file being imported (shown while the host copies and checks it), or null. */
   importing: string | null;
+  /** The running import the progress bar follows, or null. */
+  importJob: ImportJobState | null;
+  /** How the last import ended when that was no error (the user cancelled it), or null. */
+  importNotice: string | null;
   libraryOpen: boolean;
   /** Library folders that could not be listed, and index repairs, from the last listing. */
   libraryProblems: { dir: string; message: string }[];
@@ -33,6 +45,10 @@ export interface WorkspaceSlice {
   setRecovery(recovery: Recovery | null): void;
   setPendingImport(pending: PendingImport | null): void;
   setImporting(file: string | null): void;
+  setImportJob(job: ImportJobState | null): void;
+  /** Record a progress report, if `job` is still the running import. */
+  setImportProgress(job: string, progress: ImportProgress | null): void;
+  setImportNotice(notice: string | null): void;
   setLibraryOpen(open: boolean): void;
   setLibraryProblems(problems: WorkspaceSlice['libraryProblems']): void;
 }
@@ -44,6 +60,8 @@ export const workspaceSlice: Slice<WorkspaceSlice> = (set) => ({
   recovery: null,
   pendingImport: null,
   importing: null,
+  importJob: null,
+  importNotice: null,
   libraryOpen: false,
   libraryProblems: [],
   setProjectFile: (projectName, projectPath) => set({ projectName, projectPath }),
@@ -51,6 +69,9 @@ export const workspaceSlice: Slice<WorkspaceSlice> = (set) => ({
   setRecovery: (recovery) => set({ recovery }),
   setPendingImport: (pendingImport) => set({ pendingImport }),
   setImporting: (importing) => set({ importing }),
+  setImportJob: (importJob) => set({ importJob }),
+  setImportProgress: (job, progress) => set((s) => (s.importJob?.job === job ? { importJob: { ...s.importJob, progress } } : {})),
+  setImportNotice: (importNotice) => set({ importNotice }),
   setLibraryOpen: (libraryOpen) => set({ libraryOpen }),
   setLibraryProblems: (libraryProblems) => set({ libraryProblems }),
 });
