@@ -115,7 +115,8 @@ export function buildProvenance(input: ProvenanceInput): Provenance {
     // The direction vectors live in `state.edits`; the summary here says what was pushed and how far.
     edits: state.edits.map(({ id, name, space, amount, scale, rows }) => ({ id, name, space, amount, scale, rows })),
     class: state.classes,
-    noise_mode: typeof noiseMode === 'string' ? noiseMode : 'const',
+    // A package with noise inputs is fed the state's noise; others bake in what they were exported with.
+    noise_mode: manifest.noise_inputs?.length ? state.noise.mode : typeof noiseMode === 'string' ? noiseMode : 'const',
     image: { ...input.image },
     state,
   };

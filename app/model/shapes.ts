@@ -18,6 +18,9 @@ export function tensorShapes(m: Manifest): Record<string, Dim[]> {
   if (m.family === 'stylegan') shapes.ws = ['batch', m.num_ws, m.w_dim];
   if (m.family === 'conditional') shapes.truncation = [1];
   for (const extra of m.extra_inputs) shapes[extra.name] = ['batch', 1];
+  // Noise and transform inputs have no batch axis: one tensor broadcasts over the batch.
+  for (const noise of m.noise_inputs ?? []) shapes[noise.name] = [1, 1, noise.resolution, noise.resolution];
+  if (m.transform_input) shapes[m.transform_input.name] = [3, 3];
   return shapes;
 }
 

@@ -18,6 +18,7 @@ import type { Pipeline } from './render';
 import type { JobContext } from './jobs';
 import type { JobStep } from './scheduler';
 import { classVector, type LatentState } from './state';
+import { DEFAULT_SYNTHESIS } from './synthesis-inputs';
 import { checkTimeline, frameCount, TimelineError, TimelineEvaluator, type Timeline } from './timeline';
 
 /** The most points a map may have. */
@@ -217,11 +218,12 @@ export function downsample(image: Rgba, size: number): Rgba {
   return { width: size, height: size, data: out };
 }
 
-async function renderPoints(runner: GraphRunner, manifest: Manifest, points: readonly MapPoint[]): Promise<Tensor> {
+async function renderPoints(pipeline: Pipeline, runner: GraphRunner, manifest: Manifest, points: readonly MapPoint[]): Promise<Tensor> {
   const n = points.length;
   if (manifest.family === 'stylegan') {
     const ws = await mapPoints(runner, manifest, points);
-    return (await runner.run('synthesis', { ws })).img!;
+    // Map points are latents only: their thumbnails show the package's stored noise and transform.
+    return (await runner.run('synthesis', { ws, ...pipeline.synthesisFeeds(DEFAULT_SYNTHESIS) })).img!;
   }
   const feeds: Feeds = { z: { data: pointZ(manifest, points), dims: [n, manifest.z_dim] } };
   if (manifest.family === 'conditional') {
@@ -231,7 +233,7 @@ async function renderPoints(runner: GraphRunner, manifest: Manifest, points: rea
   return (await runner.run('generator', feeds)).img!;
 }
 
-function* mapThumbnails(params: MapThumbnailParams, { runner, manifest, now }: JobContext, emit: (item: MapThumbnailItem) => void): Iterable<JobStep> {
+function* mapThumbnails(params: MapThumbnailParams, { pipeline, runner, manifest, now }: JobContext, emit: (item: MapThumbnailItem) => void): Iterable<JobStep> {
   const { points, size } = params;
   if (!Number.isInteger(size) || size < 1 || size > manifest.resolution) {
     yield () => Promise.reject(new RangeError(`thumbnails must be 1 to ${manifest.resolution} px, not ${size}`));
@@ -247,7 +249,7 @@ function* mapThumbnails(params: MapThumbnailParams, { runner, manifest, now }: J
     next += slice.length;
     yield async () => {
       const started = now();
-      const images = await renderPoints(runner, manifest, slice);
+      const images = await renderPoints(pipeline, runner, manifest, slice);
       msPerImage = (now() - started) / slice.length;
       slice.forEach((_, i) => emit({ index: start + i, image: downsample(tensorToRgba(images, manifest.output_range, i), size) }));
     };

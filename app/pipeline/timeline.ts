@@ -8,6 +8,9 @@
  * first; `circular` walks a great circle z(θ) = cos θ·z₀ + sin θ·z₁ through the first two
  * keyframes' z (each point is again N(0, I)); `noise` walks a random periodic curve whose every
  * point is N(0, I) (a few Fourier terms with Gaussian coefficients, seeded by the first keyframe).
+ * The synthesis inputs (noise, StyleGAN3's input transform) are not part of the latent path: noise
+ * is held from the segment's first keyframe (a noise change jumps at its keyframe); the
+ * transform's x, y and angle move linearly (eased like the latent) between keyframes.
  */
 import type { Tensor } from '../inference';
 import type { Manifest } from '../model/manifest';
@@ -15,6 +18,7 @@ import { asWPlus, asZ, RandomState, seedToTruncatedZ, seedToZ, slerp, type WPlus
 import { cubicSpline, type CubicSpline } from '../latent/spline';
 import type { Pipeline } from './render';
 import { classVector, type LatentState } from './state';
+import type { SynthesisSettings } from './synthesis-inputs';
 
 /** Easing of the motion between two keyframes. */
 export type Easing = 'linear' | 'ease-in-out' | 'ease-in' | 'ease-out';
@@ -98,8 +102,17 @@ export function locate(t: Timeline, tau: number): { from: number; to: number; u:
   return { from: 0, to: 0, u: 0, start: 0 };
 }
 
-/** One frame's latent, ready for the generator. */
-export type FrameLatent = { kind: 'ws'; ws: WPlus } | { kind: 'z'; z: Z; classes: Float32Array; psi: number };
+/** One frame's latent, ready for the generator (StyleGAN: with the synthesis inputs of the frame). */
+export type FrameLatent = { kind: 'ws'; ws: WPlus; synthesis: SynthesisSettings } | { kind: 'z'; z: Z; classes: Float32Array; psi: number };
+
+/** The synthesis inputs at position u between keyframe states a and b: a's noise, the transform moved linearly. */
+export function synthesisBetween(a: LatentState, b: LatentState, u: number): SynthesisSettings {
+  const lerp = (p: number, q: number) => p + (q - p) * u;
+  return {
+    noise: a.noise,
+    transform: { x: lerp(a.transform.x, b.transform.x), y: lerp(a.transform.y, b.transform.y), angle: lerp(a.transform.angle, b.transform.angle) },
+  };
+}
 
 /** Evaluates a timeline's frames for one model; caches keyframe latents and the spline. */
 export class TimelineEvaluator {
@@ -145,17 +158,17 @@ export class TimelineEvaluator {
       const wb = keys[to]!;
       const out = new Float32Array(wa.length);
       for (let i = 0; i < out.length; i++) out[i] = wa[i]! + (wb[i]! - wa[i]!) * u;
-      return { kind: 'ws', ws: asWPlus(out, wa.numWs, wa.wDim) };
+      return { kind: 'ws', ws: asWPlus(out, wa.numWs, wa.wDim), synthesis: synthesisBetween(a, b, u) };
     }
     const spline = this.splineOf(keys);
     const at = spline.at(start + u * t.keyframes[from]!.duration);
-    return { kind: 'ws', ws: asWPlus(Float32Array.from(at), keys[0]!.numWs, keys[0]!.wDim) };
+    return { kind: 'ws', ws: asWPlus(Float32Array.from(at), keys[0]!.numWs, keys[0]!.wDim), synthesis: synthesisBetween(a, b, u) };
   }
 
   /** The image of frame `index`. */
   async frame(index: number): Promise<Tensor> {
     const latent = await this.latent(index);
-    return latent.kind === 'ws' ? this.pipeline.synthesize(latent.ws) : this.pipeline.generate(latent.z, latent.classes, latent.psi);
+    return latent.kind === 'ws' ? this.pipeline.synthesize(latent.ws, latent.synthesis) : this.pipeline.generate(latent.z, latent.classes, latent.psi);
   }
 
   private zOf(state: LatentState): Z {
@@ -186,7 +199,7 @@ export class TimelineEvaluator {
 
   private async fromZ(z: Z, a: LatentState, b: LatentState = a, u = 0): Promise<FrameLatent> {
     const classes = classVector(a.classes, this.manifest.c_dim).map((v, i) => v + (classVector(b.classes, this.manifest.c_dim)[i]! - v) * u);
-    if (this.manifest.family === 'stylegan') return { kind: 'ws', ws: await this.pipeline.resolveWsFromZ(z, a) };
+    if (this.manifest.family === 'stylegan') return { kind: 'ws', ws: await this.pipeline.resolveWsFromZ(z, a), synthesis: synthesisBetween(a, b, u) };
     const psi = a.psi + (b.psi - a.psi) * u;
     // BigGAN's z is ψ·truncnorm: scale the interpolated unit-ψ z by the frame's ψ.
     const scaled = this.manifest.family === 'conditional' ? asZ(z.map((v) => v * psi), z.length) : z;

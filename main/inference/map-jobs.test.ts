@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openWasmRunner } from './ort-web-node';
 import { readManifest } from '../services/library';
 import { createPipeline, type Pipeline } from '../../app/pipeline/render';
-import { runJobToEnd, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
+import { runJobToEnd, type JobItem, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
 import { downsample, mapVector, meanRow, type MapSampleItem } from '../../app/pipeline/map-jobs';
 import { latentState } from '../../app/pipeline/state';
 import { DEFAULT_TIMELINE } from '../../app/pipeline/timeline';

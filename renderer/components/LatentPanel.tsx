@@ -2,6 +2,7 @@ import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 import { MixPanel } from './MixPanel';
 import { ClassPanel } from './ClassPanel';
+import { NoisePanel, TransformPanel } from './NoisePanel';
 
 /** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
 function psiRange(family: string | undefined): { min: number; max: number; step: number } {
@@ -90,6 +91,8 @@ export function LatentPanel() {
       <CutoffField />
       <ClassPanel />
       <MixPanel />
+      <NoisePanel />
+      <TransformPanel />
     </aside>
   );
 }
