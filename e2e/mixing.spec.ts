@@ -1,8 +1,48 @@
-/** Style mixing in the browser: a coarse source changes the picture live; the grid fills N×M cells. */
-import { test, expect } from './fixtures';
+/**
+ * Style mixing in the browser: a coarse source changes the picture live; a kept latent (keyframe)
+ * serves as a source; the grid fills N×M cells, exports as one PNG whose record lists every cell,
+ * and that PNG dropped back opens the grid on its layout.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test as base, expect, startHost, type HostProcess } from './fixtures';
 import { latentState, stateKey } from '../app/pipeline/state';
+import { decodePng } from '../app/formats/png';
+import { readStudioRecord } from '../app/formats/mix-grid-provenance';
 
 const MODEL = 'fixture-stylegan-tiny';
+const exportDir = mkdtempSync(path.join(tmpdir(), 'latent-studio-mix-exports-'));
+
+// The grid export lands in a temporary export folder given to the host.
+const test = base.extend<object, { host: HostProcess }>({
+  host: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const host = await startHost({ LATENT_STUDIO_EXPORT_DIR: exportDir });
+      await use(host);
+      host.child.kill('SIGTERM');
+    },
+    { scope: 'worker' },
+  ],
+});
+
+test.afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+
+/** Drop `bytes` as a PNG named `name` onto the studio window. */
+async function dropFile(page: Page, bytes: Uint8Array, name: string): Promise<void> {
+  const dataTransfer = await page.evaluateHandle(
+    ({ data, fileName }) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], fileName, { type: 'image/png' }));
+      return transfer;
+    },
+    { data: Array.from(bytes), fileName: name },
+  );
+  await page.dispatchEvent('body', 'dragover', { dataTransfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+}
 
 function meanAbsDiff(a: number[], b: number[]): number {
   let sum = 0;
@@ -69,9 +109,72 @@ test('the mixing grid renders N×M non-blank cells and a click loads that mix', 
     expect(s.range, 'a cell is blank').toBeGreaterThan(20);
   }
 
+  // Export: one PNG of 5×5 images of 32 px, 2 px apart (header row and column included).
+  await grid.getByTestId('mix-grid-export').click();
+  await expect(page.getByTestId('export-status')).toContainText('fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
+  const file = path.join(exportDir, 'fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
+  expect(readdirSync(exportDir)).toContain('fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
+  const png = new Uint8Array(readFileSync(file));
+  const decoded = decodePng(png);
+  expect([decoded.width, decoded.height]).toEqual([5 * 32 + 4 * 2, 5 * 32 + 4 * 2]);
+  const read = readStudioRecord(png);
+  if (read.kind !== 'mix-grid') throw new Error(`the grid PNG carries a ${read.kind} record`);
+  expect(read.record.grid).toMatchObject({ seeds_a: [1, 2, 3, 4], seeds_b: [10, 11, 12, 13], preset: 'coarse', rows: [0, 1, 2, 3] });
+  expect(read.record.cells.filter((c) => c.role === 'mix')).toHaveLength(16);
+  expect(read.record.cells).toHaveLength(4 + 4 + 16);
+  // The PNG's cell (row 1, column 2) holds exactly what the grid shows there, and its state says so.
+  const cell = read.record.cells.find((c) => c.role === 'mix' && c.b === 1 && c.a === 2)!;
+  expect(stateKey(MODEL, cell.state)).toBe(stateKey(MODEL, latentState({ seed: 3, mix: [{ seed: 11, rows: [0, 1, 2, 3] }] })));
+  const shown = await grid.locator('[data-cell="c1-2"]').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data));
+  let worst = 0;
+  for (let y = 0; y < 32; y++) {
+    for (let x = 0; x < 32; x++) {
+      for (let ch = 0; ch < 3; ch++) {
+        worst = Math.max(worst, Math.abs(decoded.data[((cell.y + y) * decoded.width + cell.x + x) * 3 + ch]! - shown[(y * 32 + x) * 4 + ch]!));
+      }
+    }
+  }
+  expect(worst, 'the exported cell differs from the one shown').toBe(0);
+
   // Row j = 1 (seed B 11), column i = 2 (seed A 3): the studio opens seed 3 with 11's coarse rows.
   await grid.locator('[data-cell="c1-2"]').click();
   await expect(grid).toBeHidden();
   await expect(page.getByTestId('seed-input')).toHaveValue('3');
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 3, mix: [{ seed: 11, rows: [0, 1, 2, 3] }] })));
+
+  // The grid PNG dropped back opens the grid on its layout.
+  await dropFile(page, png, 'grid.png');
+  await expect(grid).toBeVisible();
+  await expect(grid.getByTestId('mix-grid-seeds-a')).toHaveValue('1,2,3,4');
+  await expect(grid.getByTestId('mix-grid-seeds-b')).toHaveValue('10,11,12,13');
+  await expect(grid.locator('[data-testid="mix-grid-cell"][data-ready="true"]')).toHaveCount(4 + 4 + 16);
+});
+
+test('a kept latent (keyframe) is a mixing source with its own ψ, and swaps with the main latent', async ({ studio, backend }) => {
+  test.skip(backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
+  const { page } = studio;
+  await studio.open(MODEL);
+  // Keep seed 5 at ψ 0.5 as a keyframe, then go back to seed 0 at ψ 1.
+  await page.getByTestId('seed-input').fill('5');
+  await page.getByTestId('psi-slider').fill('0.5');
+  const kept = latentState({ seed: 5, psi: 0.5 });
+  await studio.waitForFrame(stateKey(MODEL, kept));
+  await page.getByTestId('keyframe-add').click();
+  await page.getByTestId('seed-input').fill('0');
+  await page.getByTestId('psi-slider').fill('1');
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0 })));
+  const plain = await studio.pixels();
+
+  await page.getByTestId('mix-source-kind').first().selectOption({ label: 'Keyframe 1 · seed 5' });
+  await page.getByTestId('mix-preset-coarse').first().click();
+  const mixed = latentState({ seed: 0, mix: [{ seed: 5, rows: [0, 1, 2, 3], kept: { label: 'Keyframe 1', state: kept } }] });
+  await studio.waitForFrame(stateKey(MODEL, mixed));
+  expect(meanAbsDiff(plain.data, (await studio.pixels()).data)).toBeGreaterThan(2);
+  await expect(page.getByTestId('mix-source-seed').first()).toContainText('Keyframe 1 · seed 5 · ψ 0.5');
+
+  // Swap: the main latent becomes the kept one (seed 5, ψ 0.5); the source keeps seed 0 at ψ 1.
+  await page.getByTestId('mix-swap').first().click();
+  await expect(page.getByTestId('seed-input')).toHaveValue('5');
+  const previous = latentState({ seed: 0 });
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 5, psi: 0.5, mix: [{ seed: 0, rows: [0, 1, 2, 3], kept: { label: 'Previous main latent', state: previous } }] })));
 });

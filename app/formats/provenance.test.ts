@@ -97,6 +97,8 @@ describe('provenance record', () => {
         { maxLength: 3 },
       ),
       classes: fc.array(fc.record({ index: fc.nat(999), weight: finite }), { maxLength: 3 }),
+      noise: fc.record({ mode: fc.constantFrom('const' as const, 'random' as const, 'none' as const), seed, strength: finite }),
+      transform: fc.record({ x: finite, y: finite, angle: finite }),
     });
     fc.assert(
       fc.property(states, (s) => {
@@ -156,5 +158,15 @@ describe('provenance record', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps a kept-latent mixing source through JSON, and still reads sources written without one', () => {
+    const kept = latentState({ seed: 99, psi: 0.3, mix: [{ seed: 4, rows: [5] }] });
+    const withKept = record({ state: { ...state, mix: [{ seed: 99, rows: [1, 2], kept: { label: 'Keyframe 3', state: kept } }] } });
+    const back = parseProvenance(provenanceText(withKept));
+    expect(back.state.mix[0]?.kept?.label).toBe('Keyframe 3');
+    expect(back.state.mix[0]?.kept?.state.psi).toBe(0.3);
+    expect(back.state.mix[0]?.kept?.state.mix).toEqual([{ seed: 4, rows: [5] }]);
+    expect(parseProvenance(provenanceText(record())).state.mix).toEqual([{ seed: 7, rows: [0, 1, 2, 3] }]);
   });
 });

@@ -8,6 +8,7 @@ import type { Manifest } from '../model/manifest';
 import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
 import { classVector, type ClassWeight, type LatentState } from './state';
 import { applyWEdits, applyZEdits } from '../latent/edits';
+import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst, type SynthesisSettings } from './synthesis-inputs';
 
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
 export interface Rendered {
@@ -27,8 +28,13 @@ export interface Pipeline {
   mapBatch(z: Float32Array, count: number, classes?: readonly ClassWeight[]): Promise<Float32Array>;
   /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
   resolveWs(state: LatentState): Promise<WPlus>;
-  /** Synthesize an image from ws (StyleGAN models only). */
-  synthesize(ws: WPlus): Promise<Tensor>;
+  /**
+   * Synthesize an image from ws (StyleGAN models only), feeding noise and the input transform as
+   * `settings` say where the package exposes them (default: its stored noise and transform).
+   */
+  synthesize(ws: WPlus, settings?: SynthesisSettings): Promise<Tensor>;
+  /** The synthesis graph's feeds besides `ws` for `settings` (no batch axis: they broadcast over a batch of ws). */
+  synthesisFeeds(settings: SynthesisSettings): Feeds;
   /** The ws of an explicit z, then truncated, mixed and edited as `state` says (StyleGAN only). */
   resolveWsFromZ(z: Z, state: LatentState): Promise<WPlus>;
   /** Run a z → image generator (conditional / plain families) on an explicit z and class vector. */
@@ -38,9 +44,13 @@ export interface Pipeline {
 
 const MAPPING_CACHE_SIZE = 64;
 
-/** Create the pipeline for `manifest`'s family over a loaded runner. */
-export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipeline {
+/**
+ * Create the pipeline for `manifest`'s family over a loaded runner.
+ * @param noiseConst the package's const noise (synthesis-inputs.ts loadNoiseConst), required when it declares noise inputs
+ */
+export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseConst: NoiseConst | null = null): Pipeline {
   const cache = new Map<string, WPlus>();
+  const inputs = createSynthesisInputs(manifest, noiseConst);
   const wAvg: W | null = manifest.family === 'stylegan' ? asW(Float32Array.from(manifest.w_avg), manifest.w_dim) : null;
 
   async function map(z: Z, classes: readonly ClassWeight[]): Promise<WPlus> {
@@ -76,8 +86,8 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     return ws;
   }
 
-  async function synthesize(ws: WPlus): Promise<Tensor> {
-    const out = await runner.run('synthesis', { ws: { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] } });
+  async function synthesize(ws: WPlus, settings: SynthesisSettings = DEFAULT_SYNTHESIS): Promise<Tensor> {
+    const out = await runner.run('synthesis', { ws: { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] }, ...inputs.feeds(settings) });
     return out.img!;
   }
 
@@ -88,7 +98,9 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     let ws = truncate(main, wAvg, state.psi, state.cutoff);
     for (const source of state.mix) {
       if (source.rows.length === 0) continue;
-      ws = mixRows(ws, truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff), source.rows);
+      // A kept latent gives its rows as it looked when kept (its own ψ, mixing and edits).
+      const other = source.kept ? await resolveWs(source.kept.state) : truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff);
+      ws = mixRows(ws, other, source.rows);
     }
     return applyWEdits(ws, state.edits);
   }
@@ -106,7 +118,7 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     switch (manifest.family) {
       case 'stylegan': {
         const ws = await resolveWs(state);
-        return { image: await synthesize(ws), z: seedToZ(state.seed, manifest.z_dim), ws };
+        return { image: await synthesize(ws, state), z: seedToZ(state.seed, manifest.z_dim), ws };
       }
       case 'plain': {
         const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
@@ -120,5 +132,5 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest): Pipelin
     }
   }
 
-  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, generate, render };
+  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render };
 }

@@ -4,7 +4,7 @@
  * files). The schemas are checked against the TypeScript types, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import type { LatentState } from './state';
+import { DEFAULT_NOISE, DEFAULT_TRANSFORM, type KeptLatent, type LatentState, type MixSource } from './state';
 import type { Timeline } from './timeline';
 
 const finite = z.number().finite();
@@ -18,7 +18,10 @@ export const latentStateSchema = z.object({
   seed: seedSchema,
   psi: finite,
   cutoff: index.nullable(),
-  mix: z.array(z.object({ seed: seedSchema, rows: z.array(index) })),
+  // A getter, because a mixing source may carry a kept latent state (zod 4's recursive objects).
+  get mix() {
+    return z.array(mixSourceSchema);
+  },
   edits: z.array(
     z.object({
       id: z.string(),
@@ -31,7 +34,22 @@ export const latentStateSchema = z.object({
     }),
   ),
   classes: z.array(z.object({ index, weight: finite })),
+  // Added after format 1 shipped: files written before them load with the neutral defaults.
+  noise: z
+    .object({ mode: z.enum(['const', 'random', 'none']), seed: seedSchema, strength: finite })
+    .default(() => ({ ...DEFAULT_NOISE })),
+  transform: z.object({ x: finite, y: finite, angle: finite }).default(() => ({ ...DEFAULT_TRANSFORM })),
 }) satisfies z.ZodType<LatentState>;
+
+/** Schema of {@link MixSource}: `kept` is optional, so records written before it still load. */
+export const mixSourceSchema = z.object({
+  seed: seedSchema,
+  rows: z.array(index),
+  // Typed by hand: the inferred type would refer to itself through latentStateSchema.
+  get kept(): z.ZodOptional<z.ZodType<KeptLatent>> {
+    return z.object({ label: z.string().max(200), state: latentStateSchema }).optional();
+  },
+}) satisfies z.ZodType<MixSource>;
 
 /** Schema of {@link Timeline}; the limits are those of `checkTimeline`, which still runs before rendering. */
 export const timelineSchema = z.object({

@@ -3,11 +3,27 @@
  * Later features (edits, classes, noise) extend it; every field has a neutral default.
  */
 
-/** A style-mixing source: the ws rows in `rows` are taken from this seed's (truncated) ws. */
+/**
+ * A style-mixing source: the ws rows in `rows` are taken from this seed's (truncated) ws, or from
+ * the final ws of `kept` when the source is a latent the user has kept.
+ */
 export interface MixSource {
   seed: number;
   /** ws row indices taken from this source; empty = the source has no effect. */
   rows: number[];
+  /** A kept latent to take the rows from instead of `seed` (absent = the seed is the source). */
+  kept?: KeptLatent;
+}
+
+/**
+ * A latent the user has kept (a timeline keyframe), copied into a mixing source so that the mix
+ * stays reproducible when the keyframe later changes or goes.
+ */
+export interface KeptLatent {
+  /** How the studio names it, e.g. "Keyframe 2". */
+  label: string;
+  /** The kept state; its own ψ, cutoff, mixing and edits decide the ws the rows come from. */
+  state: LatentState;
 }
 
 /**
@@ -26,6 +42,30 @@ export interface Edit {
   amount: number;
   /** Inclusive ws row range the edit applies to (W space); null = every row. */
   rows: [number, number] | null;
+}
+
+/**
+ * What the synthesis graph's per-layer noise inputs are fed (packages exported with
+ * `--noise-inputs`; others bake const noise in and ignore this): const = the package's stored
+ * noise, random = unit normal noise from `seed`, none = zeros; whatever is fed is × `strength`.
+ */
+export interface NoiseSettings {
+  mode: 'const' | 'random' | 'none';
+  /** numpy seed of the random noise, 0 … 2^32 − 1 (used in random mode only). */
+  seed: number;
+  /** Multiplies the fed noise: 1 = as trained, 0 = none. */
+  strength: number;
+}
+
+/**
+ * StyleGAN3's input transform as NVIDIA's visualizer and gen_images.py set it (packages exported
+ * with `--transform-input`; others ignore it): translate the picture by (x, y) in the units of
+ * gen_images.py `--translate` and rotate it by `angle` degrees (`--rotate`).
+ */
+export interface InputTransform {
+  x: number;
+  y: number;
+  angle: number;
 }
 
 /** The most mixing sources the studio offers at once. */
@@ -48,6 +88,10 @@ export interface LatentState {
    * 1; a blend of two classes = two entries). Empty = class 0. Ignored by unconditional models.
    */
   classes: ClassWeight[];
+  /** Noise fed to the synthesis graph's noise inputs (StyleGAN2 packages that expose them). */
+  noise: NoiseSettings;
+  /** StyleGAN3 input transform (packages that expose it). */
+  transform: InputTransform;
 }
 
 /** One class's weight in the class vector. */
@@ -68,24 +112,50 @@ export function classVector(classes: readonly ClassWeight[], cDim: number): Floa
   return c;
 }
 
+/** Noise as the package was exported: its stored const noise at full strength (gen_images.py's default). */
+export const DEFAULT_NOISE: Readonly<NoiseSettings> = Object.freeze({ mode: 'const', seed: 0, strength: 1 });
+
+/** No translation, no rotation: the stored input transform. */
+export const DEFAULT_TRANSFORM: Readonly<InputTransform> = Object.freeze({ x: 0, y: 0, angle: 0 });
+
 /** The state a freshly opened model starts in (NVIDIA's gen_images.py defaults, seed 0). */
-export const DEFAULT_STATE: LatentState = { seed: 0, psi: 1, cutoff: null, mix: [], edits: [], classes: [] };
+export const DEFAULT_STATE: LatentState = {
+  seed: 0,
+  psi: 1,
+  cutoff: null,
+  mix: [],
+  edits: [],
+  classes: [],
+  noise: { ...DEFAULT_NOISE },
+  transform: { ...DEFAULT_TRANSFORM },
+};
+
+function isDefaultNoise(n: NoiseSettings): boolean {
+  return n.mode === DEFAULT_NOISE.mode && n.seed === DEFAULT_NOISE.seed && n.strength === DEFAULT_NOISE.strength;
+}
+
+function isDefaultTransform(t: InputTransform): boolean {
+  return t.x === 0 && t.y === 0 && t.angle === 0;
+}
 
 /** A stable text key for a state, used to tell which state a frame shows. */
 export function stateKey(modelId: string, s: LatentState): string {
   const mix = s.mix
     .filter((m) => m.rows.length > 0)
-    .map((m) => `${m.seed}:${[...m.rows].sort((a, b) => a - b).join('.')}`)
+    .map((m) => `${m.kept ? `kept(${stateKey('', m.kept.state)})` : m.seed}:${[...m.rows].sort((a, b) => a - b).join('.')}`)
     .join(',');
   const edits = s.edits
     .filter((e) => e.amount !== 0)
     .map((e) => `${e.id}:${e.amount}${e.rows ? `@${e.rows[0]}-${e.rows[1]}` : ''}`)
     .join(',');
   const classes = s.classes.map((c) => `${c.index}:${c.weight}`).join(',');
-  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}${classes ? `|class=${classes}` : ''}`;
+  // Only non-default noise and transforms enter the key, so the keys of older states stay as they were.
+  const noise = isDefaultNoise(s.noise) ? '' : `|noise=${s.noise.mode}:${s.noise.seed}:${s.noise.strength}`;
+  const transform = isDefaultTransform(s.transform) ? '' : `|transform=${s.transform.x},${s.transform.y},${s.transform.angle}`;
+  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}${classes ? `|class=${classes}` : ''}${noise}${transform}`;
 }
 
 /** A full state from the fields that differ from {@link DEFAULT_STATE}. */
 export function latentState(fields: Partial<LatentState>): LatentState {
-  return { ...DEFAULT_STATE, mix: [], edits: [], classes: [], ...fields };
+  return { ...DEFAULT_STATE, mix: [], edits: [], classes: [], noise: { ...DEFAULT_NOISE }, transform: { ...DEFAULT_TRANSFORM }, ...fields };
 }

@@ -89,6 +89,19 @@ describe('fixture on onnxruntime-web WASM in Node', () => {
     expect(Array.from(await pipeline.resolveWs(latentState({ seed: 3, psi, mix: [{ seed: 9, rows: [] }] })))).toEqual(Array.from(main));
   });
 
+  it('takes a kept latent source as it was kept: its own ψ and mixing, not the main latent ψ', async () => {
+    // The kept state differs from "seed 9 at the main ψ" twice over: another ψ and a mix of its own.
+    const kept = latentState({ seed: 9, psi: 0.4, mix: [{ seed: 11, rows: [0, 1, 2] }] });
+    const keptWs = await pipeline.resolveWs(kept);
+    const seedWs = await pipeline.resolveWs(latentState({ seed: 9, psi: 0.9 }));
+    const main = await pipeline.resolveWs(latentState({ seed: 3, psi: 0.9 }));
+    const mixed = await pipeline.resolveWs(latentState({ seed: 3, psi: 0.9, mix: [{ seed: 9, rows: [1, 6], kept: { label: 'Keyframe 1', state: kept } }] }));
+    const w = manifest.w_dim;
+    const row = (ws: Float32Array, r: number) => Array.from(ws.subarray(r * w, (r + 1) * w));
+    for (let r = 0; r < manifest.num_ws; r++) expect(row(mixed, r)).toEqual(row(r === 1 || r === 6 ? keptWs : main, r));
+    expect(row(mixed, 1)).not.toEqual(row(seedWs, 1));
+  });
+
   it('refuses inputs whose shape differs from the manifest before they reach the runtime', async () => {
     await expect(runner.run('mapping', { z: { data: new Float32Array(10), dims: [1, 10] } })).rejects.toThrow(ShapeError);
     await expect(runner.run('synthesis', { ws: { data: new Float32Array(64), dims: [1, 64] } })).rejects.toThrow(/must be \[batch, 8, 64\]/);

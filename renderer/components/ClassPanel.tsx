@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useStudio } from '../store';
 import type { ClassWeight } from '../../app/pipeline/state';
 
@@ -24,11 +25,18 @@ export function ClassPanel() {
   const classes = useStudio((s) => s.latent.classes);
   const setLatent = useStudio((s) => s.setLatent);
   const latent = useStudio((s) => s.latent);
+  // A one-hot class vector cannot say which class the blend goes towards: remember the user's pick
+  // here, or choosing the target at blend 0 (the only way to start a blend) would be lost.
+  const [towards, setTowards] = useState<number | null>(null);
   if (!manifest || manifest.c_dim === 0) return null;
-  const { a, b, t } = asBlend(classes);
   const names = manifest.class_names;
-  const set = (next: { a?: number; b?: number; t?: number }) =>
+  const blend = asBlend(classes);
+  const { a, t } = blend;
+  const b = blend.b === a && towards !== null && towards < names.length ? towards : blend.b;
+  const set = (next: { a?: number; b?: number; t?: number }) => {
+    if (next.b !== undefined) setTowards(next.b);
     setLatent({ ...latent, classes: toClasses(next.a ?? a, next.b ?? b, next.t ?? t) });
+  };
   const options = names.map((name, i) => (
     <option key={i} value={i}>
       {name}

@@ -1,32 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
+import { mixGridItems, type MixGridItem, type MixGridLayout } from '../../app/export/mix-grid';
 import { mixPresets, type MixPreset } from '../../app/latent/presets';
 import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
-import { latentState, type LatentState } from '../../app/pipeline/state';
+import { exportMixGrid } from '../export/mix-grid-export';
 import { inference } from '../studio';
 import { studioStore, useStudio } from '../store';
 
-/** The grid's layout: seeds A across the top, seeds B down the side, B's `preset` rows mixed into A. */
-export interface GridLayout {
-  seedsA: number[];
-  seedsB: number[];
-  preset: MixPreset;
-  rows: number[];
-  psi: number;
-  cutoff: number | null;
-}
-
-/** Every image of the grid in render order: the A row, the B column, then the cells row by row. */
-export function gridStates(layout: GridLayout): { state: LatentState; cell: string }[] {
-  const base = { psi: layout.psi, cutoff: layout.cutoff };
-  const out: { state: LatentState; cell: string }[] = [];
-  layout.seedsA.forEach((a, i) => out.push({ state: latentState({ ...base, seed: a }), cell: `a${i}` }));
-  layout.seedsB.forEach((b, j) => out.push({ state: latentState({ ...base, seed: b }), cell: `b${j}` }));
-  layout.seedsB.forEach((b, j) =>
-    layout.seedsA.forEach((a, i) =>
-      out.push({ state: latentState({ ...base, seed: a, mix: [{ seed: b, rows: layout.rows }] }), cell: `c${j}-${i}` }),
-    ),
-  );
-  return out;
+/** The id of an item's cell in the page: `a<i>`, `b<j>`, or `c<j>-<i>` for the mix of A_i with B_j. */
+function cellId(item: MixGridItem): string {
+  return item.role === 'a' ? `a${item.a}` : item.role === 'b' ? `b${item.b}` : `c${item.b}-${item.a}`;
 }
 
 function Cell({ id, image, onPick, label }: { id: string; image: ImageData | undefined; onPick?: () => void; label: string }) {
@@ -50,18 +32,33 @@ function Cell({ id, image, onPick, label }: { id: string; image: ImageData | und
   );
 }
 
-/** The StyleGAN paper's mixing figure, rendered progressively as a background job. */
+/**
+ * The StyleGAN paper's mixing figure, rendered progressively as a background job. A layout asked
+ * for through the store (a dropped grid PNG) opens a fresh grid on it.
+ */
 export function MixGrid() {
+  const request = useStudio((s) => s.mixGridRequest);
+  return <MixGridView key={request?.id ?? 0} initial={request?.layout ?? null} />;
+}
+
+function MixGridView({ initial }: { initial: MixGridLayout | null }) {
   const close = useStudio((s) => s.closeMixGrid);
   const setLatent = useStudio((s) => s.setLatent);
+  const showError = useStudio((s) => s.showError);
+  const modelId = useStudio((s) => s.modelId);
   const manifest = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.manifest);
-  const [aText, setAText] = useState('1,2,3,4');
-  const [bText, setBText] = useState('5,6,7,8');
-  const [preset, setPreset] = useState<MixPreset>('coarse');
-  const [layout, setLayout] = useState<GridLayout | null>(null);
-  const [images, setImages] = useState<Map<string, ImageData>>(new Map());
-  const [error, setError] = useState<string | null>(null);
+  const exporting = useStudio((s) => s.exportProgress !== null);
+  const [aText, setAText] = useState(initial ? initial.seedsA.join(',') : '1,2,3,4');
+  const [bText, setBText] = useState(initial ? initial.seedsB.join(',') : '5,6,7,8');
+  const [preset, setPreset] = useState<MixPreset>(initial?.preset ?? 'coarse');
+  const [layout, setLayout] = useState<MixGridLayout | null>(initial);
+  // The pictures with the layout they belong to: until a new layout's job has started, the old
+  // pictures must neither show nor be exported under it.
+  const [rendered, setRendered] = useState<{ layout: MixGridLayout | null; images: Map<string, ImageData> }>({ layout: null, images: new Map() });
+  const images = rendered.layout === layout ? rendered.images : new Map<string, ImageData>();
   const [progress, setProgress] = useState({ done: 0, total: 0 });
+  // A requested layout is shown as recorded (its own ψ and rows); the first build must not replace it.
+  const keepInitial = useRef(initial !== null);
 
   const build = () => {
     if (!manifest) return;
@@ -70,31 +67,51 @@ export function MixGrid() {
       const seedsB = parseSeedList(bText).slice(0, 16);
       const { psi, cutoff } = studioStore.getState().latent;
       setLayout({ seedsA, seedsB, preset, rows: mixPresets(manifest.ws_resolutions)[preset], psi, cutoff });
-      setError(null);
     } catch (e) {
       if (!(e instanceof SeedListError)) throw e;
-      setError(`${e.message}.`);
+      showError(`The mixing grid's seeds are not valid: ${e.message}. Give seeds like 1,2,3,4 or 10-13.`);
     }
   };
 
   // Build the default grid when the grid opens or the model changes.
-  useEffect(build, [manifest]);
+  useEffect(() => {
+    if (keepInitial.current) {
+      keepInitial.current = false;
+      return;
+    }
+    build();
+  }, [manifest]);
 
   useEffect(() => {
     if (!layout) return;
-    const items = gridStates(layout);
-    setImages(new Map());
+    const items = mixGridItems(layout);
+    setRendered({ layout, images: new Map() });
     setProgress({ done: 0, total: items.length });
+    // Cancelling is a message to the worker: images of a replaced layout may still arrive, and must
+    // not land in (or count towards) the new one.
+    let live = true;
     const job = inference().renderBatch(
       items.map((i) => i.state),
       (index, image) => {
-        setImages((prev) => new Map(prev).set(items[index]!.cell, image));
+        if (!live) return;
+        setRendered((prev) => (prev.layout === layout ? { layout, images: new Map(prev.images).set(cellId(items[index]!), image) } : prev));
         setProgress((p) => ({ ...p, done: p.done + 1 }));
       },
     );
-    job.done.catch((e: Error) => setError(`The grid could not be rendered: ${e.message}`));
-    return () => job.cancel();
+    job.done.catch((e: Error) => {
+      if (live) showError(`The mixing grid could not be rendered: ${e.message}. Press Render to try again.`);
+    });
+    return () => {
+      live = false;
+      job.cancel();
+    };
   }, [layout]);
+
+  const complete = layout !== null && mixGridItems(layout).every((item) => images.has(cellId(item)));
+  const exportGrid = () => {
+    if (!layout || !modelId) return;
+    void exportMixGrid(modelId, layout, mixGridItems(layout).map((item) => images.get(cellId(item))!));
+  };
 
   const pick = (a: number, b: number) => {
     if (!layout) return;
@@ -134,11 +151,20 @@ export function MixGrid() {
         <span className="grid-progress" role="status" aria-label="Grid progress">
           {progress.done}/{progress.total}
         </span>
+        <button
+          type="button"
+          data-testid="mix-grid-export"
+          aria-label="Export the mixing grid as one PNG"
+          title={complete ? 'One PNG of the whole grid, with its layout and every cell’s latents in the file' : 'Wait until every cell is rendered'}
+          disabled={!complete || exporting}
+          onClick={exportGrid}
+        >
+          Export PNG
+        </button>
         <button type="button" data-testid="mix-grid-close" aria-label="Close the mixing grid" onClick={close}>
           Close
         </button>
       </form>
-      {error && <p className="hint" role="alert">{error}</p>}
       {layout && (
         <div className="grid" style={{ gridTemplateColumns: `repeat(${layout.seedsA.length + 1}, minmax(0, 1fr))` }}>
           <div className="grid-corner" aria-hidden="true">
@@ -154,7 +180,7 @@ export function MixGrid() {
                 key={`c${j}-${i}`}
                 id={`c${j}-${i}`}
                 image={images.get(`c${j}-${i}`)}
-                label={`Seed ${a} with ${layout.preset} layers of seed ${b}: open in the studio`}
+                label={`Seed ${a} with ${layout.preset ?? 'chosen'} layers of seed ${b}: open in the studio`}
                 onPick={() => pick(a, b)}
               />
             )),

@@ -1,5 +1,5 @@
 import { mixPresets, presetOf, type MixPreset } from '../../app/latent/presets';
-import { MAX_MIX_SOURCES } from '../../app/pipeline/state';
+import { MAX_MIX_SOURCES, type LatentState } from '../../app/pipeline/state';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 
@@ -9,6 +9,11 @@ const PRESETS: { name: MixPreset; label: string; hint: string }[] = [
   { name: 'fine', label: 'Fine', hint: 'colour, texture (64 px and up)' },
 ];
 const SOURCE_NAMES = ['A', 'B', 'C'];
+
+/** Whether a source's kept copy still equals a keyframe (so the picker can show which one). */
+function sameState(a: LatentState, b: LatentState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 function isStyleGan3(generator: Record<string, unknown> | undefined): boolean {
   return String(generator?.architecture ?? '').includes('StyleGAN3');
@@ -26,15 +31,56 @@ function MixSourceControls({ index }: { index: number }) {
   const approximate = isStyleGan3(manifest?.generator);
   const name = SOURCE_NAMES[index] ?? String(index + 1);
   const id = `mix-source-${index}`;
+  const keyframes = useStudio((s) => s.timeline.keyframes);
+  const kept = source.kept;
+  // Kept latents are the timeline's keyframes: the states the user has saved. The source copies
+  // the keyframe's state, so the mix does not change when the keyframe later does.
+  const keptIndex = kept ? keyframes.findIndex((k) => sameState(k.state, kept.state)) : -1;
+  const pickFrom = (value: string) => {
+    if (value === 'seed') return setMixSource(index, { kept: undefined });
+    const k = Number(value);
+    const keyframe = keyframes[k];
+    if (keyframe) setMixSource(index, { seed: keyframe.state.seed, kept: { label: `Keyframe ${k + 1}`, state: structuredClone(keyframe.state) } });
+  };
 
   return (
     <fieldset className="mix-source" aria-label={`Mixing source ${name}`}>
       <legend>Source {name}</legend>
       <div className="row">
-        <SeedInput id={id} testId="mix-source-seed" label={`Source ${name} seed`} value={source.seed} onChange={(seed) => setMixSource(index, { seed })} />
-        <button type="button" data-testid="mix-source-random" aria-label={`Random seed for source ${name}`} title="Random seed" onClick={() => setMixSource(index, { seed: Math.floor(Math.random() * (MAX_SEED + 1)) })}>
-          ⟳
-        </button>
+        <label htmlFor={`${id}-from`}>From</label>
+        <select
+          id={`${id}-from`}
+          data-testid="mix-source-kind"
+          aria-label={`Source ${name} takes its rows from`}
+          value={kept ? (keptIndex >= 0 ? String(keptIndex) : 'kept') : 'seed'}
+          onChange={(e) => pickFrom(e.target.value)}
+        >
+          <option value="seed">a seed</option>
+          {kept && keptIndex < 0 && <option value="kept">{kept.label} (as kept)</option>}
+          {keyframes.length > 0 && (
+            <optgroup label="Kept latents (keyframes)">
+              {keyframes.map((k, i) => (
+                <option key={k.id} value={String(i)}>
+                  Keyframe {i + 1} · seed {k.state.seed}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </div>
+      <div className="row">
+        {kept ? (
+          <output data-testid="mix-source-seed" aria-label={`Source ${name}`} title="Its own ψ, mixing and edits come with it">
+            {kept.label} · seed {kept.state.seed} · ψ {kept.state.psi}
+          </output>
+        ) : (
+          <>
+            <SeedInput id={id} testId="mix-source-seed" label={`Source ${name} seed`} value={source.seed} onChange={(seed) => setMixSource(index, { seed })} />
+            <button type="button" data-testid="mix-source-random" aria-label={`Random seed for source ${name}`} title="Random seed" onClick={() => setMixSource(index, { seed: Math.floor(Math.random() * (MAX_SEED + 1)) })}>
+              ⟳
+            </button>
+          </>
+        )}
         <button type="button" data-testid="mix-swap" aria-label={`Swap source ${name} with the main latent`} title="Swap with the main latent" onClick={() => swap(index)}>
           ⇄
         </button>
@@ -58,6 +104,11 @@ function MixSourceControls({ index }: { index: number }) {
           </button>
         ))}
       </div>
+      {approximate && (
+        <p className="muted" data-testid="mix-sg3-note">
+          StyleGAN3 has no clean coarse/middle/fine split: the ≈ presets group rows by size and are approximations. Pick rows by their size below.
+        </p>
+      )}
       <div className="mix-rows" role="group" aria-label={`ws rows taken from source ${name}`}>
         {resolutions.map((res, row) => (
           <label key={row} className="mix-row" title={`row ${row}, used at ${res}×${res} px`}>

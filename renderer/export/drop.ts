@@ -1,10 +1,12 @@
 /**
  * Dropping an exported PNG onto the studio window restores the state it was made from: its
  * provenance record names the model (switched to if needed, refused if missing or different) and
- * holds the full latent state.
+ * holds the full latent state. A mixing-grid PNG opens the mixing grid on its recorded layout.
  */
 import { useEffect } from 'react';
-import { modelSha256, ProvenanceError, readProvenance } from '../../app/formats/provenance';
+import { layoutOfRecord } from '../../app/export/mix-grid';
+import { readStudioRecord } from '../../app/formats/mix-grid-provenance';
+import { modelSha256, ProvenanceError } from '../../app/formats/provenance';
 import { studioStore } from '../store';
 
 /**
@@ -13,14 +15,15 @@ import { studioStore } from '../store';
  */
 export function restoreFromPng(png: Uint8Array, name: string): boolean {
   const store = studioStore.getState();
-  let record;
+  let read;
   try {
-    record = readProvenance(png);
+    read = readStudioRecord(png);
   } catch (error) {
     if (!(error instanceof ProvenanceError)) throw error;
     store.showError(`Cannot restore from ${name}: ${error.message}.`);
     return false;
   }
+  const { record } = read;
   const entry = store.models.find((m) => m.id === record.model.id);
   if (!entry) {
     store.showError(`${name} was made with model "${record.model.name}" (${record.model.id}), which is not in your library. Import that model package, then drop the image again.`);
@@ -34,7 +37,13 @@ export function restoreFromPng(png: Uint8Array, name: string): boolean {
   }
   // Switching models resets state that means nothing across models; the record's state comes after.
   if (store.modelId !== entry.id) store.selectModel(entry.id);
-  studioStore.getState().setLatent(record.state);
+  if (read.kind === 'mix-grid') {
+    studioStore.getState().openMixGridWith(layoutOfRecord(read.record));
+    studioStore.getState().clearError();
+    studioStore.getState().setExportMessage(`Opened the mixing grid of ${name}`);
+    return true;
+  }
+  studioStore.getState().setLatent(read.record.state);
   studioStore.getState().clearError();
   studioStore.getState().setExportMessage(`Restored the state of ${name}`);
   return true;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from './index';
+import { latentState } from '../../app/pipeline/state';
 
 describe('studio store: latent and mixing actions', () => {
   it('starts with one empty mixing source, caps sources at three, and masks seeds to 32 bits', () => {
@@ -28,5 +29,31 @@ describe('studio store: latent and mixing actions', () => {
     expect(s().latent.mix[0]).toEqual({ seed: 10, rows: [] });
     expect(s().latent.cutoff).toBeNull();
     expect(s().modelStatus).toBe('loading');
+  });
+
+  it('takes a kept latent as a source, swaps it with the main latent, and drops it on model change', () => {
+    const store = createStudioStore();
+    const s = () => store.getState();
+    s().setSeed(10);
+    s().setPsi(0.8);
+    const kept = latentState({ seed: 42, psi: 0.5, edits: [] });
+    s().setMixSource(0, { rows: [0, 1], kept: { label: 'Keyframe 1', state: kept } });
+    expect(s().latent.mix[0]).toEqual({ seed: 1, rows: [0, 1], kept: { label: 'Keyframe 1', state: kept } });
+    // Changing rows keeps the kept latent; `kept: undefined` goes back to the seed.
+    s().setMixSource(0, { rows: [2] });
+    expect(s().latent.mix[0]?.kept?.state.seed).toBe(42);
+
+    s().swapMixSource(0);
+    expect(s().latent.seed).toBe(42);
+    expect(s().latent.psi).toBe(0.5);
+    expect(s().latent.mix).toHaveLength(1);
+    expect(s().latent.mix[0]?.rows).toEqual([2]);
+    expect(s().latent.mix[0]?.kept?.state).toMatchObject({ seed: 10, psi: 0.8, mix: [] });
+
+    s().setMixSource(0, { kept: undefined });
+    expect(s().latent.mix[0]).toEqual({ seed: 10, rows: [2] });
+    s().setMixSource(0, { kept: { label: 'Keyframe 1', state: kept } });
+    s().selectModel('other');
+    expect(s().latent.mix[0]).toEqual({ seed: 10, rows: [] });
   });
 });

@@ -1,5 +1,10 @@
-import { DEFAULT_STATE, MAX_MIX_SOURCES, type LatentState, type MixSource } from '../../../app/pipeline/state';
+import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/pipeline/state';
 import type { Slice } from '../types';
+
+/** `source` with `kept` set, or without the key at all when there is none (older records have none). */
+function withKept(source: MixSource, kept: KeptLatent | undefined): MixSource {
+  return kept ? { ...source, kept } : source;
+}
 
 /** Largest seed: seeds are 32-bit, like numpy's RandomState. */
 export const MAX_SEED = 0xffffffff;
@@ -10,12 +15,22 @@ export interface LatentSlice {
   setSeed(seed: number): void;
   setPsi(psi: number): void;
   setCutoff(cutoff: number | null): void;
+  /** Change the noise fed to a model's noise inputs (mode, seed, strength). */
+  setNoise(noise: Partial<NoiseSettings>): void;
+  /** Change StyleGAN3's input transform (x, y, angle); `resetTransform` puts it back to none. */
+  setTransform(transform: Partial<InputTransform>): void;
+  resetTransform(): void;
   /** Replace the whole latent state (grid cell, keyframe, dropped PNG). */
   setLatent(latent: LatentState): void;
   addMixSource(seed: number): void;
   removeMixSource(index: number): void;
+  /** Change source `index`; `kept: undefined` makes a kept-latent source a seed source again. */
   setMixSource(index: number, source: Partial<MixSource>): void;
-  /** Exchange the main seed with source `index`'s seed (its rows stay). */
+  /**
+   * Exchange the main latent with source `index` (its rows stay): seeds for a seed source; for a
+   * kept latent, the main latent becomes the kept state (the panel's sources stay) and the source
+   * keeps the previous main latent.
+   */
   swapMixSource(index: number): void;
 }
 
@@ -25,6 +40,9 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
   setSeed: (seed) => set((s) => ({ latent: { ...s.latent, seed: Math.trunc(seed) >>> 0 } })),
   setPsi: (psi) => set((s) => ({ latent: { ...s.latent, psi } })),
   setCutoff: (cutoff) => set((s) => ({ latent: { ...s.latent, cutoff } })),
+  setNoise: (noise) => set((s) => ({ latent: { ...s.latent, noise: { ...s.latent.noise, ...noise, seed: Math.trunc(noise.seed ?? s.latent.noise.seed) >>> 0 } } })),
+  setTransform: (transform) => set((s) => ({ latent: { ...s.latent, transform: { ...s.latent.transform, ...transform } } })),
+  resetTransform: () => set((s) => ({ latent: { ...s.latent, transform: { ...DEFAULT_TRANSFORM } } })),
   setLatent: (latent) => set({ latent: structuredClone(latent) }),
   addMixSource: (seed) =>
     set((s) =>
@@ -36,7 +54,7 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
       latent: {
         ...s.latent,
         mix: s.latent.mix.map((m, i) =>
-          i === index ? { seed: (source.seed ?? m.seed) >>> 0, rows: [...new Set(source.rows ?? m.rows)].sort((a, b) => a - b) } : m,
+          i === index ? withKept({ seed: (source.seed ?? m.seed) >>> 0, rows: [...new Set(source.rows ?? m.rows)].sort((a, b) => a - b) }, 'kept' in source ? source.kept : m.kept) : m,
         ),
       },
     })),
@@ -44,6 +62,12 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
     set((s) => {
       const source = s.latent.mix[index];
       if (!source) return {};
+      if (source.kept) {
+        // The main latent's own sources stay with the panel; the kept copy of it needs none of them.
+        const previous: KeptLatent = { label: 'Previous main latent', state: { ...structuredClone(s.latent), mix: [] } };
+        const mix = s.latent.mix.map((m, i) => (i === index ? { seed: s.latent.seed, rows: m.rows, kept: previous } : m));
+        return { latent: { ...structuredClone(source.kept.state), mix } };
+      }
       const mix = s.latent.mix.map((m, i) => (i === index ? { ...m, seed: s.latent.seed } : m));
       return { latent: { ...s.latent, seed: source.seed, mix } };
     }),

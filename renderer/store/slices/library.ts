@@ -20,8 +20,8 @@ export const librarySlice: Slice<LibrarySlice> = (set) => ({
     set((s) => ({
       modelId: id,
       modelStatus: 'loading',
-      // Row indices mean nothing across models: keep the sources, forget their rows.
-      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ ...m, rows: [] })), edits: [] },
+      // Row indices and kept latents mean nothing across models: keep the source seeds, forget the rest.
+      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ seed: m.seed, rows: [] })), edits: [] },
     })),
   setModelStatus: (modelStatus) => set({ modelStatus }),
 });
