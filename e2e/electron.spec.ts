@@ -2,7 +2,7 @@
  * The same flow in the Electron host. Runs where an Electron binary is installed; elsewhere (this
  * project's CI machines cannot download one) it reports itself skipped, with the reason.
  */
-import { _electron as electron } from '@playwright/test';
+import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
@@ -16,14 +16,22 @@ const MODEL = 'fixture-stylegan-tiny';
 
 test.skip(!binary, 'no Electron binary is installed here (Electron downloads it from GitHub, which this machine cannot reach)');
 
-test('Electron host: secure window, live preview that follows ψ', async () => {
+/** Launch the studio app with the fixtures listed, run `body` on its first window, then close the app. */
+async function withStudioApp(body: (app: ElectronApplication, page: Page) => Promise<void>): Promise<void> {
   const app = await electron.launch({
     executablePath: binary!,
     args: [ROOT, '--no-sandbox'],
     env: { ...process.env, LATENT_STUDIO_INCLUDE_FIXTURES: '1' },
   });
   try {
-    const page = await app.firstWindow();
+    await body(app, await app.firstWindow());
+  } finally {
+    await app.close();
+  }
+}
+
+test('Electron host: secure window, live preview that follows ψ', async () => {
+  await withStudioApp(async (app, page) => {
     // The page runs on app://, isolated, with no Node.
     expect(page.url()).toBe('app://studio/index.html');
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
@@ -39,19 +47,11 @@ test('Electron host: secure window, live preview that follows ψ', async () => {
     // A page of the studio cannot open windows or navigate away.
     await page.evaluate(() => window.open('https://example.com'));
     expect(app.windows()).toHaveLength(1);
-  } finally {
-    await app.close();
-  }
+  });
 });
 
 test('Electron host: the native path serves the preview from a utility process, and its death falls back to WASM', async () => {
-  const app = await electron.launch({
-    executablePath: binary!,
-    args: [ROOT, '--no-sandbox'],
-    env: { ...process.env, LATENT_STUDIO_INCLUDE_FIXTURES: '1' },
-  });
-  try {
-    const page = await app.firstWindow();
+  await withStudioApp(async (app, page) => {
     await page.getByTestId('model-select').selectOption(MODEL);
     await page.getByTestId('backend-select').selectOption('native');
     const badge = page.getByTestId('backend-badge');
@@ -85,7 +85,5 @@ test('Electron host: the native path serves the preview from a utility process, 
     await expect(badge).toHaveAttribute('data-backend', 'wasm');
     await page.getByTestId('psi-slider').fill('0.6');
     await expect(canvas).toHaveAttribute('data-rendered-key', stateKey(MODEL, latentState({ seed: 0, psi: 0.6, cutoff: null })));
-  } finally {
-    await app.close();
-  }
+  });
 });

@@ -9,7 +9,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { test as base, expect, ROOT, startHost, type HostProcess } from './fixtures';
+import { expect, ROOT } from './fixtures';
+import { dropPng, readExportedPng, testWithHost } from './exports';
 import { latentState, stateKey, type LatentState } from '../app/pipeline/state';
 import { addITxt, decodePng, PROVENANCE_KEYWORD } from '../app/formats/png';
 import { provenanceText, readProvenance } from '../app/formats/provenance';
@@ -27,17 +28,7 @@ writeFileSync(twinManifest, JSON.stringify({ ...JSON.parse(readFileSync(twinMani
 
 const scratch: string[] = [exportDir, modelsDir];
 
-const test = base.extend<object, { host: HostProcess }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const host = await startHost({ LATENT_STUDIO_EXPORT_DIR: exportDir, LATENT_STUDIO_MODELS_DIR: modelsDir });
-      await use(host);
-      host.child.kill('SIGTERM');
-    },
-    { scope: 'worker' },
-  ],
-});
+const test = testWithHost({ LATENT_STUDIO_EXPORT_DIR: exportDir, LATENT_STUDIO_MODELS_DIR: modelsDir });
 
 test.afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
@@ -46,20 +37,6 @@ test.afterAll(() => {
 /** Every file under the export folder, relative, sorted (temporary files included: they start with "."). */
 function exported(): string[] {
   return readdirSync(exportDir, { recursive: true, encoding: 'utf8' }).sort();
-}
-
-/** Drop `bytes` as a file named `name` onto the studio window. */
-async function dropFile(page: Page, bytes: Uint8Array, name: string): Promise<void> {
-  const dataTransfer = await page.evaluateHandle(
-    ({ data, fileName }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(data)], fileName, { type: 'image/png' }));
-      return transfer;
-    },
-    { data: Array.from(bytes), fileName: name },
-  );
-  await page.dispatchEvent('body', 'dragover', { dataTransfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer });
 }
 
 function rgb(rgba: number[]): number[] {
@@ -80,8 +57,7 @@ test('a PNG export carries its state; dropping it back restores the exact pixels
 
   await page.getByTestId('export-png').click();
   await expect(page.getByTestId('export-status')).toHaveText(/^Saved fixture-stylegan-tiny-seed0017\.png in /);
-  const png = readFileSync(path.join(exportDir, 'fixture-stylegan-tiny-seed0017.png'));
-  const decoded = decodePng(png);
+  const { png, image: decoded } = readExportedPng(exportDir, 'fixture-stylegan-tiny-seed0017.png');
   expect([decoded.width, decoded.height]).toEqual([32, 32]);
   expect(Array.from(decoded.data)).toEqual(rgb(shown.data));
   const record = readProvenance(png);
@@ -91,7 +67,7 @@ test('a PNG export carries its state; dropping it back restores the exact pixels
   await page.getByTestId('model-select').selectOption(TWIN);
   await page.getByTestId('seed-input').fill('3');
   await studio.waitForFrame(stateKey(TWIN, latentState({ seed: 3, psi: 0.5, mix: [{ seed: 7, rows: [] }] })));
-  await dropFile(page, png, 'seed0017.png');
+  await dropPng(page, png, 'seed0017.png');
   await studio.waitForFrame(stateKey(MODEL, record.state as LatentState));
   await expect(page.getByTestId('model-select')).toHaveValue(MODEL);
   await expect(page.getByTestId('seed-input')).toHaveValue('17');
@@ -100,11 +76,11 @@ test('a PNG export carries its state; dropping it back restores the exact pixels
 
   // A record of a model the library lacks, or of other weights, is refused with the reason.
   const retagged = (changes: object) => addITxt(png, PROVENANCE_KEYWORD, provenanceText({ ...record, ...changes }));
-  await dropFile(page, retagged({ model: { ...record.model, id: 'missing-model', name: 'Missing' } }), 'other.png');
+  await dropPng(page, retagged({ model: { ...record.model, id: 'missing-model', name: 'Missing' } }), 'other.png');
   await expect(page.getByTestId('error-banner')).toContainText('which is not in your library. Import that model package');
-  await dropFile(page, retagged({ model: { ...record.model, sha256: 'f'.repeat(64) } }), 'retrained.png');
+  await dropPng(page, retagged({ model: { ...record.model, sha256: 'f'.repeat(64) } }), 'retrained.png');
   await expect(page.getByTestId('error-banner')).toContainText('was made with other weights');
-  await dropFile(page, Uint8Array.of(1, 2, 3), 'broken.png');
+  await dropPng(page, Uint8Array.of(1, 2, 3), 'broken.png');
   await expect(page.getByTestId('error-banner')).toContainText('Cannot restore from broken.png: not a PNG file');
   await expect(page.getByTestId('seed-input')).toHaveValue('17');
 });

@@ -3,55 +3,25 @@
  * serves as a source; the grid fills N×M cells, exports as one PNG whose record lists every cell,
  * and that PNG dropped back opens the grid on its layout.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { test as base, expect, startHost, type HostProcess } from './fixtures';
+import { expect } from './fixtures';
+import { dropPng, readExportedPng, testWithHost } from './exports';
+import { pixelDiff } from './reference';
 import { latentState, stateKey } from '../app/pipeline/state';
-import { decodePng } from '../app/formats/png';
 import { readStudioRecord } from '../app/formats/mix-grid-provenance';
 
 const MODEL = 'fixture-stylegan-tiny';
 const exportDir = mkdtempSync(path.join(tmpdir(), 'latent-studio-mix-exports-'));
 
 // The grid export lands in a temporary export folder given to the host.
-const test = base.extend<object, { host: HostProcess }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const host = await startHost({ LATENT_STUDIO_EXPORT_DIR: exportDir });
-      await use(host);
-      host.child.kill('SIGTERM');
-    },
-    { scope: 'worker' },
-  ],
-});
+const test = testWithHost({ LATENT_STUDIO_EXPORT_DIR: exportDir });
 
 test.afterAll(() => rmSync(exportDir, { recursive: true, force: true }));
+test.skip(({ backend }) => backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
 
-/** Drop `bytes` as a PNG named `name` onto the studio window. */
-async function dropFile(page: Page, bytes: Uint8Array, name: string): Promise<void> {
-  const dataTransfer = await page.evaluateHandle(
-    ({ data, fileName }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(data)], fileName, { type: 'image/png' }));
-      return transfer;
-    },
-    { data: Array.from(bytes), fileName: name },
-  );
-  await page.dispatchEvent('body', 'dragover', { dataTransfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer });
-}
-
-function meanAbsDiff(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
-
-test('a coarse source changes the picture, and the swap exchanges main and source', async ({ studio, backend }) => {
-  test.skip(backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
+test('a coarse source changes the picture, and the swap exchanges main and source', async ({ studio }) => {
   const { page } = studio;
   await studio.open(MODEL);
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0 })));
@@ -67,7 +37,7 @@ test('a coarse source changes the picture, and the swap exchanges main and sourc
   for (let r = 0; r < 8; r++) await (r < 4 ? expect(rows.nth(r)).toBeChecked() : expect(rows.nth(r)).not.toBeChecked());
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, mix: [{ seed: 7, rows: [0, 1, 2, 3] }] })));
   const mixed = await studio.pixels();
-  expect(meanAbsDiff(plain.data, mixed.data)).toBeGreaterThan(2);
+  expect(pixelDiff(plain.data, mixed.data).mean).toBeGreaterThan(2);
 
   // One more row by hand, then swap main and source.
   await rows.nth(6).check();
@@ -78,8 +48,7 @@ test('a coarse source changes the picture, and the swap exchanges main and sourc
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 7, mix: [{ seed: 0, rows: [0, 1, 2, 3, 6] }] })));
 });
 
-test('the mixing grid renders N×M non-blank cells and a click loads that mix', async ({ studio, backend }) => {
-  test.skip(backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
+test('the mixing grid renders N×M non-blank cells and a click loads that mix', async ({ studio }) => {
   const { page } = studio;
   await studio.open(MODEL);
   await page.getByTestId('mix-grid-open').click();
@@ -112,10 +81,8 @@ test('the mixing grid renders N×M non-blank cells and a click loads that mix', 
   // Export: one PNG of 5×5 images of 32 px, 2 px apart (header row and column included).
   await grid.getByTestId('mix-grid-export').click();
   await expect(page.getByTestId('export-status')).toContainText('fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
-  const file = path.join(exportDir, 'fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
   expect(readdirSync(exportDir)).toContain('fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
-  const png = new Uint8Array(readFileSync(file));
-  const decoded = decodePng(png);
+  const { png, image: decoded } = readExportedPng(exportDir, 'fixture-stylegan-tiny-mix-grid-coarse-4x4.png');
   expect([decoded.width, decoded.height]).toEqual([5 * 32 + 4 * 2, 5 * 32 + 4 * 2]);
   const read = readStudioRecord(png);
   if (read.kind !== 'mix-grid') throw new Error(`the grid PNG carries a ${read.kind} record`);
@@ -143,15 +110,14 @@ test('the mixing grid renders N×M non-blank cells and a click loads that mix', 
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 3, mix: [{ seed: 11, rows: [0, 1, 2, 3] }] })));
 
   // The grid PNG dropped back opens the grid on its layout.
-  await dropFile(page, png, 'grid.png');
+  await dropPng(page, png, 'grid.png');
   await expect(grid).toBeVisible();
   await expect(grid.getByTestId('mix-grid-seeds-a')).toHaveValue('1,2,3,4');
   await expect(grid.getByTestId('mix-grid-seeds-b')).toHaveValue('10,11,12,13');
   await expect(grid.locator('[data-testid="mix-grid-cell"][data-ready="true"]')).toHaveCount(4 + 4 + 16);
 });
 
-test('a kept latent (keyframe) is a mixing source with its own ψ, and swaps with the main latent', async ({ studio, backend }) => {
-  test.skip(backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
+test('a kept latent (keyframe) is a mixing source with its own ψ, and swaps with the main latent', async ({ studio }) => {
   const { page } = studio;
   await studio.open(MODEL);
   // Keep seed 5 at ψ 0.5 as a keyframe, then go back to seed 0 at ψ 1.
@@ -169,7 +135,7 @@ test('a kept latent (keyframe) is a mixing source with its own ψ, and swaps wit
   await page.getByTestId('mix-preset-coarse').first().click();
   const mixed = latentState({ seed: 0, mix: [{ seed: 5, rows: [0, 1, 2, 3], kept: { label: 'Keyframe 1', state: kept } }] });
   await studio.waitForFrame(stateKey(MODEL, mixed));
-  expect(meanAbsDiff(plain.data, (await studio.pixels()).data)).toBeGreaterThan(2);
+  expect(pixelDiff(plain.data, (await studio.pixels()).data).mean).toBeGreaterThan(2);
   await expect(page.getByTestId('mix-source-seed').first()).toContainText('Keyframe 1 · seed 5 · ψ 0.5');
 
   // Swap: the main latent becomes the kept one (seed 5, ψ 0.5); the source keeps seed 0 at ψ 1.

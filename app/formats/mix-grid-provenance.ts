@@ -6,8 +6,17 @@
  */
 import { z } from 'zod';
 import { describeIssue, latentStateSchema, seedSchema } from '../pipeline/schemas';
-import { PngError, PROVENANCE_KEYWORD, readITxt } from './png';
-import { parseProvenance, PROVENANCE_FORMAT, ProvenanceError, type Provenance } from './provenance';
+import {
+  provenanceFromJson,
+  PROVENANCE_FORMAT,
+  ProvenanceError,
+  recordFamilySchema,
+  recordImageSchema,
+  recordJson,
+  recordModelSchema,
+  recordText,
+  type Provenance,
+} from './provenance';
 
 const finite = z.number().finite();
 const index = z.number().int().nonnegative();
@@ -28,8 +37,8 @@ const mixGridSchema = z.object({
   format: z.literal(PROVENANCE_FORMAT),
   kind: z.literal('mix-grid'),
   software: z.string(),
-  model: z.object({ id: z.string().min(1), name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits') }),
-  family: z.enum(['stylegan', 'conditional', 'plain']),
+  model: recordModelSchema,
+  family: recordFamilySchema,
   grid: z.object({
     seeds_a: z.array(seedSchema).min(1),
     seeds_b: z.array(seedSchema).min(1),
@@ -38,13 +47,7 @@ const mixGridSchema = z.object({
     psi: finite,
     cutoff: index.nullable(),
   }),
-  image: z.object({
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
-    scale: z.number().int().positive(),
-    filter: z.enum(['nearest', 'bilinear']),
-    gap: px,
-  }),
+  image: recordImageSchema.extend({ gap: px }),
   cells: z.array(cellSchema),
 });
 
@@ -84,16 +87,8 @@ export type StudioRecord = { kind: 'image'; record: Provenance } | { kind: 'mix-
  * bad JSON, a newer format, or a malformed record.
  */
 export function parseStudioRecord(text: string): StudioRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ProvenanceError(`the Latent Studio record is not valid JSON (${(error as Error).message}); re-export the image`);
-  }
-  if (json === null || typeof json !== 'object' || !('kind' in json) || json.kind !== 'mix-grid') return { kind: 'image', record: parseProvenance(text) };
-  if ('format' in json && typeof json.format === 'number' && json.format > PROVENANCE_FORMAT) {
-    throw new ProvenanceError(`the Latent Studio record has format ${json.format}, newer than this studio reads (${PROVENANCE_FORMAT}); update Latent Studio`);
-  }
+  const json = recordJson(text);
+  if (json === null || typeof json !== 'object' || !('kind' in json) || json.kind !== 'mix-grid') return { kind: 'image', record: provenanceFromJson(json) };
   const result = mixGridSchema.safeParse(json);
   if (!result.success) throw malformed(`at ${describeIssue(result.error)}`);
   return { kind: 'mix-grid', record: checkGrid(result.data) };
@@ -104,15 +99,5 @@ export function parseStudioRecord(text: string): StudioRecord {
  * a readable PNG, carries no record, or its record is malformed.
  */
 export function readStudioRecord(png: Uint8Array): StudioRecord {
-  let text: string | undefined;
-  try {
-    text = readITxt(png, PROVENANCE_KEYWORD);
-  } catch (error) {
-    if (!(error instanceof PngError)) throw error;
-    throw new ProvenanceError(error.message);
-  }
-  if (text === undefined) {
-    throw new ProvenanceError('this PNG carries no Latent Studio record: only images exported by Latent Studio can restore a state');
-  }
-  return parseStudioRecord(text);
+  return parseStudioRecord(recordText(png));
 }

@@ -20,11 +20,23 @@ export class ProvenanceError extends Error {
 const finite = z.number().finite();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
+/** The `model` key of a record of either kind: which weights made the pixels. */
+export const recordModelSchema = z.object({ id: z.string().min(1), name: z.string(), sha256 });
+/** The `family` key of a record of either kind. */
+export const recordFamilySchema = z.enum(['stylegan', 'conditional', 'plain']);
+/** The `image` key of a single image's record; a grid's record adds the gap between its cells. */
+export const recordImageSchema = z.object({
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  scale: z.number().int().positive(),
+  filter: z.enum(['nearest', 'bilinear']),
+});
+
 const provenanceSchema = z.object({
   format: z.literal(PROVENANCE_FORMAT),
   software: z.string(),
-  model: z.object({ id: z.string().min(1), name: z.string(), sha256 }),
-  family: z.enum(['stylegan', 'conditional', 'plain']),
+  model: recordModelSchema,
+  family: recordFamilySchema,
   seed: seedSchema,
   z: z.array(finite),
   ws: z.array(z.array(finite)).nullable(),
@@ -43,12 +55,7 @@ const provenanceSchema = z.object({
   ),
   class: latentStateSchema.shape.classes,
   noise_mode: z.string(),
-  image: z.object({
-    width: z.number().int().positive(),
-    height: z.number().int().positive(),
-    scale: z.number().int().positive(),
-    filter: z.enum(['nearest', 'bilinear']),
-  }),
+  image: recordImageSchema,
   state: latentStateSchema,
 });
 
@@ -128,10 +135,10 @@ export function provenanceText(record: Provenance): string {
 }
 
 /**
- * Parse a record's JSON text. Throws {@link ProvenanceError} (and nothing else) on bad JSON, a
- * record of another version, a missing or mistyped key, or ws rows of unequal length.
+ * The JSON value of a record's text, of either kind, not yet checked against a schema. Throws
+ * {@link ProvenanceError} on bad JSON or a record of a newer format than this studio reads.
  */
-export function parseProvenance(text: string): Provenance {
+export function recordJson(text: string): unknown {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -141,6 +148,22 @@ export function parseProvenance(text: string): Provenance {
   if (json !== null && typeof json === 'object' && 'format' in json && typeof json.format === 'number' && json.format > PROVENANCE_FORMAT) {
     throw new ProvenanceError(`the Latent Studio record has format ${json.format}, newer than this studio reads (${PROVENANCE_FORMAT}); update Latent Studio`);
   }
+  return json;
+}
+
+/**
+ * Parse a record's JSON text. Throws {@link ProvenanceError} (and nothing else) on bad JSON, a
+ * record of another version, a missing or mistyped key, or ws rows of unequal length.
+ */
+export function parseProvenance(text: string): Provenance {
+  return provenanceFromJson(recordJson(text));
+}
+
+/**
+ * Check a single image's record, already read by {@link recordJson}, against its schema. Throws
+ * {@link ProvenanceError} on a missing or mistyped key or ws rows of unequal length.
+ */
+export function provenanceFromJson(json: unknown): Provenance {
   const result = provenanceSchema.safeParse(json);
   if (!result.success) throw new ProvenanceError(`the Latent Studio record is malformed at ${describeIssue(result.error)}; re-export the image`);
   const record = result.data;
@@ -151,10 +174,10 @@ export function parseProvenance(text: string): Provenance {
 }
 
 /**
- * Read the record of a PNG file. Throws {@link ProvenanceError} when the file is not a readable PNG,
- * carries no record, or its record is malformed.
+ * The text of a PNG's `latent-studio` chunk, of either kind. Throws {@link ProvenanceError} when
+ * the file is not a readable PNG or carries no record.
  */
-export function readProvenance(png: Uint8Array): Provenance {
+export function recordText(png: Uint8Array): string {
   let text: string | undefined;
   try {
     text = readITxt(png, PROVENANCE_KEYWORD);
@@ -165,6 +188,14 @@ export function readProvenance(png: Uint8Array): Provenance {
   if (text === undefined) {
     throw new ProvenanceError('this PNG carries no Latent Studio record: only images exported by Latent Studio can restore a state');
   }
-  return parseProvenance(text);
+  return text;
+}
+
+/**
+ * Read the record of a PNG file. Throws {@link ProvenanceError} when the file is not a readable PNG,
+ * carries no record, or its record is malformed.
+ */
+export function readProvenance(png: Uint8Array): Provenance {
+  return parseProvenance(recordText(png));
 }
 

@@ -61,22 +61,47 @@ def mapped_mean_f64(mapping, n, seed):
     return x.mean(axis=0)
 
 
-def build_fixture_generator():
-    G = build_random(ARCH['resolution'], ARCH['z_dim'], ARCH['w_dim'], ARCH['map_layers'],
-                     ARCH['channel_base'], ARCH['channel_max'], SEED)
+def set_w_avg(G, seed):
+    """Step 3 above: w_avg = the float64 mean of W_AVG_SAMPLES mapped z (call under no_grad)."""
+    G.mapping.w_avg.copy_(torch.from_numpy(mapped_mean_f64(G.mapping, W_AVG_SAMPLES, seed)).float())
+
+
+def mean_image_at_w_avg(G):
+    """The per-channel mean (float64) of the picture at w_avg, which step 2 moves to grey."""
+    return G.synthesis(G.mapping.w_avg.reshape(1, 1, -1).repeat(1, G.num_ws, 1)).double().mean(dim=[0, 2, 3])
+
+
+def adjust_weights(G, seed, noise_strength=NOISE_STRENGTH):
+    """Steps 1-4 above, in place, on a random StyleGAN2 built from `seed`; returns G in eval mode."""
     S = G.synthesis
     with torch.no_grad():
-        G.mapping.w_avg.copy_(torch.from_numpy(mapped_mean_f64(G.mapping, W_AVG_SAMPLES, SEED)).float())
+        set_w_avg(G, seed)
         for name, layer, _ in S.ws_layers():
             if name.endswith('torgb'):
                 layer.weight.mul_(TORGB_SCALE)
             else:
-                layer.noise_strength.fill_(NOISE_STRENGTH)
+                layer.noise_strength.fill_(noise_strength)
         last = getattr(S, f'b{S.img_resolution}').torgb
-        centre = S(G.mapping.w_avg.reshape(1, 1, -1).repeat(1, G.num_ws, 1)).double().mean(dim=[0, 2, 3])
         # Rounded so that a last-bit difference in the mean cannot change the stored weights.
-        last.bias.copy_(torch.from_numpy(np.round(-centre.numpy(), 3)).float())
+        last.bias.copy_(torch.from_numpy(np.round(-mean_image_at_w_avg(G).numpy(), 3)).float())
     return G.eval()
+
+
+def build_fixture_generator():
+    return adjust_weights(build_random(ARCH['resolution'], ARCH['z_dim'], ARCH['w_dim'], ARCH['map_layers'],
+                                       ARCH['channel_base'], ARCH['channel_max'], SEED), SEED)
+
+
+def pixel_values(img, where):
+    """The values of a CHW image at the (channel, y, x) places `where`, as reference.json stores them."""
+    return [dict(c=c, y=y, x=x, value=float(img[c, y, x])) for c, y, x in where]
+
+
+def write_reference(out, ref):
+    """Write a fixture's reference.json into the package folder `out`."""
+    with open(os.path.join(out, 'reference.json'), 'w') as fh:
+        json.dump(ref, fh, indent=1)
+        fh.write('\n')
 
 
 def reference_doc(G):
@@ -88,7 +113,7 @@ def reference_doc(G):
             z_head=[float(v) for v in c['z'][0, :4]],
             ws_row0_head=[float(v) for v in c['ws'][0, 0, :4]],
             img_min=float(img.min()), img_max=float(img.max()), img_mean=float(img.mean()),
-            pixels=[dict(c=ch, y=y, x=x, value=float(img[ch, y, x])) for ch, y, x in REF_PIXELS]))
+            pixels=pixel_values(img, REF_PIXELS)))
     return dict(
         model=MODEL_ID,
         description='PyTorch outputs of the fixture: z = np.random.RandomState(seed).randn(1, z_dim) '
@@ -108,9 +133,7 @@ def main():
     G = build_fixture_generator()
     os.makedirs(args.out, exist_ok=True)
     ref = reference_doc(G)
-    with open(os.path.join(args.out, 'reference.json'), 'w') as fh:
-        json.dump(ref, fh, indent=1)
-        fh.write('\n')
+    write_reference(args.out, ref)
     fixture_notes = dict(seed=SEED, torgb_scale=TORGB_SCALE, noise_strength=NOISE_STRENGTH,
                          w_avg='float64 mean of 10000 mapped z',
                          last_torgb_bias='minus the per-channel mean image at w_avg')

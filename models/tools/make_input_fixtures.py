@@ -21,7 +21,6 @@ reference.json semantics (what the studio must reproduce, app/pipeline/synthesis
     M = [[cos a, sin a, x], [-sin a, cos a, y], [0, 0, 1]]  (gen_images.py make_transform)
 """
 import argparse
-import json
 import os
 import sys
 
@@ -31,7 +30,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_stylegan import (TOOLS_DIR, build_random, build_random_sg3, export_package,  # noqa: E402
                              noise_const_arrays, seed_z, visualizer_transform)
-from make_fixture import mapped_mean_f64  # noqa: E402
+from make_fixture import adjust_weights, mean_image_at_w_avg, pixel_values, set_w_avg, write_reference  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(TOOLS_DIR))
 DEFAULT_OUT_DIR = os.path.join(REPO, 'models', 'fixtures')
@@ -39,10 +38,8 @@ SEED = 4321
 ARCH = dict(resolution=32, z_dim=64, w_dim=64, map_layers=2, channel_base=256, channel_max=16)
 # A visible noise path: random init sets every noise strength to 0 (the layer would ignore noise).
 NOISE_STRENGTH = 0.15
-TORGB_SCALE = 0.4
 # A fresh StyleGAN3's pictures span ~0.4 around grey: stretch them so moves show in 8-bit pixels.
 SG3_TORGB_GAIN = 4.0
-W_AVG_SAMPLES = 10000
 # (channel, y, x) of the pixels stored per case.
 REF_PIXELS = [(0, 0, 0), (1, 0, 31), (2, 31, 0), (0, 31, 31), (0, 16, 16), (1, 16, 16), (2, 16, 16),
               (1, 8, 24), (2, 24, 8), (0, 5, 13), (1, 20, 3), (2, 11, 27)]
@@ -56,7 +53,7 @@ TRANSFORM_CASES = [dict(x=0.0, y=0.0, angle=0.0), dict(x=0.25, y=0.0, angle=0.0)
 def image_summary(img):
     img = img[0].numpy().astype(np.float64)
     return dict(img_mean=float(img.mean()), img_min=float(img.min()), img_max=float(img.max()),
-                pixels=[dict(c=c, y=y, x=x, value=float(img[c, y, x])) for c, y, x in REF_PIXELS])
+                pixels=pixel_values(img, REF_PIXELS))
 
 
 def studio_noise(G, mode, seed, strength):
@@ -76,22 +73,6 @@ def studio_noise(G, mode, seed, strength):
     return out
 
 
-def adjust(G):
-    """As make_fixture.py: pictures centred on grey with few clipped pixels, a real w_avg."""
-    S = G.synthesis
-    with torch.no_grad():
-        G.mapping.w_avg.copy_(torch.from_numpy(mapped_mean_f64(G.mapping, W_AVG_SAMPLES, SEED)).float())
-        for name, layer, _ in S.ws_layers():
-            if name.endswith('torgb'):
-                layer.weight.mul_(TORGB_SCALE)
-            else:
-                layer.noise_strength.fill_(NOISE_STRENGTH)
-        last = getattr(S, f'b{S.img_resolution}').torgb
-        centre = S(G.mapping.w_avg.reshape(1, 1, -1).repeat(1, G.num_ws, 1)).double().mean(dim=[0, 2, 3])
-        last.bias.copy_(torch.from_numpy(np.round(-centre.numpy(), 3)).float())
-    return G.eval()
-
-
 def ws_of(G, seed):
     with torch.no_grad():
         return G.mapping(torch.from_numpy(seed_z(seed, G.z_dim)), None)
@@ -99,8 +80,10 @@ def ws_of(G, seed):
 
 def noise_fixture():
     model_id = 'fixture-stylegan-tiny-noise'
-    G = adjust(build_random(ARCH['resolution'], ARCH['z_dim'], ARCH['w_dim'], ARCH['map_layers'],
-                            ARCH['channel_base'], ARCH['channel_max'], SEED))
+    # As make_fixture.py (pictures centred on grey with few clipped pixels, a real w_avg), with a
+    # stronger noise path.
+    G = adjust_weights(build_random(ARCH['resolution'], ARCH['z_dim'], ARCH['w_dim'], ARCH['map_layers'],
+                                    ARCH['channel_base'], ARCH['channel_max'], SEED), SEED, NOISE_STRENGTH)
     ws = ws_of(G, 0)
     cases = []
     with torch.no_grad():
@@ -118,13 +101,11 @@ def transform_fixture():
     model_id = 'fixture-stylegan3-tiny'
     G = build_random_sg3(ARCH['resolution'], ARCH['z_dim'], ARCH['w_dim'], ARCH['map_layers'],
                          ARCH['channel_base'], ARCH['channel_max'], SEED, config='t', num_layers=4)
-    S = G.synthesis
     with torch.no_grad():
-        G.mapping.w_avg.copy_(torch.from_numpy(mapped_mean_f64(G.mapping, W_AVG_SAMPLES, SEED)).float())
-        torgb = getattr(S, S.layer_names[-1])
+        set_w_avg(G, SEED)
+        torgb = getattr(G.synthesis, G.synthesis.layer_names[-1])
         torgb.weight.mul_(SG3_TORGB_GAIN)
-        centre = S(G.mapping.w_avg.reshape(1, 1, -1).repeat(1, G.num_ws, 1)).double().mean(dim=[0, 2, 3])
-        torgb.bias.sub_(torch.from_numpy(np.round(centre.numpy(), 3)).float())
+        torgb.bias.sub_(torch.from_numpy(np.round(mean_image_at_w_avg(G).numpy(), 3)).float())
     ws = ws_of(G, 0)
     default = G.synthesis.input.transform.detach().numpy()
     cases = []
@@ -149,9 +130,7 @@ def main():
         out = os.path.join(args.out_dir, folder)
         os.makedirs(out, exist_ok=True)
         G, model_id, ref, flags, name = build()
-        with open(os.path.join(out, 'reference.json'), 'w') as fh:
-            json.dump(ref, fh, indent=1)
-            fh.write('\n')
+        write_reference(out, ref)
         export_package(G, out, model_id=model_id, name=name, license='CC0-1.0',
                        attribution='Random weights generated by Latent Studio make_input_fixtures.py',
                        source='random', extra_files=['reference.json'],

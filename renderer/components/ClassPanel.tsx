@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useStudio } from '../store';
+import { SliderField } from './SliderField';
 import type { ClassWeight } from '../../app/pipeline/state';
 
 /** Read a state's classes as "class A, class B and the blend t between them". */
@@ -57,21 +58,7 @@ export function ClassPanel() {
           {options}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="class-blend">
-          Blend <output htmlFor="class-blend">{t.toFixed(2)}</output>
-        </label>
-        <input
-          id="class-blend"
-          data-testid="class-blend"
-          type="range"
-          min={0}
-          max={1}
-          step={0.01}
-          value={t}
-          onChange={(e) => set({ t: Number(e.target.value) })}
-        />
-      </div>
+      <SliderField id="class-blend" label="Blend" value={t} min={0} max={1} step={0.01} digits={2} onChange={(next) => set({ t: next })} />
     </section>
   );
 }

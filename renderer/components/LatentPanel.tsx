@@ -3,6 +3,7 @@ import { SeedInput } from './SeedInput';
 import { MixPanel } from './MixPanel';
 import { ClassPanel } from './ClassPanel';
 import { NoisePanel, TransformPanel } from './NoisePanel';
+import { SliderField } from './SliderField';
 
 /** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
 function psiRange(family: string | undefined): { min: number; max: number; step: number } {
@@ -37,21 +38,7 @@ function PsiField() {
   const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family);
   const range = psiRange(family);
   return (
-    <div className="field">
-      <label htmlFor="psi-slider">
-        Truncation ψ <output htmlFor="psi-slider">{psi.toFixed(2)}</output>
-      </label>
-      <input
-        id="psi-slider"
-        data-testid="psi-slider"
-        type="range"
-        min={range.min}
-        max={range.max}
-        step={range.step}
-        value={psi}
-        onChange={(e) => setPsi(Number(e.target.value))}
-      />
-    </div>
+    <SliderField id="psi-slider" label="Truncation ψ" value={psi} min={range.min} max={range.max} step={range.step} digits={2} onChange={setPsi} />
   );
 }
 

@@ -1,6 +1,7 @@
 import type { NoiseSettings } from '../../app/pipeline/state';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
+import { SliderField } from './SliderField';
 
 const NOISE_MODES: { mode: NoiseSettings['mode']; label: string }[] = [
   { mode: 'const', label: 'Const (as exported)' },
@@ -57,22 +58,17 @@ export function NoisePanel() {
           </div>
         </div>
       )}
-      <div className="field">
-        <label htmlFor="noise-strength">
-          Strength <output htmlFor="noise-strength">{noise.strength.toFixed(2)}</output>
-        </label>
-        <input
-          id="noise-strength"
-          data-testid="noise-strength"
-          type="range"
-          min={0}
-          max={2}
-          step={0.01}
-          value={noise.strength}
-          disabled={noise.mode === 'none'}
-          onChange={(e) => setNoise({ strength: Number(e.target.value) })}
-        />
-      </div>
+      <SliderField
+        id="noise-strength"
+        label="Strength"
+        value={noise.strength}
+        min={0}
+        max={2}
+        step={0.01}
+        digits={2}
+        disabled={noise.mode === 'none'}
+        onChange={(strength) => setNoise({ strength })}
+      />
     </section>
   );
 }
@@ -97,26 +93,8 @@ export function TransformPanel() {
   return (
     <section className="transform-panel" aria-label="Input transform" data-testid="transform-panel">
       <h2>Transform</h2>
-      {TRANSFORM_SLIDERS.map((slider) => (
-        <div className="field" key={slider.key}>
-          <label htmlFor={`transform-${slider.key}`}>
-            {slider.label}{' '}
-            <output htmlFor={`transform-${slider.key}`}>
-              {transform[slider.key].toFixed(slider.digits)}
-              {slider.unit}
-            </output>
-          </label>
-          <input
-            id={`transform-${slider.key}`}
-            data-testid={`transform-${slider.key}`}
-            type="range"
-            min={slider.min}
-            max={slider.max}
-            step={slider.step}
-            value={transform[slider.key]}
-            onChange={(e) => setTransform({ [slider.key]: Number(e.target.value) })}
-          />
-        </div>
+      {TRANSFORM_SLIDERS.map(({ key, ...slider }) => (
+        <SliderField key={key} id={`transform-${key}`} {...slider} value={transform[key]} onChange={(value) => setTransform({ [key]: value })} />
       ))}
       <button type="button" data-testid="transform-reset" disabled={!moved} onClick={reset} title="Back to no translation and no rotation">
         Reset transform
