@@ -5,23 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pixelDiff } from './reference';
 import { test, expect, ROOT } from './fixtures';
 import { latentState, stateKey, type ClassWeight } from '../app/pipeline/state';
 
 const MODEL = 'emoji-biggan';
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', MODEL, 'manifest.json'), 'utf8')) as { class_names: string[] };
-
-function meanAbsDiff(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
-}
-
-function maxAbsDiff(a: number[], b: number[]): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-  return max;
-}
 
 test('class-select lists the manifest classes; another class and a blend change the picture', async ({ studio, backend }) => {
   test.skip(backend !== 'wasm', 'UI flow: one backend suffices (the WebGPU project checks rendering)');
@@ -44,7 +33,7 @@ test('class-select lists the manifest classes; another class and a blend change 
   await select.selectOption({ label: manifest.class_names[a]! });
   await frame([{ index: a, weight: 1 }]);
   const pictureA = await studio.pixels();
-  expect(meanAbsDiff(pictureA.data, pictureB.data), 'another class gives another picture').toBeGreaterThan(2);
+  expect(pixelDiff(pictureA.data, pictureB.data).mean, 'another class gives another picture').toBeGreaterThan(2);
 
   // Blend A towards B: the target class must stick while the blend is still 0.
   await page.getByTestId('class-select-b').selectOption({ label: manifest.class_names[b]! });
@@ -56,19 +45,19 @@ test('class-select lists the manifest classes; another class and a blend change 
     { index: b, weight: 0.5 },
   ]);
   const middle = await studio.pixels();
-  expect(meanAbsDiff(middle.data, pictureA.data), 'the blend differs from class A').toBeGreaterThan(1);
-  expect(meanAbsDiff(middle.data, pictureB.data), 'the blend differs from class B').toBeGreaterThan(1);
+  expect(pixelDiff(middle.data, pictureA.data).mean, 'the blend differs from class A').toBeGreaterThan(1);
+  expect(pixelDiff(middle.data, pictureB.data).mean, 'the blend differs from class B').toBeGreaterThan(1);
 
   await blend.fill('1');
   await frame([
     { index: a, weight: 0 },
     { index: b, weight: 1 },
   ]);
-  expect(maxAbsDiff((await studio.pixels()).data, pictureB.data), 'blend 1 is class B').toBeLessThanOrEqual(1);
+  expect(pixelDiff((await studio.pixels()).data, pictureB.data).max, 'blend 1 is class B').toBeLessThanOrEqual(1);
 
   await blend.fill('0');
   await frame([{ index: a, weight: 1 }]);
-  expect(maxAbsDiff((await studio.pixels()).data, pictureA.data), 'blend 0 is class A').toBeLessThanOrEqual(1);
+  expect(pixelDiff((await studio.pixels()).data, pictureA.data).max, 'blend 0 is class A').toBeLessThanOrEqual(1);
   // The target survives a blend of 0, so the next drag blends towards it again.
   await expect(page.getByTestId('class-select-b')).toHaveValue(String(b));
 });

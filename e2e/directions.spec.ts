@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import { pixelDiff } from './reference';
 import { test, expect, type StudioPage } from './fixtures';
 import { latentState, stateKey, type Edit } from '../app/pipeline/state';
 import { parseNpy, writeNpy } from '../app/formats/npy';
@@ -17,12 +18,6 @@ const W_DIM = 64;
 /** An edit as stateKey sees it (only id, amount and rows enter the key). */
 function edit(id: string, amount: number, rows: [number, number] | null = null): Edit {
   return { id, name: id, space: 'w', vector: [], scale: 1, amount, rows };
-}
-
-function meanAbsDiff(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / a.length;
 }
 
 function cosine(a: number[], b: number[]): number {
@@ -92,7 +87,7 @@ test('PCA sliders: the distance from the unedited image grows with |slider|', as
       const amount = sign * step;
       await slider.fill(String(amount));
       await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, edits: [edit('pca-1', amount)] })));
-      const distance = meanAbsDiff(plain, (await studio.pixels()).data);
+      const distance = pixelDiff(plain, (await studio.pixels()).data).mean;
       expect(distance, `distance at ${amount} σ`).toBeGreaterThan(previous);
       previous = distance;
     }
@@ -115,7 +110,7 @@ test('PCA sliders: the distance from the unedited image grows with |slider|', as
 
   await page.getByTestId('direction-reset').click();
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0 })));
-  expect(meanAbsDiff(plain, (await studio.pixels()).data)).toBe(0);
+  expect(pixelDiff(plain, (await studio.pixels()).data).mean).toBe(0);
 });
 
 test('PCA can be cancelled and never blocks the preview', async ({ studio }) => {
@@ -143,7 +138,7 @@ test('SeFa on the coarse layers edits rows 0–3', async ({ studio }) => {
   const first = page.getByRole('slider', { name: 'SeFa coarse 1', exact: true });
   await first.fill('5');
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, edits: [edit('sefa-coarse-1', 5, [0, 3])] })));
-  expect(meanAbsDiff(plain, (await studio.pixels()).data)).toBeGreaterThan(2);
+  expect(pixelDiff(plain, (await studio.pixels()).data).mean).toBeGreaterThan(2);
 });
 
 test('imports .npy and .npz directions, rejects other shapes, and makes one orthogonal to another', async ({ studio }) => {
@@ -159,7 +154,7 @@ test('imports .npy and .npz directions, rejects other shapes, and makes one orth
   await boundary.fill('6');
   const id = await page.locator('li.direction').first().getAttribute('data-direction-id');
   await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, edits: [edit(id!, 6)] })));
-  expect(meanAbsDiff(plain, (await studio.pixels()).data)).toBeGreaterThan(2);
+  expect(pixelDiff(plain, (await studio.pixels()).data).mean).toBeGreaterThan(2);
 
   // Two directions at 45°: a = (e0 + e1)/√2, b = e0. a made orthogonal to b is e1.
   const pair = new Float32Array(2 * W_DIM);
