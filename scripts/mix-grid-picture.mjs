@@ -19,8 +19,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'emoji-stylegan' },
-    a: { type: 'string', default: '1,2,3,4' },
-    b: { type: 'string', default: '5,6,7,8' },
+    a: { type: 'string', default: '14,23,38,39' },
+    b: { type: 'string', default: '0,21,27,45' },
     layers: { type: 'string', default: 'coarse' },
     scale: { type: 'string', default: '2' },
     out: { type: 'string', default: path.join(root, 'docs/mix-grid.png') },
