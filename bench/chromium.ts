@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { BenchModel } from './models';
-import { feedsFor, graphOrder } from './node-runtimes';
+import { benchPackage, feedsFor, graphOrder } from './node-runtimes';
 import { median, type Row, type RunPlan, type Skip } from './rows';
 
 /** Debian's Chromium (DESIGN.md §5); `CHROMIUM_PATH` overrides it, as for the e2e tests. */
@@ -158,11 +158,12 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
           result.info.push(`${runtime}: ${JSON.stringify(env)}`);
         }
         result.heads[model.id] = {};
+        const pkg = await benchPackage(model.dir, model.manifest);
         for (const name of graphOrder(model.manifest)) {
           // The page feeds synthesis with its own mapping output; this ws only gives the shape.
           const shapeOnly = name === 'synthesis' ? new Float32Array(model.manifest.num_ws * model.manifest.w_dim) : null;
           const feeds = Object.fromEntries(
-            Object.entries(feedsFor(model.manifest, name, shapeOnly)).map(([input, t]) => [
+            Object.entries(feedsFor(pkg, name, shapeOnly)).map(([input, t]) => [
               input,
               input === 'ws' ? { fromGraph: 'mapping', dims: t.dims } : { data: Array.from(t.data), dims: t.dims },
             ]),

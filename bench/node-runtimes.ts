@@ -16,7 +16,8 @@ import { frameCount, type Timeline } from '../app/pipeline/timeline';
 import { openWasmRunner } from '../main/inference/ort-web-node';
 import { forkChannel, openNativeRunner } from '../main/inference/native/client';
 import { sessionOptions } from '../main/inference/native/providers';
-import { readManifest } from '../main/services/library';
+import { readManifest, readNoiseConst } from '../main/services/library';
+import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst } from '../app/pipeline/synthesis-inputs';
 import { median, timeRuns, warmingUp, type Row, type RunPlan, type Runtime } from './rows';
 
 /** One process's work: one runtime on one model. */
@@ -45,12 +46,28 @@ export function graphOrder(manifest: Manifest): string[] {
   return manifest.family === 'stylegan' ? ['mapping', 'synthesis'] : ['generator'];
 }
 
+/** A package as the bench runs it: its manifest, its const noise, and the noise/transform feeds of its stored picture. */
+export interface BenchPackage {
+  manifest: Manifest;
+  noiseConst: NoiseConst | null;
+  /** Synthesis inputs besides ws (noise at const, the stored transform); {} for packages without them. */
+  synthesisExtras: Feeds;
+}
+
+/** Read the package in `dir` for timing. */
+export async function benchPackage(dir: string, manifest?: Manifest): Promise<BenchPackage> {
+  const m = manifest ?? (await readManifest(dir));
+  const noiseConst = await readNoiseConst(dir, m);
+  return { manifest: m, noiseConst, synthesisExtras: createSynthesisInputs(m, noiseConst).feeds(DEFAULT_SYNTHESIS) };
+}
+
 /** Inputs of `graph` for seed 0 (ψ 1, class 0), the extra inputs at their defaults; `ws` comes from mapping. */
-export function feedsFor(manifest: Manifest, graph: string, ws: Float32Array | null): Feeds {
+export function feedsFor({ manifest, synthesisExtras }: BenchPackage, graph: string, ws: Float32Array | null): Feeds {
   const feeds: Feeds = {};
   if (graph === 'synthesis') {
     if (!ws) throw new Error('synthesis needs the ws of a mapping run');
     feeds.ws = { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] };
+    Object.assign(feeds, synthesisExtras);
   } else {
     const z = manifest.family === 'conditional' ? seedToTruncatedZ(0, manifest.z_dim, 1) : seedToZ(0, manifest.z_dim);
     feeds.z = { data: z, dims: [1, manifest.z_dim] };
@@ -76,12 +93,12 @@ function benchTimeline(): Timeline {
 /** How many leading output values a job reports (torch-cpu's weights are checked against them). */
 const HEAD = 32;
 
-async function timeGraphs(job: NodeJob, manifest: Manifest, run: (graph: string, feeds: Feeds) => Promise<Feeds>): Promise<Omit<NodeJobResult, 'info'>> {
+async function timeGraphs(job: NodeJob, pkg: BenchPackage, run: (graph: string, feeds: Feeds) => Promise<Feeds>): Promise<Omit<NodeJobResult, 'info'>> {
   const rows: Row[] = [];
   const heads: Record<string, number[]> = {};
   let ws: Float32Array | null = null;
-  for (const graph of graphOrder(manifest)) {
-    const feeds = feedsFor(manifest, graph, ws);
+  for (const graph of graphOrder(pkg.manifest)) {
+    const feeds = feedsFor(pkg, graph, ws);
     const times = await timeRuns(job.plan, () => run(graph, feeds));
     const output = Object.values(await run(graph, feeds))[0]!.data;
     if (graph === 'mapping') ws = output;
@@ -92,8 +109,8 @@ async function timeGraphs(job: NodeJob, manifest: Manifest, run: (graph: string,
 }
 
 /** Per-frame wall time of the render-timeline job (latent, synthesis, RGBA conversion), as the worker runs it. */
-async function timeExportFrames(job: NodeJob, manifest: Manifest, runner: GraphRunner): Promise<Row> {
-  const context = { pipeline: createPipeline(runner, manifest), runner, manifest, now: () => performance.now() };
+async function timeExportFrames(job: NodeJob, { manifest, noiseConst }: BenchPackage, runner: GraphRunner): Promise<Row> {
+  const context = { pipeline: createPipeline(runner, manifest, noiseConst), runner, manifest, now: () => performance.now() };
   const timeline = benchTimeline();
   // Warm-up as timeRuns does; the first frames also map the keyframes' seeds. Fast models warm up
   // for more frames than the timeline has: the job then starts again from frame 0.
@@ -113,7 +130,8 @@ async function timeExportFrames(job: NodeJob, manifest: Manifest, runner: GraphR
   return { model: job.model, runtime: job.runtime, stage: 'export-frame', median_ms: median(times), runs: times.length, threads: job.threads, note: 'render-timeline job' };
 }
 
-async function withRunner(job: NodeJob, manifest: Manifest): Promise<NodeJobResult> {
+async function withRunner(job: NodeJob, pkg: BenchPackage): Promise<NodeJobResult> {
+  const { manifest } = pkg;
   let runner: GraphRunner;
   let info: string;
   if (job.runtime === 'wasm-node') {
@@ -125,8 +143,8 @@ async function withRunner(job: NodeJob, manifest: Manifest): Promise<NodeJobResu
     info = `native host pid ${native.pid}, provider ${native.provider}${native.fallbackReason ? ` (fallback: ${native.fallbackReason})` : ''}`;
   }
   try {
-    const { rows, heads } = await timeGraphs(job, manifest, (graph, feeds) => runner.run(graph, feeds));
-    if (job.exportFrame) rows.push(await timeExportFrames(job, manifest, runner));
+    const { rows, heads } = await timeGraphs(job, pkg, (graph, feeds) => runner.run(graph, feeds));
+    if (job.exportFrame) rows.push(await timeExportFrames(job, pkg, runner));
     return { rows, heads, info };
   } finally {
     await runner.dispose();
@@ -134,7 +152,8 @@ async function withRunner(job: NodeJob, manifest: Manifest): Promise<NodeJobResu
 }
 
 /** Bare onnxruntime-node: sessions with the native host's options, tensors made once, no checks or copies. */
-async function bareOrtNode(job: NodeJob, manifest: Manifest): Promise<NodeJobResult> {
+async function bareOrtNode(job: NodeJob, pkg: BenchPackage): Promise<NodeJobResult> {
+  const { manifest } = pkg;
   const sessions = new Map<string, ortNode.InferenceSession>();
   try {
     for (const graph of graphOrder(manifest)) {
@@ -142,7 +161,7 @@ async function bareOrtNode(job: NodeJob, manifest: Manifest): Promise<NodeJobRes
       sessions.set(graph, await ortNode.InferenceSession.create(file, sessionOptions('cpu', job.threads)));
     }
     const made = new Map<Feeds, Record<string, ortNode.Tensor>>();
-    const timed = await timeGraphs(job, manifest, async (graph, feeds) => {
+    const timed = await timeGraphs(job, pkg, async (graph, feeds) => {
       let tensors = made.get(feeds);
       if (!tensors) {
         tensors = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ortNode.Tensor('float32', t.data, t.dims)]));
@@ -159,6 +178,6 @@ async function bareOrtNode(job: NodeJob, manifest: Manifest): Promise<NodeJobRes
 
 /** Run one job in this process. */
 export async function runNodeJob(job: NodeJob): Promise<NodeJobResult> {
-  const manifest = await readManifest(job.dir);
-  return job.runtime === 'ort-node' ? bareOrtNode(job, manifest) : withRunner(job, manifest);
+  const pkg = await benchPackage(job.dir);
+  return job.runtime === 'ort-node' ? bareOrtNode(job, pkg) : withRunner(job, pkg);
 }

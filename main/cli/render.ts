@@ -18,7 +18,7 @@ import { encodePng } from '../../app/formats/png';
 import { createPipeline } from '../../app/pipeline/render';
 import { describeIssue, timelineSchema } from '../../app/pipeline/schemas';
 import { DEFAULT_NOISE, DEFAULT_TRANSFORM, latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/pipeline/state';
-import { loadNoiseConst, type NoiseConst } from '../../app/pipeline/synthesis-inputs';
+import type { NoiseConst } from '../../app/pipeline/synthesis-inputs';
 import { checkTimeline, frameCount, TimelineError, TimelineEvaluator, type Timeline } from '../../app/pipeline/timeline';
 import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
 import { MAX_SCALE, upscale, type UpscaleFilter } from '../../app/export/resample';
@@ -26,7 +26,7 @@ import { frameFileName, rgbBytes, seedFileName, stillPng } from '../../app/expor
 import type { GraphRunner } from '../../app/inference';
 import { openWasmRunner } from '../inference/ort-web-node';
 import { defaultNativeThreads, forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
-import { readManifest } from '../services/library';
+import { readManifest, readNoiseConst } from '../services/library';
 import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
 
 const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list> --outdir <dir> [options]
@@ -295,9 +295,7 @@ async function openRunner(options: CliOptions, model: { dir: string; manifest: M
 }
 
 /** The package's const noise from disk (null without noise inputs), for createPipeline. */
-function noiseConstOf(model: { dir: string; manifest: Manifest }): Promise<NoiseConst | null> {
-  return loadNoiseConst(model.manifest, async (file) => new Uint8Array(await fs.readFile(path.join(model.dir, file))));
-}
+const noiseConstOf = (model: { dir: string; manifest: Manifest }): Promise<NoiseConst | null> => readNoiseConst(model.dir, model.manifest);
 
 /** Refuse noise or transform flags the package cannot honour (gen_images.py would silently ignore them). */
 function checkSynthesisFlags(options: CliOptions, manifest: Manifest): void {

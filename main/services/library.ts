@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, ManifestError, type Manifest } from '../../app/model/manifest';
 import type { ModelEntry } from '../../app/contract';
+import { loadNoiseConst, type NoiseConst } from '../../app/pipeline/synthesis-inputs';
 import { readIndex, writeIndex, LIBRARY_INDEX_FORMAT, type IndexEntry, type LibraryIndex } from './library-index';
 
 /** The model the studio opens first when it is available. */
@@ -45,6 +46,11 @@ export const MAX_MODEL_NAME = 200;
 export interface LibraryProblem {
   dir: string;
   message: string;
+}
+
+/** A package's const noise from `<dir>` (null when it has no noise inputs), for createPipeline. */
+export function readNoiseConst(dir: string, manifest: Manifest): Promise<NoiseConst | null> {
+  return loadNoiseConst(manifest, async (file) => new Uint8Array(await fs.readFile(path.join(dir, file))));
 }
 
 /** Read and validate `<dir>/manifest.json`; throws {@link ManifestError} naming the bad field. */
