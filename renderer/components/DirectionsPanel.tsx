@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { MIN_EXAMPLES, type Direction } from '../../app/latent/directions';
 import type { LayerGroup } from '../../app/latent/sefa';
 import type { LatentState } from '../../app/pipeline/state';
@@ -15,6 +15,7 @@ import {
   watchDirections,
 } from '../directions';
 import { inference } from '../studio';
+import { ImageCanvas } from './ImageCanvas';
 import { MAX_SEED, studioStore, useStudio } from '../store';
 
 /** Slider range in slider units (σ for PCA directions, latent units otherwise), as GANSpace's ±10 σ. */
@@ -330,17 +331,9 @@ function DirectionList() {
 }
 
 function GridCell({ state, image }: { state: LatentState; image: ImageData | undefined }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    if (!canvas || !image) return;
-    canvas.width = image.width;
-    canvas.height = image.height;
-    canvas.getContext('2d')?.putImageData(image, 0, 0);
-  }, [image]);
   return (
     <li className="teach-cell">
-      <canvas ref={ref} data-testid="direction-grid-cell" data-ready={image ? 'true' : 'false'} role="img" aria-label={`Seed ${state.seed}`} width={1} height={1} />
+      <ImageCanvas image={image} data-testid="direction-grid-cell" role="img" aria-label={`Seed ${state.seed}`} />
       <div className="row">
         <button type="button" data-testid="direction-grid-has" aria-label={`Seed ${state.seed} has the attribute`} onClick={() => void markSample(state, 'has')}>
           +

@@ -3,6 +3,7 @@ import { mixGridItems, type MixGridItem, type MixGridLayout } from '../../app/ex
 import { mixPresets, type MixPreset } from '../../app/latent/presets';
 import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
 import { exportMixGrid } from '../export/mix-grid-export';
+import { ImageCanvas } from './ImageCanvas';
 import { inference } from '../studio';
 import { studioStore, useStudio } from '../store';
 
@@ -12,15 +13,7 @@ function cellId(item: MixGridItem): string {
 }
 
 function Cell({ id, image, onPick, label }: { id: string; image: ImageData | undefined; onPick?: () => void; label: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    if (!canvas || !image) return;
-    canvas.width = image.width;
-    canvas.height = image.height;
-    canvas.getContext('2d')?.putImageData(image, 0, 0);
-  }, [image]);
-  const canvas = <canvas ref={ref} data-testid="mix-grid-cell" data-cell={id} data-ready={image ? 'true' : 'false'} width={1} height={1} />;
+  const canvas = <ImageCanvas image={image} data-testid="mix-grid-cell" data-cell={id} />;
   return onPick ? (
     <button type="button" className="grid-cell" aria-label={label} title={label} onClick={onPick}>
       {canvas}

@@ -3,6 +3,7 @@ import { useStudio } from '../store';
 import { MAP_COUNTS, mapDirections, type MapColouring, type MapProjection } from '../store/slices/map';
 import { MapController, type MapHover } from './controller';
 import { MapUnavailableError } from './scene';
+import { ImageCanvas } from '../components/ImageCanvas';
 
 const HELP =
   'Latent map. Drag to orbit, right-drag or Shift+drag to pan, wheel to zoom. W A S D fly, Q and E move down and up, arrow keys orbit. ' +
@@ -21,14 +22,6 @@ function parseColouring(value: string): MapColouring {
 const HOVER_BOX = { width: 146, height: 166 };
 
 function HoverPreview({ hover, view }: { hover: MapHover; view: HTMLElement | null }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const canvas = ref.current;
-    if (!canvas || !hover.image) return;
-    canvas.width = hover.image.width;
-    canvas.height = hover.image.height;
-    canvas.getContext('2d')?.putImageData(hover.image, 0, 0);
-  }, [hover.image]);
   // Beside the cursor, flipped to the other side where it would leave the view.
   const width = view?.clientWidth ?? Infinity;
   const height = view?.clientHeight ?? Infinity;
@@ -36,7 +29,7 @@ function HoverPreview({ hover, view }: { hover: MapHover; view: HTMLElement | nu
   const top = hover.y + 14 + HOVER_BOX.height > height ? Math.max(0, hover.y - 14 - HOVER_BOX.height) : hover.y + 14;
   return (
     <div className="map-hover" data-testid="map-hover-preview" role="tooltip" style={{ left, top }}>
-      {hover.image ? <canvas ref={ref} width={1} height={1} aria-hidden="true" /> : <div className="map-hover-wait">rendering…</div>}
+      {hover.image ? <ImageCanvas image={hover.image} aria-hidden="true" /> : <div className="map-hover-wait">rendering…</div>}
       <span>
         seed {hover.seed}
         {hover.className ? ` · ${hover.className}` : ''}
