@@ -25,7 +25,7 @@ export default tseslint.config(
   },
   {
     // Tests build malformed documents on purpose: untyped JSON is the point there.
-    files: ['**/*.test.ts'],
+    files: ['**/*.test.ts', 'test-support/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

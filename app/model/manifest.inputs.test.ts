@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ManifestError, parseManifest } from './manifest';
+import { parseManifest } from './manifest';
+import { fixtureManifestJson, refusedField } from '../../test-support/manifest';
 
 // The optional synthesis inputs export_stylegan.py declares: noise_inputs (--noise-inputs) and
 // transform_input (--transform-input), on top of the fixture package.
-const fixture = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../models/fixtures/stylegan-tiny/manifest.json'), 'utf8'),
-) as Record<string, any>;
+const fixture = fixtureManifestJson();
 const SHA = 'a'.repeat(64);
 
 function withInputs(change: (m: Record<string, any>) => void = () => {}): Record<string, any> {
@@ -24,15 +21,7 @@ function withInputs(change: (m: Record<string, any>) => void = () => {}): Record
   return m;
 }
 
-function fieldOf(input: unknown): string {
-  try {
-    parseManifest(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return (error as ManifestError).field;
-  }
-  throw new Error('expected parseManifest to throw');
-}
+const fieldOf = refusedField;
 
 describe('parseManifest: noise and transform inputs', () => {
   it('leaves packages without them as they were', () => {

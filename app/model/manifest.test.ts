@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ManifestError, parseManifest } from './manifest';
+import { fixtureManifestJson, refusedField } from '../../test-support/manifest';
 
-const fixture = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../models/fixtures/stylegan-tiny/manifest.json'), 'utf8'),
-) as Record<string, unknown>;
+const fixture = fixtureManifestJson();
+const fieldOf = refusedField;
 
 function withChange(change: (m: Record<string, any>) => void): unknown {
-  const copy = structuredClone(fixture) as Record<string, any>;
+  const copy = structuredClone(fixture);
   change(copy);
   return copy;
-}
-
-function fieldOf(input: unknown): string {
-  try {
-    parseManifest(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return (error as ManifestError).field;
-  }
-  throw new Error('expected parseManifest to throw');
 }
 
 describe('parseManifest', () => {

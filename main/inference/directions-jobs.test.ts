@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openWasmRunner } from './ort-web-node';
-import { readManifest } from '../services/library';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { openWasmPipeline } from './ort-web-node';
+import type { Pipeline } from '../../app/pipeline/render';
 import { runJobToEnd, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
 import { latentState } from '../../app/pipeline/state';
 import type { GraphRunner } from '../../app/inference';
@@ -27,9 +26,7 @@ let pipeline: Pipeline;
 const tmp = mkdtempSync(path.join(tmpdir(), 'directions-jobs-'));
 
 beforeAll(async () => {
-  manifest = await readManifest(DIR);
-  runner = await openWasmRunner(DIR, manifest);
-  pipeline = createPipeline(runner, manifest);
+  ({ manifest, runner, pipeline } = await openWasmPipeline(DIR));
 });
 afterAll(async () => {
   await runner.dispose();

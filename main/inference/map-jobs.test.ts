@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { openWasmRunner } from './ort-web-node';
-import { readManifest } from '../services/library';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { openWasmPipeline } from './ort-web-node';
+import type { Pipeline } from '../../app/pipeline/render';
 import { runJobToEnd, type JobItem, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
 import { downsample, mapVector, meanRow, type MapSampleItem } from '../../app/pipeline/map-jobs';
 import { latentState } from '../../app/pipeline/state';
@@ -25,9 +24,7 @@ let runner: GraphRunner;
 let pipeline: Pipeline;
 
 beforeAll(async () => {
-  manifest = await readManifest(DIR);
-  runner = await openWasmRunner(DIR, manifest);
-  pipeline = createPipeline(runner, manifest);
+  ({ manifest, runner, pipeline } = await openWasmPipeline(DIR));
 });
 afterAll(async () => {
   await runner.dispose();

@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openWasmRunner } from './ort-web-node';
-import { readManifest } from '../services/library';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { openWasmPipeline } from './ort-web-node';
+import type { Pipeline } from '../../app/pipeline/render';
 import type { GraphRunner } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
 import { ShapeError } from '../../app/model/shapes';
@@ -36,9 +35,7 @@ let runner: GraphRunner;
 let pipeline: Pipeline;
 
 beforeAll(async () => {
-  manifest = await readManifest(DIR);
-  runner = await openWasmRunner(DIR, manifest);
-  pipeline = createPipeline(runner, manifest);
+  ({ manifest, runner, pipeline } = await openWasmPipeline(DIR));
 });
 afterAll(() => runner.dispose());
 

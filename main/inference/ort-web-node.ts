@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { GraphRunner } from '../../app/inference';
 import type { Manifest } from '../../app/model/manifest';
 import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
+import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { readManifest, readNoiseConst } from '../services/library';
 
 /** Options for {@link openWasmRunner}. */
 export interface WasmRunnerOptions {
@@ -23,4 +25,22 @@ export async function openWasmRunner(dir: string, manifest: Manifest, options: W
     sessionOptions: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
     loadFile: async (file) => new Uint8Array(await fs.readFile(path.join(dir, file))),
   });
+}
+
+/** A package opened for rendering in Node: its manifest, its WASM runner and the studio's pipeline over it. */
+export interface WasmPipeline {
+  manifest: Manifest;
+  runner: GraphRunner;
+  pipeline: Pipeline;
+}
+
+/**
+ * Read the package in `dir` (manifest and const noise) and open it with {@link openWasmRunner}
+ * under the same pipeline the worker builds. Dispose `runner` when done.
+ */
+export async function openWasmPipeline(dir: string, options: WasmRunnerOptions = {}): Promise<WasmPipeline> {
+  const manifest = await readManifest(dir);
+  const noiseConst = await readNoiseConst(dir, manifest);
+  const runner = await openWasmRunner(dir, manifest, options);
+  return { manifest, runner, pipeline: createPipeline(runner, manifest, noiseConst) };
 }

@@ -8,10 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { openWasmRunner } from './ort-web-node';
-import { readManifest } from '../services/library';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
-import { loadNoiseConst } from '../../app/pipeline/synthesis-inputs';
+import { openWasmPipeline } from './ort-web-node';
+import type { Pipeline } from '../../app/pipeline/render';
 import { latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/pipeline/state';
 import { TimelineEvaluator } from '../../app/pipeline/timeline';
 import { MAP_JOB_HANDLERS, type MapThumbnailItem } from '../../app/pipeline/map-jobs';
@@ -44,11 +42,8 @@ interface Loaded {
 
 async function load(folder: string): Promise<Loaded> {
   const dir = path.join(FIXTURES, folder);
-  const manifest = await readManifest(dir);
-  const runner = await openWasmRunner(dir, manifest);
-  const noiseConst = await loadNoiseConst(manifest, async (file) => new Uint8Array(readFileSync(path.join(dir, file))));
   const reference = JSON.parse(readFileSync(path.join(dir, 'reference.json'), 'utf8')) as Reference;
-  return { manifest, runner, pipeline: createPipeline(runner, manifest, noiseConst), reference };
+  return { ...(await openWasmPipeline(dir)), reference };
 }
 
 function expectMatches(image: Tensor, c: ReferenceCase, tolerance: number): void {
