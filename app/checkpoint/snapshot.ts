@@ -43,3 +43,40 @@ export interface NetworkSnapshot {
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
+
+/** What the user may ask of a conversion (the Python exporters' options of the same names). */
+export interface ConvertOptions {
+  /** Package id and display name; derived from the source file when absent. */
+  readonly id?: string;
+  readonly name?: string;
+  /** StyleGAN2: every noise layer becomes a synthesis input `noise_<layer>` (export_stylegan.py --noise-inputs). */
+  readonly noiseInputs?: boolean;
+  /** StyleGAN3: the input transform becomes a synthesis input `transform` (--transform-input). */
+  readonly transformInput?: boolean;
+  /**
+   * Asked between steps; when it returns true the converter throws {@link ConversionCancelled}.
+   * (A function rather than an AbortSignal: app/ is type-checked without DOM or Node libraries.)
+   */
+  readonly cancelled?: () => boolean;
+  /** Progress in [0, 1]. */
+  readonly onProgress?: (fraction: number) => void;
+}
+
+/**
+ * A converted model package before it is written: manifest.json as the Python exporter writes it
+ * (its `files` entry — sha256 and size of every file — is filled in by the package writer) and
+ * the files by name (`mapping.onnx`, `synthesis.onnx`, `generator.onnx`, `style_affine.npz`,
+ * `noise_const.npz`, …).
+ */
+export interface ConvertedPackage {
+  readonly manifest: Readonly<Record<string, unknown>>;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Thrown when {@link ConvertOptions.cancelled} said stop. */
+export class ConversionCancelled extends Error {
+  override readonly name = 'ConversionCancelled';
+  constructor() {
+    super('the conversion was cancelled');
+  }
+}
