@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildNativeHostForTests, type TestHost } from '../main/inference/native/testing';
+import { buildNativeHostForTests, type TestHost } from '../test-support/native-host';
 import { formatTable, median, RUNTIMES, runPlan, warmingUp, type Row } from './rows';
 import { targetLines } from './targets';
 

@@ -6,18 +6,18 @@
  */
 import * as ortNode from 'onnxruntime-node';
 import path from 'node:path';
-import type { Feeds, GraphRunner } from '../app/inference';
+import type { Feeds, GraphRunner } from '../app/inference/runner';
 import type { Manifest } from '../app/model/manifest';
 import { seedToTruncatedZ, seedToZ } from '../app/latent';
-import { createPipeline } from '../app/pipeline/render';
-import { JOB_HANDLERS } from '../app/pipeline/jobs';
-import { latentState } from '../app/pipeline/state';
-import { frameCount, type Timeline } from '../app/pipeline/timeline';
+import { createPipeline } from '../app/inference/render';
+import { JOB_HANDLERS } from '../app/jobs/registry';
+import { latentState } from '../app/state/latent-state';
+import { frameCount, type Timeline } from '../app/state/timeline';
 import { openWasmRunner } from '../main/inference/ort-web-node';
 import { forkChannel, openNativeRunner } from '../main/inference/native/client';
 import { sessionOptions } from '../main/inference/native/providers';
 import { readManifest, readNoiseConst } from '../main/services/library';
-import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst } from '../app/pipeline/synthesis-inputs';
+import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst } from '../app/inference/synthesis-inputs';
 import { median, timeRuns, warmingUp, type Row, type RunPlan, type Runtime } from './rows';
 
 /** One process's work: one runtime on one model. */

@@ -7,7 +7,7 @@
 import { test, expect } from './fixtures';
 import { chooseFiles, corpusFile, libraryIds } from './library-helpers';
 import { fixtureZip, plainGenerator, zipWithNames, fixtureFiles } from './model-corpus';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 import { CURRENT_PROJECT_FORMAT } from '../app/project/schema';
 
 const MODEL = 'fixture-stylegan-tiny';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pixelDiff } from './reference';
 import { test, expect, ROOT } from './fixtures';
-import { latentState, stateKey, type ClassWeight } from '../app/pipeline/state';
+import { latentState, stateKey, type ClassWeight } from '../app/state/latent-state';
 
 const MODEL = 'emoji-biggan';
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models', MODEL, 'manifest.json'), 'utf8')) as { class_names: string[] };

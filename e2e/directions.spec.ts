@@ -7,9 +7,9 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { pixelDiff } from './reference';
 import { test, expect, type StudioPage } from './fixtures';
-import { latentState, stateKey, type Edit } from '../app/pipeline/state';
-import { parseNpy, writeNpy } from '../app/formats/npy';
-import { writeNpz } from '../app/formats/npz';
+import { latentState, stateKey, type Edit } from '../app/state/latent-state';
+import { parseNpy, writeNpy } from '../app/codecs/npy';
+import { writeNpz } from '../app/codecs/npz';
 import type { Direction } from '../app/latent/directions';
 
 const MODEL = 'fixture-stylegan-tiny';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, expect } from '@playwright/test';
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
-import { latentState, stateKey } from '../app/pipeline/state';
-import { METHODS } from '../app/contract';
+import { latentState, stateKey } from '../app/state/latent-state';
+import { METHODS } from '../app/contract/channels';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const binary = findElectronBinary();

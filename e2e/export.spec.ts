@@ -11,10 +11,10 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, ROOT } from './fixtures';
 import { dropPng, readExportedPng, testWithHost } from './exports';
-import { latentState, stateKey, type LatentState } from '../app/pipeline/state';
-import { addITxt, decodePng, PROVENANCE_KEYWORD } from '../app/formats/png';
-import { provenanceText, readProvenance } from '../app/formats/provenance';
-import type { Timeline } from '../app/pipeline/timeline';
+import { latentState, stateKey, type LatentState } from '../app/state/latent-state';
+import { addITxt, decodePng, PROVENANCE_KEYWORD } from '../app/codecs/png';
+import { provenanceText, readProvenance } from '../app/records/provenance';
+import type { Timeline } from '../app/state/timeline';
 
 const MODEL = 'fixture-stylegan-tiny';
 /** The same weights under another id: a dropped PNG of MODEL must switch back to MODEL. */

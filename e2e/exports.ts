@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, startHost, type HostProcess } from './fixtures';
-import { decodePng, type PngImage } from '../app/formats/png';
+import { decodePng, type PngImage } from '../app/codecs/png';
 
 /**
  * The studio fixture with one host per worker started with `env` (e.g. LATENT_STUDIO_EXPORT_DIR, so

@@ -5,7 +5,7 @@
  * without the user losing anything.
  */
 import { test, expect, type StudioPage } from './fixtures';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 const MODEL = 'fixture-stylegan-tiny';
 

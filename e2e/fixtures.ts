@@ -85,7 +85,7 @@ export class StudioPage {
     await expect(this.page.getByTestId('backend-badge')).toHaveAttribute('data-backend', this.backend);
   }
 
-  /** Wait until the preview shows the frame of `key` (see app/pipeline/state.ts stateKey). */
+  /** Wait until the preview shows the frame of `key` (see app/state/latent-state.ts stateKey). */
   async waitForFrame(key: string): Promise<void> {
     await expect(this.page.getByTestId('preview-canvas')).toHaveAttribute('data-rendered-key', key);
   }

@@ -6,7 +6,7 @@
 import { test, expect } from './fixtures';
 import { chooseFiles, corpusFile, dropFiles, libraryIds } from './library-helpers';
 import { fixtureZip, plainGenerator } from './model-corpus';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 test.skip(({ backend }) => backend === 'webgpu', 'library management does not depend on the GPU; the WASM project covers it');
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { test, expect, ROOT, startHost, StudioPage } from './fixtures';
 import { pixelDiff as diff, renderInNode as nodeRender } from './reference';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 const MODEL = 'fixture-stylegan-tiny';
 const MODEL_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { expect } from './fixtures';
 import { dropPng, readExportedPng, testWithHost } from './exports';
 import { pixelDiff } from './reference';
-import { latentState, stateKey } from '../app/pipeline/state';
-import { readStudioRecord } from '../app/formats/mix-grid-provenance';
+import { latentState, stateKey } from '../app/state/latent-state';
+import { readStudioRecord } from '../app/records/mix-grid-provenance';
 
 const MODEL = 'fixture-stylegan-tiny';
 const exportDir = mkdtempSync(path.join(tmpdir(), 'latent-studio-mix-exports-'));

@@ -6,7 +6,7 @@
  */
 import { test, expect, type StudioPage } from './fixtures';
 import { pixelDiff } from './reference';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 const NOISE_MODEL = 'fixture-stylegan-tiny-noise';
 const SG3_MODEL = 'fixture-stylegan3-tiny';

@@ -7,7 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, startHost, StudioPage, ROOT } from './fixtures';
 import { chooseFiles, corpusFile } from './library-helpers';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 const MODEL = 'fixture-stylegan-tiny';
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'models/fixtures/stylegan-tiny/manifest.json'), 'utf8')) as {

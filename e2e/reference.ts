@@ -7,9 +7,9 @@ import { expect } from '@playwright/test';
 import { ROOT } from './fixtures';
 import { readManifest } from '../main/services/library';
 import { openWasmRunner } from '../main/inference/ort-web-node';
-import { createPipeline } from '../app/pipeline/render';
-import { tensorToRgba } from '../app/image';
-import type { LatentState } from '../app/pipeline/state';
+import { createPipeline } from '../app/inference/render';
+import { tensorToRgba } from '../app/inference/image';
+import type { LatentState } from '../app/state/latent-state';
 
 /** The fixture package every spec renders. */
 export const FIXTURE_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');

@@ -5,7 +5,7 @@
  */
 import { test, expect } from './fixtures';
 import { pixelDiff as meanAbsDiff, renderInNode as nodeRender } from './reference';
-import { latentState, stateKey } from '../app/pipeline/state';
+import { latentState, stateKey } from '../app/state/latent-state';
 
 const MODEL = 'fixture-stylegan-tiny';
 

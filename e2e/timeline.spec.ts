@@ -6,10 +6,10 @@ import path from 'node:path';
 import { test, expect, ROOT } from './fixtures';
 import { readManifest } from '../main/services/library';
 import { openWasmRunner } from '../main/inference/ort-web-node';
-import { createPipeline } from '../app/pipeline/render';
-import { tensorToRgba } from '../app/image';
-import { latentState } from '../app/pipeline/state';
-import { TimelineEvaluator, type Timeline } from '../app/pipeline/timeline';
+import { createPipeline } from '../app/inference/render';
+import { tensorToRgba } from '../app/inference/image';
+import { latentState } from '../app/state/latent-state';
+import { TimelineEvaluator, type Timeline } from '../app/state/timeline';
 
 const MODEL = 'fixture-stylegan-tiny';
 const SEEDS = [3, 8, 21, 40];

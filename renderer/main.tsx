@@ -1,10 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './components/App';
-import { startStudio } from './studio';
-import { startProjects } from './project';
-import { installShortcuts, studioCommands } from './commands';
-import { studioHistory } from './history';
+import { startStudio } from './inference/studio';
+import { startProjects } from './project/project';
+import { installShortcuts, studioCommands } from './commands/commands';
+import { studioHistory } from './commands/history';
 import './styles.css';
 
 const root = document.getElementById('root');

@@ -1,6 +1,6 @@
 /** Contact sheets: layout, thumbnail sizes and the seed labels' pixels. */
 import { describe, expect, it } from 'vitest';
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import { contactSheet, sheetThumbnail } from './contact-sheet';
 
 function solid(width: number, height: number, rgb: [number, number, number]): Rgba {

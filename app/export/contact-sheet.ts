@@ -2,7 +2,7 @@
  * Contact sheets: the images of a batch as one PNG-ready grid of thumbnails, each labelled with its
  * seed in a tiny bitmap font (no DOM, no fonts: the CLI and the studio draw the same sheet).
  */
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import { downscale, upscale } from './resample';
 
 /** One cell of a sheet. */

@@ -5,12 +5,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import { parseManifest } from '../model/manifest';
-import { decodePng, encodePng, PROVENANCE_KEYWORD } from '../formats/png';
-import { mixGridRecordText, parseStudioRecord, readStudioRecord } from '../formats/mix-grid-provenance';
-import { buildProvenance, provenanceText, ProvenanceError } from '../formats/provenance';
-import { latentState, stateKey } from '../pipeline/state';
+import { decodePng, encodePng, PROVENANCE_KEYWORD } from '../codecs/png';
+import { mixGridRecordText, parseStudioRecord, readStudioRecord } from '../records/mix-grid-provenance';
+import { buildProvenance, provenanceText, ProvenanceError } from '../records/provenance';
+import { latentState, stateKey } from '../state/latent-state';
 import { composeMixGrid, layoutOfRecord, mixGridItems, mixGridPng, type MixGridLayout } from './mix-grid';
 
 const manifest = parseManifest(JSON.parse(readFileSync(path.resolve(__dirname, '../../models/fixtures/stylegan-tiny/manifest.json'), 'utf8')));

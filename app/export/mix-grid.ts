@@ -4,13 +4,13 @@
  * its layout, the states of its images, and its composition into one PNG whose `latent-studio`
  * chunk records the layout and every cell's state (docs/PROVENANCE.md, "Mixing grids").
  */
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import type { MixPreset } from '../latent/presets';
 import type { Manifest } from '../model/manifest';
-import { latentState, type LatentState } from '../pipeline/state';
-import { encodePng, PROVENANCE_KEYWORD } from '../formats/png';
-import { mixGridRecordText, type MixGridCell, type MixGridRecord } from '../formats/mix-grid-provenance';
-import { modelSha256, PROVENANCE_FORMAT } from '../formats/provenance';
+import { latentState, type LatentState } from '../state/latent-state';
+import { encodePng, PROVENANCE_KEYWORD } from '../codecs/png';
+import { mixGridRecordText, type MixGridCell, type MixGridRecord } from '../records/mix-grid-provenance';
+import { modelSha256, PROVENANCE_FORMAT } from '../records/provenance';
 import { upscale, type UpscaleFilter } from './resample';
 import { rgbBytes } from './still';
 

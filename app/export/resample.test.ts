@@ -1,6 +1,6 @@
 /** Upscaling and box downscaling against values worked out by hand. */
 import { describe, expect, it } from 'vitest';
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import { downscale, upscale } from './resample';
 
 /** An RGBA image from grey levels (R = G = B = level, A = 255). */

@@ -4,7 +4,7 @@
  * resolution, and box downscaling for contact-sheet thumbnails. Shared by the studio and the CLI,
  * so a 2× PNG is the same bytes from either.
  */
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 
 /** How upscaled pixels are made. */
 export type UpscaleFilter = 'nearest' | 'bilinear';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../model/manifest';
-import { latentState } from '../pipeline/state';
-import { decodePng } from '../formats/png';
-import { readProvenance } from '../formats/provenance';
+import { latentState } from '../state/latent-state';
+import { decodePng } from '../codecs/png';
+import { readProvenance } from '../records/provenance';
 import { frameFileName, seedFileName, stillPng, wsNpy, wsNpz } from './still';
 import { pythonJson, pythonMissing } from '../../test-support/python';
 

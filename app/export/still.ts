@@ -4,13 +4,13 @@
  * as stylegan2-ada-pytorch's `generate.py --projected-w` expects). The studio and the CLI both write
  * through here, so their files are the same bytes.
  */
-import type { Rgba } from '../image';
+import type { Rgba } from '../inference/image';
 import type { Manifest } from '../model/manifest';
-import type { LatentState } from '../pipeline/state';
-import { buildProvenance, provenanceText } from '../formats/provenance';
-import { encodePng, PROVENANCE_KEYWORD } from '../formats/png';
-import { writeNpy } from '../formats/npy';
-import { writeNpz } from '../formats/npz';
+import type { LatentState } from '../state/latent-state';
+import { buildProvenance, provenanceText } from '../records/provenance';
+import { encodePng, PROVENANCE_KEYWORD } from '../codecs/png';
+import { writeNpy } from '../codecs/npy';
+import { writeNpz } from '../codecs/npz';
 import { upscale, type UpscaleFilter } from './resample';
 
 /** A state rendered for export: its pixels and the latents that made them. */

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NpyError, parseNpy, writeNpy } from '../formats/npy';
-import { parseNpz } from '../formats/npz';
+import { NpyError, parseNpy, writeNpy } from '../codecs/npy';
+import { parseNpz } from '../codecs/npz';
 import {
   cosine,
   DirectionError,

@@ -2,10 +2,10 @@
  * Edit directions — the vectors behind attribute sliders — and the ways the studio makes them:
  * GANSpace PCA components, SeFa eigenvectors, imported files (InterFaceGAN boundaries and the like),
  * directions taught by example, and conditional editing (one direction made orthogonal to others).
- * A direction becomes an {@link Edit} (app/pipeline/state.ts) when its slider moves.
+ * A direction becomes an {@link Edit} (app/state/latent-state.ts) when its slider moves.
  */
 import { z } from 'zod';
-import type { FloatArray } from '../formats/npy';
+import type { FloatArray } from '../codecs/npy';
 import type { Pca } from './pca';
 import type { Factorization } from './sefa';
 

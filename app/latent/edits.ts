@@ -4,7 +4,7 @@
  */
 import { asWPlus, asZ, type WPlus, type Z } from './types';
 
-/** The parts of an edit the arithmetic needs (app/pipeline/state.ts has the full record). */
+/** The parts of an edit the arithmetic needs (app/state/latent-state.ts has the full record). */
 export interface EditTerm {
   space: 'w' | 'z';
   vector: ArrayLike<number>;

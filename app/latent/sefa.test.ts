@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseNpz } from '../formats/npz';
+import { parseNpz } from '../codecs/npz';
 import { parseManifest } from '../model/manifest';
 import { affineWeights, layerGroup, sefa, SefaError, styleAffineLayers } from './sefa';
 import { pythonJson, pythonMissing } from '../../test-support/python';

@@ -9,7 +9,7 @@
  * plays the part of the affine weights.
  */
 import { z } from 'zod';
-import type { NpyArray } from '../formats/npy';
+import type { NpyArray } from '../codecs/npy';
 import type { Manifest } from '../model/manifest';
 import { symmetricEigen } from './linalg';
 import { mixPresets, type MixPreset } from './presets';

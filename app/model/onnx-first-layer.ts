@@ -12,7 +12,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Long, Reader } from 'protobufjs/minimal.js';
 import type { AffineWeight } from '../latent/sefa';
-import { halfToFloat } from '../formats/npy';
+import { halfToFloat } from '../codecs/npy';
 
 /** Raised when the first layer cannot be found or read; the message says what the graph does instead. */
 export class FirstLayerError extends Error {

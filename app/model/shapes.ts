@@ -2,7 +2,7 @@
  * The tensor shapes each graph of a package takes and gives, derived from its manifest, and the
  * check every runtime adapter applies to its inputs before a run.
  */
-import type { Feeds } from '../inference';
+import type { Feeds } from '../inference/runner';
 import type { Manifest } from './manifest';
 
 /** A dimension: a fixed size, or 'batch' for the leading dynamic axis. */

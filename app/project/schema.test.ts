@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latentState } from '../pipeline/state';
+import { latentState } from '../state/latent-state';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError, type ProjectMigration } from './migrations';
 import { PROJECT_KIND, parseProject, parseProjectText, serializeProject, type Project } from './schema';
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
-import { latentStateSchema, timelineSchema } from '../pipeline/schemas';
+import { latentStateSchema, timelineSchema } from '../state/schemas';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
 export { CURRENT_PROJECT_FORMAT, ProjectError } from './migrations';

@@ -4,7 +4,7 @@
  * ipcMain would call them.
  */
 import { describe, expect, it } from 'vitest';
-import { METHODS, contract, ContractError, type HostApi } from '../../app/contract';
+import { METHODS, contract, ContractError, type HostApi } from '../../app/contract/channels';
 import { IpcSenderError, wireIpc, type InvokeEvent, type SenderHandlers } from './ipc';
 
 function registered<S = unknown>(api: Partial<HostApi>, bySender: SenderHandlers<S> = {}) {

@@ -3,7 +3,7 @@
  * validates the payload and runs the shared handler. Free of a run-time electron import (the
  * event is typed by the two fields used), so the handlers themselves are unit-tested.
  */
-import { METHODS, contract, type HostApi, type Method, type RequestOf, type ResponseOf } from '../../app/contract';
+import { METHODS, contract, type HostApi, type Method, type RequestOf, type ResponseOf } from '../../app/contract/channels';
 import { dispatch } from '../services/api';
 import { isTrustedUrl } from './security';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { METHODS, contract } from '../../app/contract';
+import { METHODS, contract } from '../../app/contract/channels';
 import { IpcSenderError } from './ipc';
 
 type Listener = (...args: any[]) => any;

@@ -13,7 +13,7 @@ import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
 import { DirectionStore, userDataDir } from '../services/directions';
 import { UserData } from '../services/user-data';
 import { PROJECT_EXTENSION } from '../../app/project/schema';
-import type { ModelEntry } from '../../app/contract';
+import type { ModelEntry } from '../../app/contract/channels';
 import { NATIVE_HOST_ENTRY } from '../inference/native/client';
 import { wireIpc } from './ipc';
 import { NativeServing, utilityChannel } from './native-inference';

@@ -1,7 +1,7 @@
 /**
  * The desktop app's native path without Electron: NativeServing opens the fixture in a host whose
  * request handling is the real one (serve.ts over onnxruntime-node, as host.ts runs it), hands the
- * window one end of a worker_threads MessageChannel, and the page's runner (app/native-runner.ts,
+ * window one end of a worker_threads MessageChannel, and the page's runner (app/runtime/native-runner.ts,
  * as the inference worker builds it) renders through that port — checked against the PyTorch
  * reference that made the fixture. The process boundary itself is covered by
  * main/inference/native/client.test.ts; here the "process" lives in this one.
@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract';
-import { NativeConnection, nativeGraphRunner, portEndpoint, type FromNative, type MessagePortLike } from '../../app/native-runner';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/channels';
+import { NativeConnection, nativeGraphRunner, portEndpoint, type FromNative, type MessagePortLike } from '../../app/runtime/native-runner';
 import type { Manifest } from '../../app/model/manifest';
 import { ShapeError } from '../../app/model/shapes';
-import { createPipeline } from '../../app/pipeline/render';
-import { latentState } from '../../app/pipeline/state';
+import { createPipeline } from '../../app/inference/render';
+import { latentState } from '../../app/state/latent-state';
 import { createNativeHost, type NativeOrt } from '../inference/native/serve';
 import { readManifest } from '../services/library';
 import { NativeServing, type PortChannel, type PortTarget } from './native-inference';

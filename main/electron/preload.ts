@@ -5,7 +5,7 @@
  * path's port (and the news that its process ended) is passed on as a plain window message.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract, type HostApi, type HostFiles } from '../../app/contract';
+import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract, type HostApi, type HostFiles } from '../../app/contract/channels';
 
 const api = Object.fromEntries(
   METHODS.map((method) => [method, (request: unknown) => ipcRenderer.invoke(contract[method].channel, request)]),

@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { openWasmPipeline } from './ort-web-node';
-import type { Pipeline } from '../../app/pipeline/render';
-import { runJobToEnd, type JobItem, type JobKind, type JobTypes } from '../../app/pipeline/jobs';
-import { downsample, mapVector, meanRow, type MapSampleItem } from '../../app/pipeline/map-jobs';
-import { latentState } from '../../app/pipeline/state';
-import { DEFAULT_TIMELINE } from '../../app/pipeline/timeline';
+import type { Pipeline } from '../../app/inference/render';
+import { runJobToEnd, type JobItem, type JobKind, type JobTypes } from '../../app/jobs/registry';
+import { downsample, mapVector, meanRow, type MapSampleItem } from '../../app/jobs/map-jobs';
+import { latentState } from '../../app/state/latent-state';
+import { DEFAULT_TIMELINE } from '../../app/state/timeline';
 import { project, type Pca } from '../../app/latent/pca';
-import { tensorToRgba } from '../../app/image';
-import type { GraphRunner } from '../../app/inference';
+import { tensorToRgba } from '../../app/inference/image';
+import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openWasmPipeline } from './ort-web-node';
-import type { Pipeline } from '../../app/pipeline/render';
-import type { GraphRunner } from '../../app/inference';
+import type { Pipeline } from '../../app/inference/render';
+import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
 import { ShapeError } from '../../app/model/shapes';
-import { latentState } from '../../app/pipeline/state';
+import { latentState } from '../../app/state/latent-state';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');
 

@@ -5,10 +5,10 @@
 import * as ort from 'onnxruntime-web';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { GraphRunner } from '../../app/inference';
+import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
-import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
+import { createOrtRunner, type OrtModuleLike } from '../../app/runtime/ort-runner';
+import { createPipeline, type Pipeline } from '../../app/inference/render';
 import { readManifest, readNoiseConst } from '../services/library';
 
 /** Options for {@link openWasmRunner}. */

@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openWasmPipeline } from './ort-web-node';
-import type { Pipeline } from '../../app/pipeline/render';
-import { latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/pipeline/state';
-import { TimelineEvaluator } from '../../app/pipeline/timeline';
-import { MAP_JOB_HANDLERS, type MapThumbnailItem } from '../../app/pipeline/map-jobs';
-import { tensorToRgba } from '../../app/image';
-import type { GraphRunner, Tensor } from '../../app/inference';
+import type { Pipeline } from '../../app/inference/render';
+import { latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/state/latent-state';
+import { TimelineEvaluator } from '../../app/state/timeline';
+import { MAP_JOB_HANDLERS, type MapThumbnailItem } from '../../app/jobs/map-jobs';
+import { tensorToRgba } from '../../app/inference/image';
+import type { GraphRunner, Tensor } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
 
 const FIXTURES = path.resolve(__dirname, '../../models/fixtures');

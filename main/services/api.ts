@@ -2,7 +2,7 @@
  * The host API implemented once, for both hosts. Each host adds its own transport (IPC or HTTP),
  * its sender / origin checks, and run-time validation of every payload via {@link dispatch}.
  */
-import { contract, parseRequest, type HostApi, type Method, type ResponseOf } from '../../app/contract';
+import { contract, parseRequest, type HostApi, type Method, type ResponseOf } from '../../app/contract/channels';
 import type { ModelLibrary } from './library';
 import { DirectionStore, userDataDir } from './directions';
 import { ExportService, exportDir } from './exports';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DirectionStore, DirectionStoreError, userDataDir } from './directions';
 import { createApi, dispatch } from './api';
 import { ModelLibrary } from './library';
-import { ContractError } from '../../app/contract';
+import { ContractError } from '../../app/contract/channels';
 import type { Direction } from '../../app/latent/directions';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'directions-store-'));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ExportError, ExportService, exportDir, writeFileAtomic } from './exports';
 import { createApi, dispatch } from './api';
-import { ContractError } from '../../app/contract';
+import { ContractError } from '../../app/contract/channels';
 import type { ModelLibrary } from './library';
 import { DirectionStore } from './directions';
 

@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isPlainName, type ExportKind } from '../../app/contract';
+import { isPlainName, type ExportKind } from '../../app/contract/channels';
 import { partialName, syncFolder } from './atomic';
 
 // The CLI writes its frames with the same helpers.

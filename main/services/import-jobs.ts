@@ -5,7 +5,7 @@
  * HTTP, by the job id it drew (contract: importProgress, abortImport).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImportProgress } from '../../app/contract';
+import type { ImportProgress } from '../../app/contract/channels';
 
 /**
  * Test-only: slow every import down to this many bytes per second, so an end-to-end test can watch

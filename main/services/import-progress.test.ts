@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImportProgress } from '../../app/contract';
+import type { ImportProgress } from '../../app/contract/channels';
 import { FIXTURE_DIR } from '../../e2e/model-corpus';
 import { paddedPackageFiles, paddedPackageZip } from '../../e2e/large-package';
 import { ModelImporter } from './import';

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
-import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract';
+import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract/channels';
 import { ManifestError, parseManifest, type Manifest } from '../../app/model/manifest';
 import { checkPackageGraphs, OnnxFormatError, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
 import { adaptPlainInterface } from '../../app/model/onnx-rewrite';

@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, ManifestError, type Manifest } from '../../app/model/manifest';
-import type { ModelEntry } from '../../app/contract';
-import { loadNoiseConst, type NoiseConst } from '../../app/pipeline/synthesis-inputs';
+import type { ModelEntry } from '../../app/contract/channels';
+import { loadNoiseConst, type NoiseConst } from '../../app/inference/synthesis-inputs';
 import { readIndex, writeIndex, LIBRARY_INDEX_FORMAT, type IndexEntry, type LibraryIndex } from './library-index';
 
 /** The model the studio opens first when it is available. */

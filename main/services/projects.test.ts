@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CURRENT_PROJECT_FORMAT, PROJECT_KIND, ProjectError, type Project } from '../../app/project/schema';
-import { DEFAULT_TIMELINE } from '../../app/pipeline/timeline';
-import { latentState } from '../../app/pipeline/state';
+import { DEFAULT_TIMELINE } from '../../app/state/timeline';
+import { latentState } from '../../app/state/latent-state';
 import { writeFileAtomic } from './atomic';
 import { projectFileName, ProjectStore, ProjectStoreError } from './projects';
 

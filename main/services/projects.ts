@@ -14,7 +14,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { RecentProject } from '../../app/contract';
+import type { RecentProject } from '../../app/contract/channels';
 import { MAX_PROJECT_BYTES, parseProject, parseProjectText, PROJECT_EXTENSION, ProjectError, serializeProject, type Project } from '../../app/project/schema';
 import { writeJsonAtomic, writeFileAtomic } from './atomic';
 

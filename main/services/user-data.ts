@@ -4,7 +4,7 @@
  * folder; what differs between hosts (dialogs, the system trash, revealing a folder, whether the
  * renderer may name paths) comes in as {@link UserDataOptions}.
  */
-import type { HostApi } from '../../app/contract';
+import type { HostApi } from '../../app/contract/channels';
 import { parseProject } from '../../app/project/schema';
 import { ImportError, ModelImporter } from './import';
 import { LibraryError, type ModelLibrary } from './library';

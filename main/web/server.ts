@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { METHODS, contract, ContractError, importJobSchema, type Method } from '../../app/contract';
+import { METHODS, contract, ContractError, importJobSchema, type Method } from '../../app/contract/channels';
 import { ManifestError } from '../../app/model/manifest';
 import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
 import { LibraryError, ModelLibrary } from '../services/library';

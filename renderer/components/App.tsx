@@ -6,7 +6,7 @@ import { ErrorBanner } from './ErrorBanner';
 import { Timeline } from './Timeline';
 import { DirectionsPanel } from './DirectionsPanel';
 import { usePngDrop } from '../export/drop';
-import { useFileDrop } from '../file-drop';
+import { useFileDrop } from '../platform/file-drop';
 import { RecoveryNotice } from './RecoveryNotice';
 import { ImportDialog } from './ImportDialog';
 

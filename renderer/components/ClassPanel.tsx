@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useStudio } from '../store';
 import { SliderField } from './SliderField';
-import type { ClassWeight } from '../../app/pipeline/state';
+import type { ClassWeight } from '../../app/state/latent-state';
 
 /** Read a state's classes as "class A, class B and the blend t between them". */
 function asBlend(classes: readonly ClassWeight[]): { a: number; b: number; t: number } {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { MIN_EXAMPLES, type Direction } from '../../app/latent/directions';
 import type { LayerGroup } from '../../app/latent/sefa';
-import type { LatentState } from '../../app/pipeline/state';
+import type { LatentState } from '../../app/state/latent-state';
 import {
   PCA_DEFAULTS,
   cancelDirectionJob,
@@ -13,8 +13,8 @@ import {
   markSample,
   teachDirection,
   watchDirections,
-} from '../directions';
-import { inference } from '../studio';
+} from '../directions/directions';
+import { inference } from '../inference/studio';
 import { ImageCanvas } from './ImageCanvas';
 import { MAX_SEED, studioStore, useStudio } from '../store';
 

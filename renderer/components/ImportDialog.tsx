@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { cancelImport, cancelRunningImport, confirmImport } from '../model-library';
+import { cancelImport, cancelRunningImport, confirmImport } from '../library/model-library';
 import { useStudio } from '../store';
 import type { PendingImport } from '../store/slices/workspace';
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ModelEntry } from '../../app/contract';
-import { deleteModel, renameModel, revealModel } from '../model-library';
+import type { ModelEntry } from '../../app/contract/channels';
+import { deleteModel, renameModel, revealModel } from '../library/model-library';
 import { useStudio } from '../store';
 
 const FAMILY = { stylegan: 'StyleGAN', conditional: 'conditional', plain: 'plain' } as const;

@@ -4,7 +4,7 @@ import { mixPresets, type MixPreset } from '../../app/latent/presets';
 import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
 import { exportMixGrid } from '../export/mix-grid-export';
 import { ImageCanvas } from './ImageCanvas';
-import { inference } from '../studio';
+import { inference } from '../inference/studio';
 import { studioStore, useStudio } from '../store';
 
 /** The id of an item's cell in the page: `a<i>`, `b<j>`, or `c<j>-<i>` for the mix of A_i with B_j. */

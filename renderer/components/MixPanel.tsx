@@ -1,5 +1,5 @@
 import { mixPresets, presetOf, type MixPreset } from '../../app/latent/presets';
-import { MAX_MIX_SOURCES, type LatentState } from '../../app/pipeline/state';
+import { MAX_MIX_SOURCES, type LatentState } from '../../app/state/latent-state';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 

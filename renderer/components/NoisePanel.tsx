@@ -1,4 +1,4 @@
-import type { NoiseSettings } from '../../app/pipeline/state';
+import type { NoiseSettings } from '../../app/state/latent-state';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 import { SliderField } from './SliderField';

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { attachPreview } from '../studio';
+import { attachPreview } from '../inference/studio';
 import { useStudio } from '../store';
 import { MixGrid } from './MixGrid';
 

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { shortcutLabel, studioCommands, type Command } from '../commands';
-import { registerChooser } from '../file-choosers';
-import { studioHistory } from '../history';
-import { importModelFiles } from '../model-library';
-import { openProjectFile, openRecentProject } from '../project';
+import { shortcutLabel, studioCommands, type Command } from '../commands/commands';
+import { registerChooser } from '../platform/file-choosers';
+import { studioHistory } from '../commands/history';
+import { importModelFiles } from '../library/model-library';
+import { openProjectFile, openRecentProject } from '../project/project';
 import { useStudio } from '../store';
 import { LibraryPanel } from './LibraryPanel';
 

@@ -1,4 +1,4 @@
-import { discardRecovery, restoreRecovery } from '../project';
+import { discardRecovery, restoreRecovery } from '../project/project';
 import { useStudio } from '../store';
 
 /** The offer to restore the work a crashed session autosaved (not modal: the studio works meanwhile). */

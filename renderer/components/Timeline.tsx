@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { checkTimeline, frameCount, timelineDuration, TimelineError, type Easing, type Interpolation, type LoopMode } from '../../app/pipeline/timeline';
-import { inference, showCurrentState, showPlaybackFrame } from '../studio';
+import { checkTimeline, frameCount, timelineDuration, TimelineError, type Easing, type Interpolation, type LoopMode } from '../../app/state/timeline';
+import { inference, showCurrentState, showPlaybackFrame } from '../inference/studio';
 import { studioStore, useStudio } from '../store';
 
 const EASINGS: Easing[] = ['linear', 'ease-in-out', 'ease-in', 'ease-out'];

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { BackendPreference } from '../../app/inference';
+import type { BackendPreference } from '../../app/inference/runner';
 import { studioStore, useStudio } from '../store';
 import { nativeAvailable } from '../inference/native';
 import { ExportMenu } from './ExportMenu';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { frameCount, timelineDuration, TimelineError } from '../../app/pipeline/timeline';
+import { frameCount, timelineDuration, TimelineError } from '../../app/state/timeline';
 import { exportVideo, GIF_MAX_FPS, type VideoFormat } from '../export/video';
 import { studioStore, useStudio } from '../store';
 import { ExportPopover, ScaleControls } from './ExportControls';

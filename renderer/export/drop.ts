@@ -5,8 +5,8 @@
  */
 import { useEffect } from 'react';
 import { layoutOfRecord } from '../../app/export/mix-grid';
-import { readStudioRecord } from '../../app/formats/mix-grid-provenance';
-import { modelSha256, ProvenanceError } from '../../app/formats/provenance';
+import { readStudioRecord } from '../../app/records/mix-grid-provenance';
+import { modelSha256, ProvenanceError } from '../../app/records/provenance';
 import { studioStore } from '../store';
 
 /**
@@ -66,7 +66,7 @@ export function usePngDrop(): void {
       event.preventDefault();
       const file = event.dataTransfer!.files[0];
       if (!file) return;
-      // Models and projects are renderer/file-drop.ts's to import or open.
+      // Models and projects are renderer/platform/file-drop.ts's to import or open.
       if (!/\.png$/i.test(file.name) && file.type !== 'image/png') return;
       file.arrayBuffer().then(
         (buffer) => restoreFromPng(new Uint8Array(buffer), file.name),

@@ -3,8 +3,8 @@
  * the contract, in chunks of at most EXPORT_CHUNK_BYTES sent as base64. The host keeps the file
  * under a temporary name until {@link HostFile.finish}; {@link HostFile.abort} deletes it.
  */
-import { EXPORT_CHUNK_BYTES, type ExportKind } from '../../app/contract';
-import { getHost } from '../host';
+import { EXPORT_CHUNK_BYTES, type ExportKind } from '../../app/contract/channels';
+import { getHost } from '../platform/host';
 
 /** Where a finished export went. */
 export interface SavedFile {

@@ -5,9 +5,9 @@
  */
 import { contactSheet, sheetThumbnail, type SheetItem } from '../../app/export/contact-sheet';
 import { rgbBytes, seedFileName, stillPng, wsNpy, wsNpz } from '../../app/export/still';
-import { encodePng } from '../../app/formats/png';
+import { encodePng } from '../../app/codecs/png';
 import { parseSeedList } from '../../app/latent/seed-list';
-import type { LatentState } from '../../app/pipeline/state';
+import type { LatentState } from '../../app/state/latent-state';
 import { studioStore } from '../store';
 import { saveFile } from './host-file';
 import { checkCancelled, folderOf, jobItems, openModel, runExport, softwareName } from './task';

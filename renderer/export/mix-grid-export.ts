@@ -4,7 +4,7 @@
  * like every other export, with the grid's layout and cell states in its `latent-studio` record.
  */
 import { mixGridPng, type MixGridLayout } from '../../app/export/mix-grid';
-import type { Rgba } from '../../app/image';
+import type { Rgba } from '../../app/inference/image';
 import { studioStore } from '../store';
 import { saveFile } from './host-file';
 import { folderOf, openModel, runExport, softwareName } from './task';

@@ -3,10 +3,10 @@
  * export status line or the error banner. Also the bridge from background jobs to exports: a job's
  * items as an async iterable that the export consumes at its own pace.
  */
-import type { ModelEntry } from '../../app/contract';
-import type { JobItem, JobKind, JobTypes } from '../../app/pipeline/jobs';
-import { getHost } from '../host';
-import { inference } from '../studio';
+import type { ModelEntry } from '../../app/contract/channels';
+import type { JobItem, JobKind, JobTypes } from '../../app/jobs/registry';
+import { getHost } from '../platform/host';
+import { inference } from '../inference/studio';
 import { studioStore } from '../store';
 
 /** Thrown inside an export when the user cancelled it. */

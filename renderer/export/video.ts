@@ -7,10 +7,10 @@
  */
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
 import { Mp4OutputFormat, Output, Quality, StreamTarget, VideoSample, VideoSampleSource, WebMOutputFormat, canEncodeVideo, type StreamTargetChunk } from 'mediabunny';
-import type { Rgba } from '../../app/image';
-import { EXPORT_CHUNK_BYTES } from '../../app/contract';
+import type { Rgba } from '../../app/inference/image';
+import { EXPORT_CHUNK_BYTES } from '../../app/contract/channels';
 import { upscale, type UpscaleFilter } from '../../app/export/resample';
-import { checkTimeline, frameCount, type Timeline } from '../../app/pipeline/timeline';
+import { checkTimeline, frameCount, type Timeline } from '../../app/state/timeline';
 import { HostFile } from './host-file';
 import { checkCancelled, folderOf, jobItems, openModel, runExport } from './task';
 

@@ -3,7 +3,7 @@
  * this host offers (native only in the desktop app) and whether WebGPU has an adapter. Kept apart
  * from worker.ts (which owns onnxruntime-web) so the rule is testable without a browser.
  */
-import type { Backend, BackendPreference } from '../../app/inference';
+import type { Backend, BackendPreference } from '../../app/inference/runner';
 
 /** Why the native runtime is not tried where the host has none (the browser host). */
 export const NO_NATIVE_RUNTIME = 'this host has no native runtime (the desktop app has one)';

@@ -2,12 +2,12 @@
  * Main-thread side of the inference worker: typed load/render calls. Every render request is
  * stamped; frames older than the newest one shown are dropped, so the preview never steps back.
  */
-import type { Backend, BackendPreference } from '../../app/inference';
-import type { LatentState } from '../../app/pipeline/state';
-import type { NativeProvider } from '../../app/native-runner';
+import type { Backend, BackendPreference } from '../../app/inference/runner';
+import type { LatentState } from '../../app/state/latent-state';
+import type { NativeProvider } from '../../app/runtime/native-runner';
 import type { NativeBridge } from './native';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
-import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/pipeline/jobs';
+import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/jobs/registry';
 
 /** A frame ready to draw. */
 export interface Frame {
@@ -163,7 +163,7 @@ export class InferenceClient {
   }
 
   /**
-   * Start a background job (app/pipeline/jobs.ts): its items arrive in order through `onItem`; the
+   * Start a background job (app/jobs/registry.ts): its items arrive in order through `onItem`; the
    * preview keeps priority but never drops a job's steps.
    */
   runJob<K extends JobKind>(job: { kind: K; params: JobTypes[K]['params'] }, onItem: (item: JobItem<K>) => void): BatchJob {

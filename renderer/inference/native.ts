@@ -4,9 +4,9 @@
  * as a window message), and hear when such a process ended on its own. The port goes on to the
  * inference worker (client.ts); frames never pass through this thread.
  */
-import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract';
-import type { NativeProvider } from '../../app/native-runner';
-import { getHost } from '../host';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/channels';
+import type { NativeProvider } from '../../app/runtime/native-runner';
+import { getHost } from '../platform/host';
 
 /** A native host holding the model, reached through `port`. */
 export interface NativeOpened {

@@ -1,11 +1,11 @@
 /**
  * Typed messages between the renderer's main thread (client.ts) and its inference worker (worker.ts).
  */
-import type { Backend, BackendPreference } from '../../app/inference';
+import type { Backend, BackendPreference } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
-import type { NativeProvider } from '../../app/native-runner';
-import type { LatentState } from '../../app/pipeline/state';
-import type { JobRequest } from '../../app/pipeline/jobs';
+import type { NativeProvider } from '../../app/runtime/native-runner';
+import type { LatentState } from '../../app/state/latent-state';
+import type { JobRequest } from '../../app/jobs/registry';
 
 /** What the worker needs to load a model: its manifest and where its files stream from. */
 export interface ModelRef {
@@ -22,7 +22,7 @@ export type ToWorker =
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }
   | { type: 'render'; stamp: number; state: LatentState }
-  /** A background job (app/pipeline/jobs.ts); never dropped by the preview's latest-wins rule. */
+  /** A background job (app/jobs/registry.ts); never dropped by the preview's latest-wins rule. */
   | { type: 'job'; jobId: string; job: JobRequest }
   | { type: 'cancel-job'; jobId: string }
   /** Test hook: destroy the real GPUDevice the runtime uses (a lost device, on demand). */
@@ -44,7 +44,7 @@ export type FromWorker =
       pixels: ArrayBuffer;
       /** Wall time of the inference for this frame, in ms. */
       ms: number;
-      /** The frame's latent in the map's space (app/pipeline/map-jobs.ts mapVector). */
+      /** The frame's latent in the map's space (app/jobs/map-jobs.ts mapVector). */
       vector: Float32Array;
     }
   | { type: 'render-failed'; stamp: number; message: string }

@@ -2,22 +2,22 @@
  * The renderer's inference worker: the only module of the renderer that imports onnxruntime-web.
  * It picks the backend (WebGPU first; in the desktop app the native runtime where WebGPU has no
  * adapter; WASM everywhere), loads a model's graphs, and renders frames one at a time with the
- * latest request winning (app/pipeline/scheduler.ts). On native, the graphs run in a host process
+ * latest request winning (app/jobs/scheduler.ts). On native, the graphs run in a host process
  * reached over a MessagePort the client hands over; everything above the GraphRunner is the same.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { Backend, BackendPreference, GraphRunner } from '../../app/inference';
-import { createOrtRunner, type OrtModuleLike } from '../../app/ort-runner';
-import { createPipeline, type Pipeline } from '../../app/pipeline/render';
-import { loadNoiseConst } from '../../app/pipeline/synthesis-inputs';
-import { tensorToRgba } from '../../app/image';
-import type { LatentState } from '../../app/pipeline/state';
-import { Scheduler, type JobStep } from '../../app/pipeline/scheduler';
-import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/pipeline/jobs';
-import { mapVector } from '../../app/pipeline/map-jobs';
-import { checkFiniteImage } from '../../app/pipeline/finite';
+import type { Backend, BackendPreference, GraphRunner } from '../../app/inference/runner';
+import { createOrtRunner, type OrtModuleLike } from '../../app/runtime/ort-runner';
+import { createPipeline, type Pipeline } from '../../app/inference/render';
+import { loadNoiseConst } from '../../app/inference/synthesis-inputs';
+import { tensorToRgba } from '../../app/inference/image';
+import type { LatentState } from '../../app/state/latent-state';
+import { Scheduler, type JobStep } from '../../app/jobs/scheduler';
+import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/jobs/registry';
+import { mapVector } from '../../app/jobs/map-jobs';
+import { checkFiniteImage } from '../../app/inference/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
-import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/native-runner';
+import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { needsWebgpuProbe, planBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 

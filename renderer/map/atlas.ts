@@ -4,7 +4,7 @@
  * GPU memory however far the user flies.
  */
 import { DataArrayTexture, LinearFilter, NearestFilter, RGBAFormat, UnsignedByteType } from 'three';
-import type { Rgba } from '../../app/image';
+import type { Rgba } from '../../app/inference/image';
 
 /** Least-recently-used assignment of keys to a fixed number of slots. */
 export class LruSlots {

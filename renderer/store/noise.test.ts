@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from './index';
-import { UndoHistory } from '../history';
+import { UndoHistory } from '../commands/history';
 
 describe('noise and transform actions', () => {
   it('change the latent state and are undone and redone step by step', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStudioStore } from './index';
-import { latentState } from '../../app/pipeline/state';
+import { latentState } from '../../app/state/latent-state';
 
 describe('studio store: latent and mixing actions', () => {
   it('starts with one empty mixing source, caps sources at three, and masks seeds to 32 bits', () => {

@@ -8,10 +8,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { forkChannel, NativeProcessError, openNativeRunner, type NativeRunner } from './client';
-import { buildNativeHostForTests, type TestHost } from './testing';
+import { buildNativeHostForTests, type TestHost } from '../../../test-support/native-host';
 import { readManifest } from '../../services/library';
-import { createPipeline } from '../../../app/pipeline/render';
-import { latentState } from '../../../app/pipeline/state';
+import { createPipeline } from '../../../app/inference/render';
+import { latentState } from '../../../app/state/latent-state';
 import { ShapeError } from '../../../app/model/shapes';
 import type { Manifest } from '../../../app/model/manifest';
 

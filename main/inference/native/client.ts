@@ -2,13 +2,13 @@
  * A GraphRunner whose graphs run with onnxruntime-node in another process (host.ts): the studio's
  * native CPU path where WebGPU is missing, and the GPU providers where the installed
  * onnxruntime-node has them. This module starts and ends host processes; the requests, their
- * answers and the input checks are app/native-runner.ts's, shared with the renderer's worker.
+ * answers and the input checks are app/runtime/native-runner.ts's, shared with the renderer's worker.
  */
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { Manifest } from '../../../app/model/manifest';
-import { NativeConnection, nativeGraphRunner, type NativeGraphRunner } from '../../../app/native-runner';
+import { NativeConnection, nativeGraphRunner, type NativeGraphRunner } from '../../../app/runtime/native-runner';
 import type { FromNative, NativeChannel, NativeChannelFactory, NativeOpenOptions, ToNative } from './protocol';
 
 /** Where scripts/build.mjs puts the host process's entry, relative to the built app's root. */

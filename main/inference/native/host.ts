@@ -2,7 +2,7 @@
  * The native inference process: the only module of the studio that imports onnxruntime-node. It
  * runs as a Node child process (`child_process.fork`: the CLI, the bench) or as an Electron utility
  * process, and serves one model (serve.ts) to its parent over the messages of
- * app/native-runner.ts — and, in Electron, to the renderer's inference worker directly, over the
+ * app/runtime/native-runner.ts — and, in Electron, to the renderer's inference worker directly, over the
  * MessagePorts its parent hands it (`{ type: 'connect' }` with ports attached), so preview frames
  * never pass through the main process.
  *

@@ -6,8 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Feeds, GraphRunner } from '../../../app/inference';
-import { createOrtRunner, type OrtModuleLike } from '../../../app/ort-runner';
+import type { Feeds, GraphRunner } from '../../../app/inference/runner';
+import { createOrtRunner, type OrtModuleLike } from '../../../app/runtime/ort-runner';
 import { readManifest } from '../../services/library';
 import type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
 import { providerCandidates, sessionOptions, type SupportedBackend } from './providers';

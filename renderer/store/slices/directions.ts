@@ -1,5 +1,5 @@
 import type { Direction } from '../../../app/latent/directions';
-import type { Edit } from '../../../app/pipeline/state';
+import type { Edit } from '../../../app/state/latent-state';
 import type { Slice } from '../types';
 
 /** A sample the user marked while teaching a direction by example. */

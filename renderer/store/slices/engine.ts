@@ -1,4 +1,4 @@
-import type { Backend, BackendPreference } from '../../../app/inference';
+import type { Backend, BackendPreference } from '../../../app/inference/runner';
 import type { Slice } from '../types';
 
 /** Which runtime serves the model and how fast. */

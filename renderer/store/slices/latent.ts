@@ -1,4 +1,4 @@
-import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/pipeline/state';
+import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/state/latent-state';
 import type { Slice } from '../types';
 
 /** `source` with `kept` set, or without the key at all when there is none (older records have none). */

@@ -1,4 +1,4 @@
-import type { ModelEntry } from '../../../app/contract';
+import type { ModelEntry } from '../../../app/contract/channels';
 import type { Slice } from '../types';
 
 /** Models the host offers and which one is open. */

@@ -1,6 +1,6 @@
-import type { Edit } from '../../../app/pipeline/state';
-import type { Timeline } from '../../../app/pipeline/timeline';
-import { MAP_MAX_POINTS } from '../../../app/pipeline/map-jobs';
+import type { Edit } from '../../../app/state/latent-state';
+import type { Timeline } from '../../../app/state/timeline';
+import { MAP_MAX_POINTS } from '../../../app/jobs/map-jobs';
 import type { Slice, StudioState } from '../types';
 
 /** How the map's 3-D positions are made from the sampled latents. */

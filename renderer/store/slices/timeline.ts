@@ -1,4 +1,4 @@
-import { DEFAULT_TIMELINE, type Easing, type Interpolation, type Keyframe, type LoopMode, type Timeline } from '../../../app/pipeline/timeline';
+import { DEFAULT_TIMELINE, type Easing, type Interpolation, type Keyframe, type LoopMode, type Timeline } from '../../../app/state/timeline';
 import type { Slice } from '../types';
 
 /** Keyframes and playback. */

@@ -1,4 +1,4 @@
-import type { ImportProgress, ImportResult, RecentProject } from '../../../app/contract';
+import type { ImportProgress, ImportResult, RecentProject } from '../../../app/contract/channels';
 import type { Project } from '../../../app/project/schema';
 import type { Slice } from '../types';
 

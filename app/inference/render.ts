@@ -1,0 +1,136 @@
+/**
+ * From latent state to image, named as the papers name the steps: `map(z) → ws`,
+ * `truncate(ws, w_avg, ψ, cutoff)`, `synthesize(ws) → img`. Written against the inference
+ * interface only, so the worker, the CLI and the tests run the same code.
+ */
+import type { Feeds, GraphRunner, Tensor } from './runner';
+import type { Manifest } from '../model/manifest';
+import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
+import { classVector, type ClassWeight, type LatentState } from '../state/latent-state';
+import { applyWEdits, applyZEdits } from '../latent/edits';
+import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst, type SynthesisSettings } from './synthesis-inputs';
+
+/** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
+export interface Rendered {
+  image: Tensor;
+  z: Z;
+  ws: WPlus | null;
+}
+
+/** Renders latent states of one loaded model. */
+export interface Pipeline {
+  /** The untruncated ws of a seed (cached: dragging ψ does not re-run the mapping network). */
+  mapSeed(seed: number, classes?: readonly ClassWeight[]): Promise<WPlus>;
+  /**
+   * The untruncated ws of `count` z rows in one mapping run (`z` is count×z_dim row-major; returns
+   * count×num_ws×w_dim): sampling W for PCA goes in chunks, not one run per latent (StyleGAN only).
+   */
+  mapBatch(z: Float32Array, count: number, classes?: readonly ClassWeight[]): Promise<Float32Array>;
+  /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
+  resolveWs(state: LatentState): Promise<WPlus>;
+  /**
+   * Synthesize an image from ws (StyleGAN models only), feeding noise and the input transform as
+   * `settings` say where the package exposes them (default: its stored noise and transform).
+   */
+  synthesize(ws: WPlus, settings?: SynthesisSettings): Promise<Tensor>;
+  /** The synthesis graph's feeds besides `ws` for `settings` (no batch axis: they broadcast over a batch of ws). */
+  synthesisFeeds(settings: SynthesisSettings): Feeds;
+  /** The ws of an explicit z, then truncated, mixed and edited as `state` says (StyleGAN only). */
+  resolveWsFromZ(z: Z, state: LatentState): Promise<WPlus>;
+  /** Run a z → image generator (conditional / plain families) on an explicit z and class vector. */
+  generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor>;
+  render(state: LatentState): Promise<Rendered>;
+}
+
+const MAPPING_CACHE_SIZE = 64;
+
+/**
+ * Create the pipeline for `manifest`'s family over a loaded runner.
+ * @param noiseConst the package's const noise (synthesis-inputs.ts loadNoiseConst), required when it declares noise inputs
+ */
+export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseConst: NoiseConst | null = null): Pipeline {
+  const cache = new Map<string, WPlus>();
+  const inputs = createSynthesisInputs(manifest, noiseConst);
+  const wAvg: W | null = manifest.family === 'stylegan' ? asW(Float32Array.from(manifest.w_avg), manifest.w_dim) : null;
+
+  async function map(z: Z, classes: readonly ClassWeight[]): Promise<WPlus> {
+    const feeds: Feeds = { z: { data: z, dims: [1, manifest.z_dim] } };
+    if (manifest.c_dim > 0) feeds.c = { data: classVector(classes, manifest.c_dim), dims: [1, manifest.c_dim] };
+    const out = await runner.run('mapping', feeds);
+    return asWPlus(out.ws!.data, manifest.num_ws, manifest.w_dim);
+  }
+
+  async function mapBatch(z: Float32Array, count: number, classes: readonly ClassWeight[] = []): Promise<Float32Array> {
+    if (!wAvg) throw new Error(`model "${manifest.id}" has no mapping network (family ${manifest.family})`);
+    const feeds: Feeds = { z: { data: z, dims: [count, manifest.z_dim] } };
+    if (manifest.c_dim > 0) {
+      const c = classVector(classes, manifest.c_dim);
+      const data = new Float32Array(count * manifest.c_dim);
+      for (let i = 0; i < count; i++) data.set(c, i * manifest.c_dim);
+      feeds.c = { data, dims: [count, manifest.c_dim] };
+    }
+    return (await runner.run('mapping', feeds)).ws!.data;
+  }
+
+  async function mapSeed(seed: number, classes: readonly ClassWeight[] = []): Promise<WPlus> {
+    const key = manifest.c_dim > 0 ? `${seed}|${classes.map((c) => `${c.index}:${c.weight}`).join(',')}` : String(seed);
+    const hit = cache.get(key);
+    if (hit) {
+      cache.delete(key); // refresh its place in the LRU order
+      cache.set(key, hit);
+      return hit;
+    }
+    const ws = await map(seedToZ(seed, manifest.z_dim), classes);
+    cache.set(key, ws);
+    if (cache.size > MAPPING_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    return ws;
+  }
+
+  async function synthesize(ws: WPlus, settings: SynthesisSettings = DEFAULT_SYNTHESIS): Promise<Tensor> {
+    const out = await runner.run('synthesis', { ws: { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] }, ...inputs.feeds(settings) });
+    return out.img!;
+  }
+
+  async function resolveWs(state: LatentState, z?: Z): Promise<WPlus> {
+    if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
+    const main = z ? await map(z, state.classes) : await mapSeed(state.seed, state.classes);
+    // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
+    let ws = truncate(main, wAvg, state.psi, state.cutoff);
+    for (const source of state.mix) {
+      if (source.rows.length === 0) continue;
+      // A kept latent gives its rows as it looked when kept (its own ψ, mixing and edits).
+      const other = source.kept ? await resolveWs(source.kept.state) : truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff);
+      ws = mixRows(ws, other, source.rows);
+    }
+    return applyWEdits(ws, state.edits);
+  }
+
+  async function generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor> {
+    const feeds: Feeds = { z: { data: z, dims: [1, manifest.z_dim] } };
+    if (manifest.family === 'conditional') {
+      feeds.c = { data: classes, dims: [1, manifest.c_dim] };
+      feeds.truncation = { data: Float32Array.of(psi), dims: [1] };
+    }
+    return (await runner.run('generator', feeds)).img!;
+  }
+
+  async function render(state: LatentState): Promise<Rendered> {
+    switch (manifest.family) {
+      case 'stylegan': {
+        const ws = await resolveWs(state);
+        return { image: await synthesize(ws, state), z: seedToZ(state.seed, manifest.z_dim), ws };
+      }
+      case 'plain': {
+        const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
+        return { image: await generate(z, new Float32Array(0), 1), z, ws: null };
+      }
+      case 'conditional': {
+        // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
+        const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
+        return { image: await generate(z, classVector(state.classes, manifest.c_dim), state.psi), z, ws: null };
+      }
+    }
+  }
+
+  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render };
+}

@@ -1,0 +1,172 @@
+/**
+ * The studio controller: connects the store to the host and the inference worker. Model or backend
+ * changes load the model; latent changes request a frame; frames are drawn straight to the preview
+ * canvas (no React render per frame).
+ */
+import { getHost } from '../platform/host';
+import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './client';
+import { nativeBridge } from './native';
+import { registerTestHook } from '../test-hooks';
+import { studioStore } from '../store';
+import { stateKey } from '../../app/state/latent-state';
+
+let canvas: HTMLCanvasElement | null = null;
+let lastFrame: Frame | null = null;
+let framesDrawn = 0;
+
+function paint(image: ImageData, key: string): void {
+  if (!canvas) return;
+  if (canvas.width !== image.width || canvas.height !== image.height) {
+    canvas.width = image.width;
+    canvas.height = image.height;
+  }
+  canvas.getContext('2d')?.putImageData(image, 0, 0);
+  framesDrawn += 1;
+  // Tests and tools wait for these: what the pixels show, and how many frames were drawn.
+  canvas.dataset.renderedKey = key;
+  canvas.dataset.frames = String(framesDrawn);
+}
+
+const frameListeners = new Set<(frame: Frame) => void>();
+
+/** Be told of every frame of the current state (the latent map follows it); returns the unsubscriber. */
+export function onFrame(listener: (frame: Frame) => void): () => void {
+  frameListeners.add(listener);
+  if (lastFrame) listener(lastFrame);
+  return () => frameListeners.delete(listener);
+}
+
+function draw(frame: Frame): void {
+  lastFrame = frame;
+  for (const listener of frameListeners) listener(frame);
+  if (studioStore.getState().playing) return; // playback owns the canvas until it stops
+  paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
+}
+
+/** Show a playback frame in the preview (the key says which: `timeline|<frame>`). */
+export function showPlaybackFrame(image: ImageData, frame: number): void {
+  paint(image, `timeline|${frame}`);
+}
+
+/** After playback: show the studio's current state again. */
+export function showCurrentState(): void {
+  client?.render(studioStore.getState().latent);
+}
+
+/** Attach the preview canvas (called by the Preview component; null on unmount). */
+export function attachPreview(element: HTMLCanvasElement | null): void {
+  canvas = element;
+  if (canvas && lastFrame) draw(lastFrame);
+}
+
+let client: InferenceClient | null = null;
+
+/** The inference client (for background jobs such as the mixing grid). */
+export function inference(): InferenceClient {
+  if (!client) throw new Error('the studio has not started');
+  return client;
+}
+
+let started = false;
+
+/** More worker faults than this within {@link FAULT_WINDOW_MS} stop the automatic restarts. */
+const MAX_FAULTS = 3;
+const FAULT_WINDOW_MS = 60_000;
+
+/** Start the studio once per window: list models, open the default, keep the preview live. */
+export async function startStudio(): Promise<void> {
+  if (started) return;
+  started = true;
+  const store = studioStore;
+  /** Why WebGPU is off for this session (its device was lost), or null. */
+  let gpuLost: string | null = null;
+  /** Why the native runtime is off for this session (its process ended), or null. */
+  let nativeLost: string | null = null;
+  const faults: number[] = [];
+  // A crashed worker or a lost GPU device: start a fresh worker (on WASM after a device loss) and
+  // render the current state again. The store keeps the state, so nothing the user made is lost.
+  const recover = (fault: WorkerFault) => {
+    const now = performance.now();
+    faults.push(now);
+    while (faults[0]! < now - FAULT_WINDOW_MS) faults.shift();
+    if (faults.length > MAX_FAULTS) {
+      store.getState().setModelStatus('error');
+      store
+        .getState()
+        .showError(`The inference worker failed ${faults.length} times in a minute (${fault.message}). Reload the studio; if it happens again, choose WASM in the backend menu.`);
+      return;
+    }
+    if (fault.kind === 'device-lost') gpuLost = `the GPU device was lost (${fault.message})`;
+    if (fault.kind === 'native-lost') nativeLost = `the native inference process ended (${fault.message})`;
+    worker.restart();
+    store
+      .getState()
+      .showError(
+        fault.kind === 'device-lost'
+          ? `The GPU device was lost (${fault.message}). The studio switched to WASM and rendered your image again; choose WebGPU in the backend menu to retry the GPU.`
+          : fault.kind === 'native-lost'
+            ? `The native inference process ended unexpectedly (${fault.message}). The studio switched to WASM and rendered your image again; choose Native in the backend menu to retry it.`
+            : 'The inference worker stopped unexpectedly. The studio restarted it and rendered your image again; nothing was lost.',
+      );
+    void load();
+  };
+  const worker = new InferenceClient(
+    (frame) => {
+      draw(frame);
+      store.getState().setFrameMs(frame.ms);
+    },
+    (message) => store.getState().showError(`Rendering failed: ${message}`),
+    recover,
+    nativeBridge(),
+  );
+  client = worker;
+  window.addEventListener('beforeunload', () => worker.dispose());
+  registerTestHook('crashWorker', () => worker.crashForTest());
+  registerTestHook('loseGpuDevice', () => worker.loseGpuDeviceForTest());
+
+  let loadToken = 0;
+  const load = async () => {
+    const { modelId, models, preference } = store.getState();
+    const entry = models.find((m) => m.id === modelId);
+    if (!entry) return;
+    const token = ++loadToken;
+    store.getState().setModelStatus('loading');
+    try {
+      const asked = (gpuLost && preference !== 'wasm' && preference !== 'native') || (nativeLost && preference === 'native') ? 'wasm' : preference;
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked, nativeLost === null);
+      if (token !== loadToken) return;
+      store.getState().setBackend(loaded.backend, gpuLost ?? nativeLost ?? loaded.fallbackReason, loaded.provider);
+      store.getState().setModelStatus('ready');
+      worker.render(store.getState().latent);
+    } catch (error) {
+      // A stopped worker is being restarted by recover(), which loads the model again.
+      if (token !== loadToken || error instanceof WorkerStoppedError) return;
+      store.getState().setModelStatus('error');
+      store
+        .getState()
+        .showError(`Could not open model "${entry.name}": ${(error as Error).message}. Choose another model or re-import this one.`);
+    }
+  };
+
+  store.subscribe((state, previous) => {
+    if (state.preference !== previous.preference) gpuLost = nativeLost = null; // the user asks again: try them again
+    if (state.modelId !== previous.modelId || state.preference !== previous.preference) void load();
+    else if (state.latent !== previous.latent && state.modelStatus === 'ready') worker.render(state.latent);
+  });
+
+  try {
+    const { models, defaultModelId, problems } = await getHost().listModels({});
+    store.getState().setModels(models);
+    store.getState().setLibraryProblems(problems);
+    // ?model=<id> opens a specific model (links, tests); otherwise the library's default.
+    const asked = new URLSearchParams(window.location.search).get('model');
+    const first = models.some((m) => m.id === asked) ? asked : defaultModelId;
+    if (!first) {
+      store.getState().showError('No model packages were found. Import a model package to begin.');
+      return;
+    }
+    store.getState().selectModel(first);
+  } catch (error) {
+    store.getState().showError(`Could not reach the studio host: ${(error as Error).message}. Restart the studio.`);
+  }
+}
