@@ -9,7 +9,8 @@ import { openWasmRunner } from '../main/inference/ort-web-node';
 import { createPipeline } from '../app/inference/render';
 import { tensorToRgba } from '../app/inference/image';
 import { latentState } from '../app/state/latent-state';
-import { TimelineEvaluator, type Timeline } from '../app/state/timeline';
+import type { Timeline } from '../app/state/timeline';
+import { TimelineEvaluator } from '../app/inference/timeline-frames';
 
 const MODEL = 'fixture-stylegan-tiny';
 const SEEDS = [3, 8, 21, 40];

@@ -12,7 +12,7 @@ import { parseManifest, type Manifest } from '../model/manifest';
 import { writeNpz } from '../codecs/npz';
 import { latentStateSchema } from '../state/schemas';
 import { DEFAULT_STATE, latentState, stateKey } from '../state/latent-state';
-import { synthesisBetween } from '../state/timeline';
+import { synthesisBetween } from './timeline-frames';
 import { createSynthesisInputs, DEFAULT_SYNTHESIS, loadNoiseConst, randomNoise, SynthesisInputError, transformMatrix } from './synthesis-inputs';
 
 const FIXTURES = path.resolve(__dirname, '../../models/fixtures');

@@ -9,7 +9,7 @@ import { firstLayerWeights } from '../model/onnx-first-layer';
 import { RandomState } from '../latent/random';
 import { CovarianceAccumulator, pcaFromAccumulator, type Pca } from '../latent/pca';
 import { affineWeights, sefa, type Factorization } from '../latent/sefa';
-import type { JobContext, JobItem } from './registry';
+import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import type { ClassWeight, LatentState } from '../state/latent-state';
 
@@ -47,7 +47,7 @@ export interface DirectionJobTypes {
   };
 }
 
-type Emit<K extends keyof DirectionJobTypes> = (item: JobItem<K>) => void;
+type Emit<K extends keyof DirectionJobTypes> = (item: DirectionJobTypes[K]['item']) => void;
 
 /** Most latents one PCA job samples (a bound on run time, far beyond GANSpace's 10⁶ for w_dim 512 needs). */
 export const MAX_PCA_SAMPLES = 1_000_000;

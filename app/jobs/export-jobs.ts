@@ -3,7 +3,7 @@
  * that made them, so every exported PNG can carry its provenance record (z and final ws).
  */
 import { tensorToRgba, type Rgba } from '../inference/image';
-import type { JobContext } from './registry';
+import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import type { LatentState } from '../state/latent-state';
 

@@ -15,11 +15,12 @@ import { applyZEdits } from '../latent/edits';
 import { CovarianceAccumulator, pcaFromAccumulator, type Pca } from '../latent/pca';
 import { projectRows } from '../latent/map-projection';
 import type { Pipeline } from '../inference/render';
-import type { JobContext } from './registry';
+import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import { classVector, type LatentState } from '../state/latent-state';
 import { DEFAULT_SYNTHESIS } from '../inference/synthesis-inputs';
-import { checkTimeline, frameCount, TimelineError, TimelineEvaluator, type Timeline } from '../state/timeline';
+import { checkTimeline, frameCount, TimelineError, type Timeline } from '../state/timeline';
+import { TimelineEvaluator } from '../inference/timeline-frames';
 
 /** The most points a map may have. */
 export const MAP_MAX_POINTS = 20_000;

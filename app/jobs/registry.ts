@@ -3,14 +3,13 @@
  * yields small steps (one image, one chunk of latents), so the preview can cut in between steps
  * and a cancel takes effect at the next one. Jobs stream items back as they are made.
  */
-import type { GraphRunner } from '../inference/runner';
-import type { Manifest } from '../model/manifest';
 import type { Rgba } from '../inference/image';
 import { tensorToRgba } from '../inference/image';
-import type { Pipeline } from '../inference/render';
+import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import type { LatentState } from '../state/latent-state';
-import { frameCount, TimelineEvaluator, type Timeline } from '../state/timeline';
+import { frameCount, type Timeline } from '../state/timeline';
+import { TimelineEvaluator } from '../inference/timeline-frames';
 import { DIRECTION_JOB_HANDLERS, type DirectionJobTypes } from './direction-jobs';
 import { MAP_JOB_HANDLERS, type MapJobTypes } from './map-jobs';
 import { EXPORT_JOB_HANDLERS, type ExportJobTypes } from './export-jobs';
@@ -35,16 +34,6 @@ export type JobKind = keyof JobTypes;
 export type JobRequest = { [K in JobKind]: { kind: K; params: JobTypes[K]['params'] } }[JobKind];
 /** An item streamed by a job of kind K. */
 export type JobItem<K extends JobKind> = JobTypes[K]['item'];
-
-/** What a job can use. */
-export interface JobContext {
-  pipeline: Pipeline;
-  /** The model's graphs, for jobs that batch several latents into one run (the map's sampling and thumbnails). */
-  runner: GraphRunner;
-  manifest: Manifest;
-  /** Wall clock in ms (performance.now in the worker). */
-  now(): number;
-}
 
 /** Makes the steps of one job; `emit` streams an item back to whoever asked. */
 export type JobHandler<K extends JobKind> = (

@@ -10,17 +10,10 @@
  */
 import { z } from 'zod';
 import type { NpyArray } from '../codecs/npy';
+import type { AffineWeight } from '../model/affine-weight';
 import type { Manifest } from '../model/manifest';
 import { symmetricEigen } from './linalg';
 import { mixPresets, type MixPreset } from './presets';
-
-/** One layer's affine weight: `rows` output channels × `cols` latent dims, row-major. */
-export interface AffineWeight {
-  name: string;
-  data: ArrayLike<number>;
-  rows: number;
-  cols: number;
-}
 
 /** SeFa's result: eigenpairs of A·Aᵀ, largest eigenvalue first. */
 export interface Factorization {

@@ -11,7 +11,7 @@
  */
 import protobuf from 'protobufjs/minimal.js';
 import type { Long, Reader } from 'protobufjs/minimal.js';
-import type { AffineWeight } from '../latent/sefa';
+import type { AffineWeight } from './affine-weight';
 import { halfToFloat } from '../codecs/npy';
 
 /** Raised when the first layer cannot be found or read; the message says what the graph does instead. */

@@ -1,8 +1,7 @@
 /**
- * The tensor shapes each graph of a package takes and gives, derived from its manifest, and the
- * check every runtime adapter applies to its inputs before a run.
+ * The tensor shapes each graph of a package takes and gives, derived from its manifest (the check
+ * every runtime adapter applies with them is app/inference/feeds.ts).
  */
-import type { Feeds } from '../inference/runner';
 import type { Manifest } from './manifest';
 
 /** A dimension: a fixed size, or 'batch' for the leading dynamic axis. */
@@ -22,44 +21,4 @@ export function tensorShapes(m: Manifest): Record<string, Dim[]> {
   for (const noise of m.noise_inputs ?? []) shapes[noise.name] = [1, 1, noise.resolution, noise.resolution];
   if (m.transform_input) shapes[m.transform_input.name] = [3, 3];
   return shapes;
-}
-
-/** Raised when feeds do not fit the graph; the message names the tensor and both shapes. */
-export class ShapeError extends Error {
-  override readonly name = 'ShapeError';
-}
-
-/**
- * Check `feeds` for `graph` against the manifest: every declared input present, nothing else,
- * ranks and fixed dims equal, one batch size across inputs, data length = product of dims.
- */
-export function checkFeeds(m: Manifest, graph: string, feeds: Feeds): void {
-  const spec = m.graphs[graph];
-  if (!spec) throw new ShapeError(`model "${m.id}" has no graph "${graph}"`);
-  const shapes = tensorShapes(m);
-  let batch: number | undefined;
-  for (const name of Object.keys(feeds)) {
-    if (!spec.inputs.includes(name)) throw new ShapeError(`graph "${graph}" has no input "${name}"`);
-  }
-  for (const name of spec.inputs) {
-    const tensor = feeds[name];
-    if (!tensor) throw new ShapeError(`graph "${graph}" needs input "${name}"`);
-    const expected = shapes[name];
-    const got = `[${tensor.dims.join(', ')}]`;
-    if (expected) {
-      const want = `[${expected.join(', ')}]`;
-      if (tensor.dims.length !== expected.length) throw new ShapeError(`input "${name}" must be ${want}, got ${got}`);
-      expected.forEach((dim, i) => {
-        const actual = tensor.dims[i]!;
-        if (dim === 'batch') {
-          if (batch !== undefined && actual !== batch) throw new ShapeError(`input "${name}" has batch ${actual}, others ${batch}`);
-          batch = actual;
-        } else if (actual !== dim) {
-          throw new ShapeError(`input "${name}" must be ${want}, got ${got}`);
-        }
-      });
-    }
-    const size = tensor.dims.reduce((a, b) => a * b, 1);
-    if (tensor.data.length !== size) throw new ShapeError(`input "${name}" has ${tensor.data.length} values for shape ${got}`);
-  }
 }

@@ -11,7 +11,7 @@
  */
 import type { Feeds, GraphRunner } from '../inference/runner';
 import type { Manifest } from '../model/manifest';
-import { checkFeeds } from '../model/shapes';
+import { checkFeeds } from '../inference/feeds';
 
 /** Execution providers the host may ask onnxruntime-node for, best first. */
 export type NativeProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';

@@ -5,7 +5,7 @@
  */
 import type { Backend, Feeds, GraphRunner, Tensor } from '../inference/runner';
 import type { Manifest } from '../model/manifest';
-import { checkFeeds } from '../model/shapes';
+import { checkFeeds } from '../inference/feeds';
 
 /** The slice of onnxruntime's tensor class the runner uses. */
 export interface OrtTensorLike {

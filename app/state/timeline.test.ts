@@ -7,7 +7,8 @@ import { asWPlus, seedToZ, type WPlus, type Z } from '../latent';
 import type { Manifest } from '../model/manifest';
 import type { Pipeline } from '../inference/render';
 import { latentState, type LatentState } from './latent-state';
-import { checkTimeline, frameCount, locate, timelineDuration, TimelineError, TimelineEvaluator, type Keyframe, type Timeline } from './timeline';
+import { checkTimeline, frameCount, locate, timelineDuration, TimelineError, type Keyframe, type Timeline } from './timeline';
+import { TimelineEvaluator } from '../inference/timeline-frames';
 
 const manifest = { family: 'stylegan', z_dim: 4, w_dim: 2, num_ws: 1, c_dim: 0 } as Manifest;
 

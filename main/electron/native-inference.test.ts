@@ -14,7 +14,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/channels';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type FromNative, type MessagePortLike } from '../../app/runtime/native-runner';
 import type { Manifest } from '../../app/model/manifest';
-import { ShapeError } from '../../app/model/shapes';
+import { ShapeError } from '../../app/inference/feeds';
 import { createPipeline } from '../../app/inference/render';
 import { latentState } from '../../app/state/latent-state';
 import { createNativeHost, type NativeOrt } from '../inference/native/serve';

@@ -10,7 +10,7 @@ import { openWasmPipeline } from './ort-web-node';
 import type { Pipeline } from '../../app/inference/render';
 import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
-import { ShapeError } from '../../app/model/shapes';
+import { ShapeError } from '../../app/inference/feeds';
 import { latentState } from '../../app/state/latent-state';
 
 const DIR = path.resolve(__dirname, '../../models/fixtures/stylegan-tiny');

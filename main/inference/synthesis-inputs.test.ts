@@ -11,7 +11,7 @@ import path from 'node:path';
 import { openWasmPipeline } from './ort-web-node';
 import type { Pipeline } from '../../app/inference/render';
 import { latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/state/latent-state';
-import { TimelineEvaluator } from '../../app/state/timeline';
+import { TimelineEvaluator } from '../../app/inference/timeline-frames';
 import { MAP_JOB_HANDLERS, type MapThumbnailItem } from '../../app/jobs/map-jobs';
 import { tensorToRgba } from '../../app/inference/image';
 import type { GraphRunner, Tensor } from '../../app/inference/runner';

@@ -12,7 +12,7 @@ import { buildNativeHostForTests, type TestHost } from '../../../test-support/na
 import { readManifest } from '../../services/library';
 import { createPipeline } from '../../../app/inference/render';
 import { latentState } from '../../../app/state/latent-state';
-import { ShapeError } from '../../../app/model/shapes';
+import { ShapeError } from '../../../app/inference/feeds';
 import type { Manifest } from '../../../app/model/manifest';
 
 const DIR = path.resolve(__dirname, '../../../models/fixtures/stylegan-tiny');

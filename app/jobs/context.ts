@@ -1,0 +1,18 @@
+/**
+ * What every job handler may use. Its own file so that the job kinds (direction-jobs.ts,
+ * map-jobs.ts, export-jobs.ts) and the registry that gathers them (registry.ts) import it without
+ * importing each other.
+ */
+import type { GraphRunner } from '../inference/runner';
+import type { Pipeline } from '../inference/render';
+import type { Manifest } from '../model/manifest';
+
+/** What a job can use. */
+export interface JobContext {
+  pipeline: Pipeline;
+  /** The model's graphs, for jobs that batch several latents into one run (the map's sampling and thumbnails). */
+  runner: GraphRunner;
+  manifest: Manifest;
+  /** Wall clock in ms (performance.now in the worker). */
+  now(): number;
+}
