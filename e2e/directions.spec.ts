@@ -11,6 +11,7 @@ import { latentState, stateKey, type Edit } from '../app/state/latent-state';
 import { parseNpy, writeNpy } from '../app/codecs/npy';
 import { writeNpz } from '../app/codecs/npz';
 import type { Direction } from '../app/latent/directions';
+import { apiPath } from '../app/contract/routes';
 
 const MODEL = 'fixture-stylegan-tiny';
 const W_DIM = 64;
@@ -34,19 +35,19 @@ function cosine(a: number[], b: number[]): number {
 
 /** The directions the host has saved for the model (what a reload or another window would see). */
 function savedDirections(page: Page): Promise<Direction[]> {
-  return page.evaluate(async (modelId) => {
-    const response = await fetch(`/api/${encodeURIComponent('directions:list')}`, {
+  return page.evaluate(async ({ modelId, route }) => {
+    const response = await fetch(route, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ modelId }),
     });
     return ((await response.json()) as { directions: Direction[] }).directions;
-  }, MODEL);
+  }, { modelId: MODEL, route: apiPath('listDirections') });
 }
 
 /** Open the fixture with no saved directions (the host is shared by the tests of this file). */
 async function openClean(studio: StudioPage): Promise<void> {
-  const response = await fetch(`${studio.host.origin}/api/${encodeURIComponent('directions:save')}`, {
+  const response = await fetch(studio.host.origin + apiPath('saveDirections'), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Latent-Studio-Token': studio.host.token },
     body: JSON.stringify({ modelId: MODEL, directions: [] }),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { manifestSchema } from '../model/manifest';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
 import { projectSchema } from '../project/schema';
+import { HOST_KINDS, hostCapabilitiesSchema } from './capabilities';
 
 const modelEntrySchema = z.object({
   id: z.string(),
@@ -120,7 +121,9 @@ export const contract = {
     response: z.object({
       name: z.string(),
       version: z.string(),
-      host: z.enum(['electron', 'web']),
+      host: z.enum(HOST_KINDS),
+      /** What this host can do beyond the calls every host answers (capabilities.ts). */
+      capabilities: hostCapabilitiesSchema,
     }),
   },
   listModels: {
@@ -290,16 +293,6 @@ export const contract = {
   },
 } as const;
 
-/**
- * The Electron host's native path outside the calls (see `openNative`): IPC messages from the main
- * process to a window, which its preload passes on to the page as window messages with this `type`.
- * NATIVE_PORT_MESSAGE carries `{ modelId, portId }` and the port; NATIVE_ENDED_MESSAGE
- * `{ modelId, portId, message }` when that port's host process ended on its own.
- */
-export const NATIVE_PORT_MESSAGE = 'inference:native-port';
-/** See {@link NATIVE_PORT_MESSAGE}. */
-export const NATIVE_ENDED_MESSAGE = 'inference:native-ended';
-
 /** Names of the host API's methods. */
 export type Method = keyof typeof contract;
 /** The request payload of a method. */
@@ -336,9 +329,4 @@ export function parseRequest<M extends Method>(method: M, payload: unknown): Req
     throw new ContractError(`${spec.channel}: ${issue?.path.join('.') || 'payload'} ${issue?.message ?? 'is invalid'}`);
   }
   return result.data as RequestOf<M>;
-}
-
-/** Look up a method by its channel name (used by hosts to route IPC / HTTP calls). */
-export function methodForChannel(channel: string): Method | undefined {
-  return METHODS.find((m) => contract[m].channel === channel);
 }

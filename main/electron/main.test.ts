@@ -152,6 +152,6 @@ describe('what main.ts hardens', () => {
     expect(channels.sort()).toEqual(METHODS.map((m) => contract[m].channel).sort());
     const handler = electron.handlers[`ipc:${contract.appInfo.channel}`]!;
     await expect(handler({ senderFrame: { url: 'https://evil.example/' } }, {})).rejects.toBeInstanceOf(IpcSenderError);
-    await expect(handler({ senderFrame: { url: 'app://studio/index.html' } }, {})).resolves.toMatchObject({ host: 'electron' });
+    await expect(handler({ senderFrame: { url: 'app://studio/index.html' } }, {})).resolves.toMatchObject({ host: 'electron', capabilities: { filePaths: true, revealFiles: true, nativeInference: true } });
   });
 });

@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { utilityProcess, type MessagePortMain } from 'electron';
-import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/channels';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/native';
 import type { Manifest } from '../../app/model/manifest';
-import type { NativeProvider } from '../../app/runtime/native-runner';
+import type { NativeProvider } from '../../app/contract/native';
 import { openNativeRunner, type NativeRunner } from '../inference/native/client';
 import type { ConnectPorts, FromNative, NativeChannel, ToNative } from '../inference/native/protocol';
 

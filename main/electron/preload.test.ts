@@ -3,7 +3,8 @@
  * to its own IPC channel, and the path of a dropped file — nothing else of Electron.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract } from '../../app/contract/channels';
+import { METHODS, contract } from '../../app/contract/channels';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/native';
 
 const exposed = new Map<string, Record<string, (...args: unknown[]) => unknown>>();
 const invoke = vi.fn(async (channel: string, request: unknown) => ({ channel, request }));

@@ -5,7 +5,8 @@
  * path's port (and the news that its process ended) is passed on as a plain window message.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { METHODS, NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE, contract, type HostApi, type HostFiles } from '../../app/contract/channels';
+import { METHODS, contract, type HostApi, type HostFiles } from '../../app/contract/channels';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/native';
 
 const api = Object.fromEntries(
   METHODS.map((method) => [method, (request: unknown) => ipcRenderer.invoke(contract[method].channel, request)]),

@@ -3,6 +3,7 @@
  * its sender / origin checks, and run-time validation of every payload via {@link dispatch}.
  */
 import { contract, parseRequest, type HostApi, type Method, type ResponseOf } from '../../app/contract/channels';
+import { hostCapabilities, type HostKind } from '../../app/contract/capabilities';
 import type { ModelLibrary } from './library';
 import { DirectionStore, userDataDir } from './directions';
 import { ExportService, exportDir } from './exports';
@@ -12,7 +13,7 @@ import { UserData } from './user-data';
 export interface HostInfo {
   name: string;
   version: string;
-  host: 'electron' | 'web';
+  host: HostKind;
 }
 
 /**
@@ -30,7 +31,7 @@ export function createApi(
   userData = new UserData(library, userDataDir()),
 ): HostApi {
   return {
-    appInfo: async () => ({ ...info }),
+    appInfo: async () => ({ ...info, capabilities: hostCapabilities(info.host) }),
     listModels: async () => {
       const models = await library.scan();
       return { models, defaultModelId: library.defaultModelId(), problems: library.problems };

@@ -3,6 +3,7 @@
  * one place so the Electron protocol and the browser host cannot drift apart on security.
  */
 import path from 'node:path';
+import { modelFileOfSegments } from '../../app/contract/routes';
 import type { ModelLibrary } from './library';
 
 /**
@@ -83,15 +84,16 @@ export function safeSegments(urlPath: string): string[] | null {
 }
 
 /**
- * Map a request path to a file: `/models/<id>/<file>` streams a model file the manifest lists;
+ * Map a request path to a file: a model file's route (app/contract/routes.ts) streams a file the manifest lists;
  * anything else is a file of the built renderer (`/` is index.html).
  */
 export function resolveAsset(urlPath: string, rendererDir: string, library: ModelLibrary): Resolved {
   const segments = safeSegments(urlPath);
   if (!segments) return { kind: 'forbidden', reason: 'path is not allowed' };
-  if (segments[0] === 'models') {
-    if (segments.length !== 3) return { kind: 'not-found' };
-    const file = library.resolveFile(segments[1]!, segments[2]!);
+  const modelFile = modelFileOfSegments(segments);
+  if (modelFile === 'malformed') return { kind: 'not-found' };
+  if (modelFile) {
+    const file = library.resolveFile(modelFile.modelId, modelFile.file);
     return file ? { kind: 'file', path: file, mime: mimeType(file) } : { kind: 'not-found' };
   }
   const relative = segments.length === 0 ? 'index.html' : segments.join('/');

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, ManifestError, type Manifest } from '../../app/model/manifest';
 import type { ModelEntry } from '../../app/contract/channels';
+import { modelBaseUrl } from '../../app/contract/routes';
 import { loadNoiseConst, type NoiseConst } from '../../app/inference/synthesis-inputs';
 import { readIndex, writeIndex, LIBRARY_INDEX_FORMAT, type IndexEntry, type LibraryIndex } from './library-index';
 
@@ -290,7 +291,7 @@ export class ModelLibrary {
       name,
       family: manifest.family,
       source,
-      baseUrl: `/models/${encodeURIComponent(manifest.id)}/`,
+      baseUrl: modelBaseUrl(manifest.id),
       manifest,
     };
   }

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { METHODS, contract, ContractError, importJobSchema, type Method } from '../../app/contract/channels';
+import { contract, ContractError, importJobSchema } from '../../app/contract/channels';
+import { API_PREFIX, methodForApiPath, readUploadUrl } from '../../app/contract/routes';
 import { ManifestError } from '../../app/model/manifest';
 import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
 import { LibraryError, ModelLibrary } from '../services/library';
@@ -26,8 +27,6 @@ import { UserData } from '../services/user-data';
 const COOKIE = 'latent_studio_token';
 /** JSON calls: a project (the largest payload) plus its envelope. */
 const MAX_BODY_BYTES = MAX_PROJECT_BYTES + (1 << 20);
-/** The route that takes a model file's bytes (`?name=` gives its file name, `?job=` the import job id). */
-export const UPLOAD_ROUTE = '/api/library:import';
 
 /** Errors that mean the request or its file was refused (400), not that the host failed (500). */
 function isRefusal(error: unknown): boolean {
@@ -126,7 +125,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return res.end();
       }
 
-      if (url.pathname === UPLOAD_ROUTE && url.searchParams.has('name')) {
+      const upload = readUploadUrl(url);
+      if (upload) {
         // A model file's bytes (the browser cannot hand the host a path): streamed to the staging
         // folder, bounded by the importer as they arrive.
         if (req.method !== 'POST') return send(res, 405, 'Use POST to upload a model file.');
@@ -136,25 +136,24 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           res.setHeader('Connection', 'close');
           return send(res, 413, JSON.stringify({ error: `the file is larger than ${limit}, more than the studio imports; import the package folder in the desktop app` }), 'application/json');
         }
-        const job = url.searchParams.get('job');
+        const { job } = upload;
         if (job !== null && !importJobSchema.safeParse(job).success) {
           res.setHeader('Connection', 'close');
           return send(res, 400, JSON.stringify({ error: 'job must be an import job id' }), 'application/json');
         }
         try {
           const declared = Number(req.headers['content-length']) || 0;
-          const result = await userData.importer.importUpload(url.searchParams.get('name') ?? '', req, declared, job ?? undefined);
+          const result = await userData.importer.importUpload(upload.name, req, declared, job ?? undefined);
           return send(res, 200, JSON.stringify(contract.importModel.response.parse(result)), 'application/json');
         } catch (error) {
           return send(res, isRefusal(error) ? 400 : 500, JSON.stringify({ error: (error as Error).message }), 'application/json');
         }
       }
 
-      if (url.pathname.startsWith('/api/')) {
-        if (req.method !== 'POST') return send(res, 405, 'Use POST for /api/ calls.');
-        const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
-        const method = METHODS.find((m) => contract[m].channel === channel) as Method | undefined;
-        if (!method) return send(res, 404, `Unknown API channel "${channel}".`);
+      if (url.pathname.startsWith(API_PREFIX)) {
+        if (req.method !== 'POST') return send(res, 405, `Use POST for ${API_PREFIX} calls.`);
+        const method = methodForApiPath(url.pathname);
+        if (!method) return send(res, 404, `Unknown API channel "${decodeURIComponent(url.pathname.slice(API_PREFIX.length))}".`);
         try {
           const result = await dispatch(api, method, await readBody(req));
           return send(res, 200, JSON.stringify(result), 'application/json');

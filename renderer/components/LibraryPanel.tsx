@@ -11,8 +11,7 @@ function LibraryItem({ model, current }: { model: ModelEntry; current: boolean }
   const [name, setName] = useState(model.name);
   const [confirming, setConfirming] = useState(false);
   const imported = model.source === 'library';
-  // Only the desktop app can open a folder on the user's computer.
-  const canReveal = imported && Boolean(window.latentStudio);
+  const canReveal = useStudio((s) => imported && Boolean(s.hostInfo?.capabilities.revealFiles));
 
   const commit = () => {
     setRenaming(false);
@@ -84,6 +83,7 @@ export function LibraryPanel() {
   const models = useStudio((s) => s.models);
   const modelId = useStudio((s) => s.modelId);
   const problems = useStudio((s) => s.libraryProblems);
+  const folders = useStudio((s) => Boolean(s.hostInfo?.capabilities.filePaths));
   if (!open) return null;
   return (
     <aside id="library-panel" className="library-panel" aria-label="Model library">
@@ -94,7 +94,7 @@ export function LibraryPanel() {
         </button>
       </div>
       <p className="library-hint">
-        Drop a model package {window.latentStudio ? 'folder, ' : ''}a .zip of one or a single .onnx anywhere on the window to import it.
+        Drop a model package {folders ? 'folder, ' : ''}a .zip of one or a single .onnx anywhere on the window to import it.
       </p>
       <ul className="library-list" data-testid="library-list" aria-label="Models">
         {models.map((m) => (

@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { BackendPreference } from '../../app/inference/runner';
 import { studioStore, useStudio } from '../store';
-import { nativeAvailable } from '../inference/native';
 import { ExportMenu } from './ExportMenu';
 import { ProjectBar } from './ProjectBar';
 
@@ -34,6 +33,7 @@ export function TopBar() {
   const fallbackReason = useStudio((s) => s.fallbackReason);
   const preference = useStudio((s) => s.preference);
   const setPreference = useStudio((s) => s.setPreference);
+  const nativeInference = useStudio((s) => Boolean(s.hostInfo?.capabilities.nativeInference));
   const status = useStudio((s) => s.modelStatus);
 
   return (
@@ -77,7 +77,7 @@ export function TopBar() {
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
           {/* onnxruntime-node in a process of its own: the desktop app only. */}
-          {nativeAvailable() && <option value="native">Native</option>}
+          {nativeInference && <option value="native">Native</option>}
         </select>
       </label>
       <FrameMs />

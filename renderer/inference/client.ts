@@ -4,7 +4,7 @@
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
 import type { LatentState } from '../../app/state/latent-state';
-import type { NativeProvider } from '../../app/runtime/native-runner';
+import type { NativeProvider } from '../../app/contract/native';
 import type { NativeBridge } from './native';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/jobs/registry';

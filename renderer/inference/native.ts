@@ -4,8 +4,9 @@
  * as a window message), and hear when such a process ended on its own. The port goes on to the
  * inference worker (client.ts); frames never pass through this thread.
  */
-import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/channels';
-import type { NativeProvider } from '../../app/runtime/native-runner';
+import { NATIVE_ENDED_MESSAGE, NATIVE_PORT_MESSAGE } from '../../app/contract/native';
+import type { NativeProvider } from '../../app/contract/native';
+import type { HostCapabilities } from '../../app/contract/capabilities';
 import { getHost } from '../platform/host';
 
 /** A native host holding the model, reached through `port`. */
@@ -24,19 +25,14 @@ export interface NativeBridge {
   onEnded(listener: (portId: string, message: string) => void): void;
 }
 
-/** Whether the page runs in the desktop app, whose preload bridge offers the native runtime (the browser host has none). */
-export function nativeAvailable(): boolean {
-  return window.latentStudio !== undefined;
-}
-
 function field(data: unknown, name: string): string | null {
   const value = data && typeof data === 'object' ? (data as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' ? value : null;
 }
 
-/** The bridge to the desktop app's native runtime, or null in the browser host. */
-export function nativeBridge(): NativeBridge | null {
-  if (!nativeAvailable()) return null;
+/** The bridge to the host's native runtime, or null where the host has none (`appInfo`'s capabilities say). */
+export function nativeBridge(capabilities: HostCapabilities): NativeBridge | null {
+  if (!capabilities.nativeInference) return null;
   /** Ports that arrived before the answer naming them, by port id. */
   const arrived = new Map<string, MessagePort>();
   const waiting = new Map<string, (port: MessagePort) => void>();

@@ -3,7 +3,7 @@
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
-import type { NativeProvider } from '../../app/runtime/native-runner';
+import type { NativeProvider } from '../../app/contract/native';
 import type { LatentState } from '../../app/state/latent-state';
 import type { JobRequest } from '../../app/jobs/registry';
 

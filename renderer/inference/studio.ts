@@ -83,6 +83,16 @@ export async function startStudio(): Promise<void> {
   /** Why the native runtime is off for this session (its process ended), or null. */
   let nativeLost: string | null = null;
   const faults: number[] = [];
+  // The host says what it can do (native inference among it) before anything depends on that.
+  let capabilities;
+  try {
+    const info = await getHost().appInfo({});
+    store.getState().setHostInfo(info);
+    capabilities = info.capabilities;
+  } catch (error) {
+    store.getState().showError(`Could not reach the studio host: ${(error as Error).message}. Restart the studio.`);
+    return;
+  }
   // A crashed worker or a lost GPU device: start a fresh worker (on WASM after a device loss) and
   // render the current state again. The store keeps the state, so nothing the user made is lost.
   const recover = (fault: WorkerFault) => {
@@ -117,7 +127,7 @@ export async function startStudio(): Promise<void> {
     },
     (message) => store.getState().showError(`Rendering failed: ${message}`),
     recover,
-    nativeBridge(),
+    nativeBridge(capabilities),
   );
   client = worker;
   window.addEventListener('beforeunload', () => worker.dispose());

@@ -17,6 +17,7 @@ import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/jobs/r
 import { mapVector } from '../../app/jobs/map-jobs';
 import { checkFiniteImage } from '../../app/inference/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
+import { modelFileUrl } from '../../app/contract/routes';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { needsWebgpuProbe, planBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
@@ -65,7 +66,7 @@ async function webgpuUnavailableReason(): Promise<string | null> {
 }
 
 async function fetchFile(ref: ModelRef, file: string): Promise<Uint8Array> {
-  const response = await fetch(new URL(ref.baseUrl + encodeURIComponent(file), scope.location.origin));
+  const response = await fetch(new URL(modelFileUrl(ref.baseUrl, file), scope.location.origin));
   if (!response.ok) throw new Error(`could not fetch ${file} of model "${ref.id}" (HTTP ${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -21,7 +21,7 @@ function dispatch(event: DragEvent): void {
       .map((item, i) => (item.webkitGetAsEntry?.()?.isDirectory ? files[i] : undefined))
       .filter((f): f is File => f !== undefined),
   );
-  const desktop = Boolean(window.latentStudioFiles);
+  const desktop = Boolean(studioStore.getState().hostInfo?.capabilities.filePaths);
   if (folders.size > 0 && !desktop) {
     const names = [...folders].map((f) => f.name).join(', ');
     studioStore.getState().showError(`The browser studio cannot read folders (${names}): drop a .zip of the model folder instead, or use the desktop app.`);

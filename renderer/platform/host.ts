@@ -4,6 +4,7 @@
  * the contract's {@link HostApi}.
  */
 import { METHODS, contract, type HostApi, type HostFiles, type ImportResult, type Method } from '../../app/contract/channels';
+import { apiPath, uploadUrl } from '../../app/contract/routes';
 
 declare global {
   interface Window {
@@ -29,7 +30,7 @@ async function answer(response: Response): Promise<unknown> {
 
 function httpHost(): HostApi {
   const call = async (method: Method, request: unknown): Promise<unknown> => {
-    const response = await fetch(`/api/${encodeURIComponent(contract[method].channel)}`, {
+    const response = await fetch(apiPath(method), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
@@ -58,7 +59,7 @@ export function getHost(): HostApi {
 export async function importModelFile(file: File, job: string, signal: AbortSignal): Promise<ImportResult> {
   const files = window.latentStudioFiles;
   if (window.latentStudio && files) return getHost().importModel({ path: files.pathForFile(file), job });
-  const response = await fetch(`/api/library:import?name=${encodeURIComponent(file.name)}&job=${encodeURIComponent(job)}`, {
+  const response = await fetch(uploadUrl(file.name, job), {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream' },
     body: file,

@@ -1,12 +1,12 @@
 /**
  * The carriers between a native inference client and the process that owns onnxruntime-node
- * (host.ts). The messages themselves, and the request/answer bookkeeping over them, are
- * platform-neutral and live in app/runtime/native-runner.ts, so the renderer's inference worker (over a
- * MessagePort) and the Node clients here (over a child process's channel) share them.
+ * (host.ts). The messages themselves are the contract's (app/contract/native.ts) and the
+ * request/answer bookkeeping over them is app/runtime/native-runner.ts, so the renderer's inference
+ * worker (over a MessagePort) and the Node clients here (over a child process's channel) share them.
  */
-import type { FromNative, ToNative } from '../../../app/runtime/native-runner';
+import type { FromNative, ToNative } from '../../../app/contract/native';
 
-export type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from '../../../app/runtime/native-runner';
+export type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from '../../../app/contract/native';
 
 /**
  * Sent by the process that started the host on its parent channel, with MessagePorts attached

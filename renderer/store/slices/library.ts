@@ -1,8 +1,14 @@
-import type { ModelEntry } from '../../../app/contract/channels';
+import type { ModelEntry, ResponseOf } from '../../../app/contract/channels';
 import type { Slice } from '../types';
 
-/** Models the host offers and which one is open. */
+/** What the host said of itself (`appInfo`): its kind and capabilities. */
+export type HostInfo = ResponseOf<'appInfo'>;
+
+/** The host the studio runs in, the models it offers and which one is open. */
 export interface LibrarySlice {
+  /** Null until the host has answered `appInfo` (the studio asks it first thing). */
+  hostInfo: HostInfo | null;
+  setHostInfo(info: HostInfo): void;
   models: ModelEntry[];
   modelId: string | null;
   modelStatus: 'idle' | 'loading' | 'ready' | 'error';
@@ -12,6 +18,8 @@ export interface LibrarySlice {
 }
 
 export const librarySlice: Slice<LibrarySlice> = (set) => ({
+  hostInfo: null,
+  setHostInfo: (hostInfo) => set({ hostInfo }),
   models: [],
   modelId: null,
   modelStatus: 'idle',

@@ -1,0 +1,71 @@
+/**
+ * The native inference path's messages: between a client (the renderer's inference worker over a
+ * MessagePort, or the CLI, the bench and Electron's main process over a child process's channel)
+ * and the process that owns onnxruntime-node (main/inference/native/host.ts), and the window
+ * messages by which Electron's preload hands the page that port. Part of the contract like the
+ * calls in channels.ts: both ends import these types, neither copies them. The bookkeeping that
+ * speaks them is app/runtime/native-runner.ts.
+ *
+ * Float32Arrays travel by structured clone on every carrier (`fork` with `serialization:
+ * 'advanced'`, Electron's `postMessage`, MessagePort), never as JSON.
+ */
+import type { Feeds } from '../inference/runner';
+
+/** Execution providers the host may ask onnxruntime-node for, best first. */
+export type NativeProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+/** How the host opens a model. */
+export interface NativeOpenOptions {
+  /**
+   * Intra-op threads of every session: the same knob as the WASM adapters' `numThreads`; 0 leaves
+   * the choice to onnxruntime (one per physical core).
+   */
+  numThreads: number;
+  /** 'auto': a GPU provider when the installed onnxruntime-node has one, else CPU; 'cpu': CPU only. */
+  providers: 'auto' | 'cpu';
+}
+
+/**
+ * Messages to the host. Every request carries an id; the host answers it exactly once, on the
+ * carrier it came from. A host serves one model for its whole life: its owner ends the process to
+ * unload it.
+ */
+export type ToNative =
+  /** Read `<dir>/manifest.json`, validate it and create a session for each of its graphs. */
+  | { type: 'open'; id: number; dir: string; options: NativeOpenOptions }
+  | { type: 'run'; id: number; graph: string; feeds: Feeds };
+
+/** Messages from the host. */
+export type FromNative =
+  /** Sent once on the parent channel, before any request is read: the host is up and onnxruntime-node loaded. */
+  | { type: 'ready'; onnxruntime: string; supported: string[] }
+  | {
+      type: 'opened';
+      id: number;
+      /** The manifest id the host read from disk (the client checks it against its own). */
+      modelId: string;
+      provider: NativeProvider;
+      /** Why a GPU provider the build lists was not used, or null. */
+      fallbackReason: string | null;
+    }
+  | { type: 'result'; id: number; outputs: Feeds }
+  /** A request failed; `name` is the error class on the host side (ShapeError, GraphMismatchError, …). */
+  | { type: 'failed'; id: number; name: string; message: string };
+
+/** A request as a caller writes it: the connection stamps its id. */
+export type NativeRequest = ToNative extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
+
+/** The answer a request of type `T` resolves to. */
+export type NativeAnswer<T extends NativeRequest['type']> = T extends 'open'
+  ? Extract<FromNative, { type: 'opened' }>
+  : Extract<FromNative, { type: 'result' }>;
+
+/**
+ * The Electron host's native path outside the calls (see `openNative`): IPC messages from the main
+ * process to a window, which its preload passes on to the page as window messages with this `type`.
+ * NATIVE_PORT_MESSAGE carries `{ modelId, portId }` and the port; NATIVE_ENDED_MESSAGE
+ * `{ modelId, portId, message }` when that port's host process ended on its own.
+ */
+export const NATIVE_PORT_MESSAGE = 'inference:native-port';
+/** See {@link NATIVE_PORT_MESSAGE}. */
+export const NATIVE_ENDED_MESSAGE = 'inference:native-ended';
