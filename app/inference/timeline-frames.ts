@@ -10,7 +10,7 @@ import { cubicSpline, type CubicSpline } from '../latent/spline';
 import type { Pipeline } from './render';
 import { classVector, type LatentState } from '../state/latent-state';
 import type { SynthesisSettings } from './synthesis-inputs';
-import { checkTimeline, frameCount, locate, timelineDuration, type Timeline } from '../state/timeline';
+import { checkTimeline, locate, timelineDuration, type Timeline } from '../state/timeline';
 
 /** One frame's latent, ready for the generator (StyleGAN: with the synthesis inputs of the frame). */
 export type FrameLatent = { kind: 'ws'; ws: WPlus; synthesis: SynthesisSettings } | { kind: 'z'; z: Z; classes: Float32Array; psi: number };

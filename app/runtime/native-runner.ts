@@ -1,66 +1,16 @@
 /**
- * The studio's native inference path as its clients see it: the messages to and from the process
- * that owns onnxruntime-node (main/inference/native/host.ts), and the one request/answer
+ * The studio's native inference path as its clients see it: over the messages of
+ * app/contract/native.ts, to and from the process that owns onnxruntime-node
+ * (main/inference/native/host.ts), the one request/answer
  * bookkeeping every client uses over whatever carries them — a Node child process's channel (the
  * CLI, the bench, the Electron main process opening a model) or a MessagePort that Electron's main
  * process handed to the renderer's inference worker. Platform-neutral: it knows messages and
  * promises, nothing of processes, ports or onnxruntime.
- *
- * Float32Arrays travel by structured clone on every carrier (`fork` with `serialization:
- * 'advanced'`, Electron's `postMessage`, MessagePort), never as JSON.
  */
+import type { FromNative, NativeAnswer, NativeProvider, NativeRequest, ToNative } from '../contract/native';
 import type { Feeds, GraphRunner } from '../inference/runner';
 import type { Manifest } from '../model/manifest';
 import { checkFeeds } from '../inference/feeds';
-
-/** Execution providers the host may ask onnxruntime-node for, best first. */
-export type NativeProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
-
-/** How the host opens a model. */
-export interface NativeOpenOptions {
-  /**
-   * Intra-op threads of every session: the same knob as the WASM adapters' `numThreads`; 0 leaves
-   * the choice to onnxruntime (one per physical core).
-   */
-  numThreads: number;
-  /** 'auto': a GPU provider when the installed onnxruntime-node has one, else CPU; 'cpu': CPU only. */
-  providers: 'auto' | 'cpu';
-}
-
-/**
- * Messages to the host. Every request carries an id; the host answers it exactly once, on the
- * carrier it came from. A host serves one model for its whole life: its owner ends the process to
- * unload it.
- */
-export type ToNative =
-  /** Read `<dir>/manifest.json`, validate it and create a session for each of its graphs. */
-  | { type: 'open'; id: number; dir: string; options: NativeOpenOptions }
-  | { type: 'run'; id: number; graph: string; feeds: Feeds };
-
-/** Messages from the host. */
-export type FromNative =
-  /** Sent once on the parent channel, before any request is read: the host is up and onnxruntime-node loaded. */
-  | { type: 'ready'; onnxruntime: string; supported: string[] }
-  | {
-      type: 'opened';
-      id: number;
-      /** The manifest id the host read from disk (the client checks it against its own). */
-      modelId: string;
-      provider: NativeProvider;
-      /** Why a GPU provider the build lists was not used, or null. */
-      fallbackReason: string | null;
-    }
-  | { type: 'result'; id: number; outputs: Feeds }
-  /** A request failed; `name` is the error class on the host side (ShapeError, GraphMismatchError, …). */
-  | { type: 'failed'; id: number; name: string; message: string };
-
-/** A request as a caller writes it: the connection stamps its id. */
-export type NativeRequest = ToNative extends infer T ? (T extends { id: number } ? Omit<T, 'id'> : never) : never;
-
-/** The answer a request of type `T` resolves to. */
-export type NativeAnswer<T extends NativeRequest['type']> = T extends 'open'
-  ? Extract<FromNative, { type: 'opened' }>
-  : Extract<FromNative, { type: 'result' }>;
 
 /** Whatever carries the messages between a client and a host. */
 export interface NativeEndpoint {
