@@ -110,7 +110,7 @@ async function timeGraphs(job: NodeJob, pkg: BenchPackage, run: (graph: string, 
 
 /** Per-frame wall time of the render-timeline job (latent, synthesis, RGBA conversion), as the worker runs it. */
 async function timeExportFrames(job: NodeJob, { manifest, noiseConst }: BenchPackage, runner: GraphRunner): Promise<Row> {
-  const context = { pipeline: createPipeline(runner, manifest, noiseConst), runner, manifest, now: () => performance.now() };
+  const context = { pipeline: createPipeline(runner, manifest, noiseConst), runner, manifest, now: () => performance.now(), readFile: () => Promise.reject(new Error('render-timeline reads no package files')) };
   const timeline = benchTimeline();
   // Warm-up as timeRuns does; the first frames also map the keyframes' seeds. Fast models warm up
   // for more frames than the timeline has: the job then starts again from frame 0.

@@ -15,4 +15,9 @@ export interface JobContext {
   manifest: Manifest;
   /** Wall clock in ms (performance.now in the worker). */
   now(): number;
+  /**
+   * A file of the model's package, by its manifest name: jobs name what they need and whoever runs
+   * them reads it (the worker fetches each file once per model and keeps it; Node reads the disk).
+   */
+  readFile(file: string): Promise<Uint8Array>;
 }

@@ -9,6 +9,7 @@ import { firstLayerWeights } from '../model/onnx-first-layer';
 import { RandomState } from '../latent/random';
 import { CovarianceAccumulator, pcaFromAccumulator, type Pca } from '../latent/pca';
 import { affineWeights, sefa, type Factorization } from '../latent/sefa';
+import type { Manifest } from '../model/manifest';
 import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import type { ClassWeight, LatentState } from '../state/latent-state';
@@ -26,13 +27,14 @@ export interface DirectionJobTypes {
     item: { kind: 'progress'; done: number; total: number } | { kind: 'result'; pca: Pca; ms: number };
   };
   /**
-   * SeFa's closed form on `dim`-value latents, from either the style-affine side file (`.npz`
-   * bytes, one [channels, dim] array per layer; `layers` names those to stack) or an ONNX
-   * generator graph (the first layer its latent `input` feeds: z-space models).
+   * SeFa's closed form on `dim`-value latents, from either the style-affine side file (`.npz`,
+   * one [channels, dim] array per layer; `layers` names those to stack) or an ONNX generator graph
+   * (the first layer its latent `input` feeds: z-space models). `file` names the package file; the
+   * job reads it through its context, so the bytes never cross from the page to the worker.
    */
   sefa: {
     params: {
-      weights: { format: 'npz'; bytes: Uint8Array; layers: string[] } | { format: 'onnx'; bytes: Uint8Array; input: string };
+      weights: { format: 'npz'; file: string; layers: string[] } | { format: 'onnx'; file: string; input: string };
       dim: number;
     };
     item: Factorization;
@@ -95,9 +97,10 @@ function* pcaW(params: DirectionJobTypes['pca-w']['params'], { pipeline, manifes
   };
 }
 
-function* sefaJob({ weights, dim }: DirectionJobTypes['sefa']['params'], _context: JobContext, emit: Emit<'sefa'>): Iterable<JobStep> {
+function* sefaJob({ weights, dim }: DirectionJobTypes['sefa']['params'], { readFile }: JobContext, emit: Emit<'sefa'>): Iterable<JobStep> {
   yield async () => {
-    const stacked = weights.format === 'npz' ? affineWeights(parseNpz(weights.bytes), weights.layers, dim) : [firstLayerWeights(weights.bytes, weights.input, dim)];
+    const bytes = await readFile(weights.file);
+    const stacked = weights.format === 'npz' ? affineWeights(parseNpz(bytes), weights.layers, dim) : [firstLayerWeights(bytes, weights.input, dim)];
     emit(sefa(stacked, dim));
   };
 }
@@ -120,6 +123,16 @@ function* resolveLatents(
       emit({ index, vector: mean });
     };
   }
+}
+
+/**
+ * The graph files of a package that these jobs read (the closed form of a z-space model reads its
+ * generator): whoever loads the graphs to run them keeps these bytes for the jobs instead of
+ * fetching them again. StyleGAN's SeFa reads the style-affine side file, never a graph.
+ */
+export function graphsJobsRead(manifest: Manifest): string[] {
+  const generator = manifest.graphs.generator?.file;
+  return manifest.family !== 'stylegan' && generator ? [generator] : [];
 }
 
 /** The direction jobs' handlers, spread into app/jobs/registry.ts JOB_HANDLERS. */

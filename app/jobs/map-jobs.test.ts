@@ -38,7 +38,7 @@ function recordingRunner(manifest: Pick<Manifest, 'z_dim' | 'num_ws' | 'w_dim' |
 }
 
 const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params'], manifest: Manifest, runner: GraphRunner) =>
-  runJobToEnd(kind, params, { pipeline: {} as Pipeline, runner, manifest, now: () => 0 });
+  runJobToEnd(kind, params, { pipeline: {} as Pipeline, runner, manifest, now: () => 0, readFile: () => Promise.reject(new Error('these jobs read no package files')) });
 
 const base = { resolution: 8, img_channels: 3, output_range: [-1, 1], class_names: [], w_avg: [], ws_resolutions: [] } as unknown as Manifest;
 

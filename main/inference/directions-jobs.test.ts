@@ -33,7 +33,9 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params']) => runJobToEnd(kind, params, { pipeline, runner, manifest, now: () => performance.now() });
+/** Run a job to its end; it reads package files from `dir` (the fixture's own, unless a test gives another). */
+const runJob = <K extends JobKind>(kind: K, params: JobTypes[K]['params'], dir = DIR) =>
+  runJobToEnd(kind, params, { pipeline, runner, manifest, now: () => performance.now(), readFile: async (file) => new Uint8Array(readFileSync(path.join(dir, file))) });
 
 
 describe('pca-w job', () => {
@@ -101,16 +103,16 @@ print(json.dumps({"values": values[order].tolist(), "vectors": vectors[:, order]
 });
 
 describe('sefa job', () => {
-  it('factorises the package side file in the worker', async () => {
+  it('factorises the package side file it names, read through the job context', async () => {
     const names = styleAffineLayers(manifest).map((l) => l.name);
-    const affine = new Uint8Array(readFileSync(path.join(DIR, 'style_affine.npz')));
-    const [f] = await runJob('sefa', { weights: { format: 'npz', bytes: affine, layers: names }, dim: manifest.w_dim });
+    const [f] = await runJob('sefa', { weights: { format: 'npz', file: 'style_affine.npz', layers: names }, dim: manifest.w_dim });
     expect(f!.layers).toEqual(names);
     expect(f!.values).toHaveLength(manifest.w_dim);
     // A·Aᵀ of unit columns has trace = number of columns = the layers' channels.
     const channels = styleAffineLayers(manifest).reduce((s, l) => s + l.channels, 0);
     expect(f!.values.reduce((a, b) => a + b, 0)).toBeCloseTo(channels, 6);
-    await expect(runJob('sefa', { weights: { format: 'npz', bytes: new Uint8Array(8), layers: names }, dim: 64 })).rejects.toThrow(/\.npz/);
+    writeFileSync(path.join(tmp, 'broken.npz'), new Uint8Array(8));
+    await expect(runJob('sefa', { weights: { format: 'npz', file: 'broken.npz', layers: names }, dim: 64 }, tmp)).rejects.toThrow(/\.npz/);
   });
 });
 

@@ -109,7 +109,7 @@ describe('batched synthesis (the latent map’s thumbnails)', () => {
   it('feeds the stored noise and transform, as the preview’s default state shows them', async () => {
     for (const loaded of [noise, sg3]) {
       const items: MapThumbnailItem[] = [];
-      const context = { pipeline: loaded.pipeline, runner: loaded.runner, manifest: loaded.manifest, now: () => performance.now() };
+      const context = { pipeline: loaded.pipeline, runner: loaded.runner, manifest: loaded.manifest, now: () => performance.now(), readFile: () => Promise.reject(new Error('these jobs read no package files')) };
       for (const step of MAP_JOB_HANDLERS['map-thumbnails']({ points: [2, 3].map((seed) => ({ seed, classIndex: -1 })), size: 32 }, context, (item) => items.push(item))) await step();
       expect(items).toHaveLength(2);
       const expected = tensorToRgba((await loaded.pipeline.render(latentState({ seed: 3 }))).image, loaded.manifest.output_range);

@@ -138,12 +138,6 @@ function startJob(kind: 'pca' | 'sefa', total: number, job: BatchJob, what: stri
     });
 }
 
-async function fetchModelFile(entry: ModelEntry, file: string): Promise<Uint8Array> {
-  const response = await fetch(entry.baseUrl + encodeURIComponent(file));
-  if (!response.ok) throw new Error(`the host could not serve ${file} (HTTP ${response.status})`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
 /**
  * GANSpace directions with default settings: for StyleGAN models, PCA of `samples` w sampled
  * through the mapping network in the worker (progress shown, cancellable); for z-space models,
@@ -151,12 +145,12 @@ async function fetchModelFile(entry: ModelEntry, file: string): Promise<Uint8Arr
  */
 export function computePca(samples: number = PCA_DEFAULTS.samples): void {
   const entry = currentEntry();
-  // One direction job at a time (a closed form claims the slot before its download, before `running` is set).
+  // One direction job at a time.
   if (!entry || studioStore.getState().directionJob) return;
   if (entry.family !== 'stylegan') {
     const graph = entry.manifest.graphs.generator?.file;
     if (!graph) return;
-    void computeClosedForm(entry, graph, { format: 'onnx', input: 'z' }, { rows: null, label: 'z', idPrefix: 'closed-form-', what: 'Closed-form directions' });
+    computeClosedForm(entry, graph, { format: 'onnx', input: 'z' }, { rows: null, label: 'z', idPrefix: 'closed-form-', what: 'Closed-form directions' });
     return;
   }
   const { components, chunk, seed } = PCA_DEFAULTS;
@@ -184,7 +178,7 @@ export function computePca(samples: number = PCA_DEFAULTS.samples): void {
 /** SeFa directions of a layer group from the package's style-affine weights (StyleGAN). */
 export function computeSefa(group: LayerGroup): void {
   const entry = currentEntry();
-  // One direction job at a time (a closed form claims the slot before its download, before `running` is set).
+  // One direction job at a time.
   if (!entry || studioStore.getState().directionJob) return;
   const file = entry.manifest.side_files.style_affine;
   let layers;
@@ -209,33 +203,24 @@ export function computeSefa(group: LayerGroup): void {
     return;
   }
   const layerNames = chosen.layers.map((l) => l.name);
-  void computeClosedForm(entry, file, { format: 'npz', layers: layerNames }, { rows: chosen.rows, label: group, idPrefix: `sefa-${group}-`, what: 'SeFa' });
+  computeClosedForm(entry, file, { format: 'npz', layers: layerNames }, { rows: chosen.rows, label: group, idPrefix: `sefa-${group}-`, what: 'SeFa' });
 }
 
 /**
  * SeFa in the worker on weights from one of the model's files: the style-affine side file
  * (StyleGAN), or the generator graph, whose first layer z feeds stands in for it (z-space models).
  */
-async function computeClosedForm(
+function computeClosedForm(
   entry: ModelEntry,
   file: string,
   source: { format: 'npz'; layers: string[] } | { format: 'onnx'; input: string },
   options: { rows: [number, number] | null; label: string; idPrefix: string; what: string },
-): Promise<void> {
+): void {
   const { space, dim } = editSpace(entry);
   const { what } = options;
   studioStore.getState().setDirectionStatus(null);
-  // Claimed before the download, so a second click cannot start a second job.
-  studioStore.getState().setDirectionJob({ kind: 'sefa', done: 0, total: 1 });
-  let bytes: Uint8Array;
-  try {
-    bytes = await fetchModelFile(entry, file);
-  } catch (error) {
-    studioStore.getState().setDirectionJob(null);
-    fail(`${what} could not read ${file}`, error, 'Check the model package, then try again.');
-    return;
-  }
-  const job = inference().runJob({ kind: 'sefa', params: { weights: { ...source, bytes }, dim } }, (factorization) => {
+  // The worker reads `file` from the package it holds (once per model): no bytes cross from here.
+  const job = inference().runJob({ kind: 'sefa', params: { weights: { ...source, file }, dim } }, (factorization) => {
     if (currentEntry()?.id !== entry.id) return;
     if (add(directionsFromSefa(factorization, SEFA_COMPONENTS, { space, rows: options.rows, label: options.label, idPrefix: options.idPrefix }))) {
       const layers = factorization.layers.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { needsWebgpuProbe, NO_NATIVE_RUNTIME, planBackends } from './backend-choice';
+import { effectivePreference, needsWebgpuProbe, NO_NATIVE_RUNTIME, planBackends } from './backend-choice';
 
 const NO_ADAPTER = 'no WebGPU adapter is available';
 
@@ -27,5 +27,14 @@ describe('planBackends: which runtimes the worker tries, in order', () => {
 
   it('asks for an adapter only where WebGPU may be chosen', () => {
     expect(['auto', 'webgpu', 'wasm', 'native'].filter((p) => needsWebgpuProbe(p as 'auto'))).toEqual(['auto', 'webgpu']);
+  });
+
+  it('falls back to WASM after a loss until the user asks again, and only for the runtime lost', () => {
+    const none = { gpu: null, native: null };
+    const gpu = { gpu: 'the GPU device was lost', native: null };
+    const native = { gpu: null, native: 'the native inference process ended' };
+    expect(['auto', 'webgpu', 'wasm', 'native'].map((p) => effectivePreference(p as 'auto', none))).toEqual(['auto', 'webgpu', 'wasm', 'native']);
+    expect(['auto', 'webgpu', 'wasm', 'native'].map((p) => effectivePreference(p as 'auto', gpu))).toEqual(['wasm', 'wasm', 'wasm', 'native']);
+    expect(['auto', 'webgpu', 'wasm', 'native'].map((p) => effectivePreference(p as 'auto', native))).toEqual(['auto', 'webgpu', 'wasm', 'wasm']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Which runtimes the inference worker tries for a model, in order: what the user prefers, what
- * this host offers (native only in the desktop app) and whether WebGPU has an adapter. Kept apart
+ * this session has lost, what this host offers (native only in the desktop app) and whether WebGPU
+ * has an adapter. The one place the choice is made: the studio passes the facts, the worker decides. Kept apart
  * from worker.ts (which owns onnxruntime-web) so the rule is testable without a browser.
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
@@ -34,6 +35,22 @@ export function planBackends(preference: BackendPreference, nativeOffered: boole
       return webgpuProblem ? { order: cpu, reason: webgpuProblem } : { order: ['webgpu', ...cpu], reason: null };
     }
   }
+}
+
+/** Runtimes this session has lost, with why: a GPU device that was lost, a native process that ended (null: not lost). */
+export interface LostBackends {
+  gpu: string | null;
+  native: string | null;
+}
+
+/**
+ * What the user asked for, after what this session has lost: a lost runtime is not tried again
+ * (WASM stands in) until the user picks a backend anew, which clears the losses.
+ */
+export function effectivePreference(preference: BackendPreference, lost: LostBackends): BackendPreference {
+  const gpuGone = lost.gpu !== null && preference !== 'wasm' && preference !== 'native';
+  const nativeGone = lost.native !== null && preference === 'native';
+  return gpuGone || nativeGone ? 'wasm' : preference;
 }
 
 /** Whether the worker needs to ask for a WebGPU adapter to plan `preference`. */

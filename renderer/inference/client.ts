@@ -3,6 +3,7 @@
  * stamped; frames older than the newest one shown are dropped, so the preview never steps back.
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
+import type { LostBackends } from './backend-choice';
 import type { LatentState } from '../../app/state/latent-state';
 import type { NativeProvider } from '../../app/contract/native';
 import type { NativeBridge } from './native';
@@ -149,9 +150,9 @@ export class InferenceClient {
    * Load a model into the worker (replacing the current one). `allowNative: false` keeps the
    * native runtime out of the worker's choice (after its process died).
    */
-  load(model: ModelRef, preference: BackendPreference, allowNative = true): Promise<Loaded> {
+  load(model: ModelRef, preference: BackendPreference, lost: LostBackends): Promise<Loaded> {
     const requestId = this.nextRequest++;
-    this.post({ type: 'load', requestId, model, preference, nativeOffered: allowNative && this.native !== null });
+    this.post({ type: 'load', requestId, model, preference, nativeOffered: this.native !== null, lost });
     return new Promise((resolve, reject) => this.loads.set(requestId, { resolve, reject }));
   }
 

@@ -2,6 +2,7 @@
  * Typed messages between the renderer's main thread (client.ts) and its inference worker (worker.ts).
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
+import type { LostBackends } from './backend-choice';
 import type { Manifest } from '../../app/model/manifest';
 import type { NativeProvider } from '../../app/contract/native';
 import type { LatentState } from '../../app/state/latent-state';
@@ -17,7 +18,7 @@ export interface ModelRef {
 /** Messages to the worker. */
 export type ToWorker =
   /** `nativeOffered`: the host can serve the model natively (Electron); the worker asks for a port when it chooses to. */
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; nativeOffered: boolean }
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; nativeOffered: boolean; lost: LostBackends }
   /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }

@@ -142,10 +142,9 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const asked = (gpuLost && preference !== 'wasm' && preference !== 'native') || (nativeLost && preference === 'native') ? 'wasm' : preference;
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked, nativeLost === null);
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, preference, { gpu: gpuLost, native: nativeLost });
       if (token !== loadToken) return;
-      store.getState().setBackend(loaded.backend, gpuLost ?? nativeLost ?? loaded.fallbackReason, loaded.provider);
+      store.getState().setBackend(loaded.backend, loaded.fallbackReason, loaded.provider);
       store.getState().setModelStatus('ready');
       worker.render(store.getState().latent);
     } catch (error) {

@@ -15,11 +15,12 @@ import type { LatentState } from '../../app/state/latent-state';
 import { Scheduler, type JobStep } from '../../app/jobs/scheduler';
 import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/jobs/registry';
 import { mapVector } from '../../app/jobs/map-jobs';
+import { graphsJobsRead } from '../../app/jobs/direction-jobs';
 import { checkFiniteImage } from '../../app/inference/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
 import { modelFileUrl } from '../../app/contract/routes';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
-import { needsWebgpuProbe, planBackends } from './backend-choice';
+import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
 
 const scope = self as unknown as {
@@ -89,6 +90,24 @@ async function fetchCheckedGraphs(ref: ModelRef): Promise<Map<string, Uint8Array
   return files;
 }
 
+/** The open model's files that jobs have read (or that loading kept for them), fetched once per model. */
+let packageFiles = new Map<string, Promise<Uint8Array>>();
+
+/** A file of the open model's package, for jobs: from the cache, else fetched once and kept. */
+function readPackageFile(file: string): Promise<Uint8Array> {
+  const ref = model;
+  if (!ref) return Promise.reject(new Error('no model is loaded'));
+  let bytes = packageFiles.get(file);
+  if (!bytes) {
+    bytes = fetchFile(ref, file);
+    const cache = packageFiles;
+    // A failed fetch is not kept, so the next job tries again; the job itself still sees the error.
+    bytes.then(undefined, () => cache.delete(file));
+    cache.set(file, bytes);
+  }
+  return bytes;
+}
+
 async function open(ref: ModelRef, backend: Backend, graphs: Map<string, Uint8Array>): Promise<GraphRunner> {
   const providers = backend === 'webgpu' ? ['webgpu'] : ['wasm'];
   return createOrtRunner(ort as unknown as OrtModuleLike, ref.manifest, {
@@ -138,17 +157,24 @@ interface LoadResult {
   fallbackReason: string | null;
 }
 
-async function load(ref: ModelRef, preference: BackendPreference, nativeOffered: boolean, requestId: number): Promise<LoadResult> {
+async function load(ref: ModelRef, preference: BackendPreference, nativeOffered: boolean, lost: LostBackends, requestId: number): Promise<LoadResult> {
   await runner?.dispose();
   runner = null;
   pipeline = null;
   model = null;
   warmup = null;
+  packageFiles = new Map();
   // Checked on every runtime, native included, so a package whose manifest lies fails the same way.
   const graphs = await fetchCheckedGraphs(ref);
+  const kept = new Map<string, Promise<Uint8Array>>();
+  for (const file of graphsJobsRead(ref.manifest)) {
+    const bytes = graphs.get(file);
+    if (bytes) kept.set(file, Promise.resolve(bytes));
+  }
   // A package's const noise (noise inputs only) is read once per model, like its graphs.
   const noiseConst = await loadNoiseConst(ref.manifest, (file) => fetchFile(ref, file));
-  const plan = planBackends(preference, nativeOffered, needsWebgpuProbe(preference) ? await webgpuUnavailableReason() : null);
+  const asked = effectivePreference(preference, lost);
+  const plan = planBackends(asked, nativeOffered && lost.native === null, needsWebgpuProbe(asked) ? await webgpuUnavailableReason() : null);
   const reasons = plan.reason ? [plan.reason] : [];
   let native: NativeGraphRunner | null = null;
   for (const backend of plan.order) {
@@ -165,9 +191,10 @@ async function load(ref: ModelRef, preference: BackendPreference, nativeOffered:
   if (runner.backend === 'webgpu') await watchDevice();
   if (native?.fallbackReason) reasons.push(`native GPU providers unused: ${native.fallbackReason}`);
   model = ref;
+  packageFiles = kept;
   pipeline = createPipeline(runner, ref.manifest, noiseConst);
   if (runner.backend === 'wasm') warmup = { armed: true, leftMs: WARMUP_BUDGET_MS, state: null, stamp: 0 };
-  return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: preference === 'wasm' || reasons.length === 0 ? null : reasons.join('; ') };
+  return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
 }
 
 async function renderFrame({ stamp, state }: { stamp: number; state: LatentState }): Promise<void> {
@@ -282,7 +309,7 @@ function* jobSteps(jobId: string, job: JobRequest): Generator<JobStep> {
   }
   const handler = JOB_HANDLERS[job.kind] as JobHandler<typeof job.kind>;
   const emit = (item: unknown) => scope.postMessage({ type: 'job-item', jobId, item }, transferables(item));
-  const context = { pipeline, runner, manifest: model.manifest, now: () => performance.now() };
+  const context = { pipeline, runner, manifest: model.manifest, now: () => performance.now(), readFile: readPackageFile };
   let failed = false;
   for (const step of handler(job.params as never, context, emit)) {
     yield async () => {
@@ -331,7 +358,7 @@ scope.onmessage = (event) => {
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference, message.nativeOffered, message.requestId);
+      const result = await load(message.model, message.preference, message.nativeOffered, message.lost, message.requestId);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });
