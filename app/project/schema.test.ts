@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { latentState } from '../state/latent-state';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError, type ProjectMigration } from './migrations';
-import { PROJECT_KIND, parseProject, parseProjectText, serializeProject, type Project } from './schema';
+import { checkProjectFitsModel, PROJECT_KIND, parseProject, parseProjectText, serializeProject, type Project } from './schema';
 
 const SHA = 'a'.repeat(64);
 
@@ -78,6 +78,26 @@ describe('project files', () => {
     expect(errorOf(() => parseProject(bad)).message).toMatch(/"timeline\.keyframes\.1\.duration"/);
     const foreign = { ...sampleProject(), kind: 'something-else' };
     expect(errorOf(() => parseProject(foreign)).message).toMatch(/"kind"/);
+  });
+});
+
+describe('a project against the model it opens with', () => {
+  const stylegan = { id: 'fixture-stylegan-tiny', family: 'stylegan', num_ws: 8 } as const;
+  const biggan = { id: 'fixture-biggan-tiny', family: 'conditional', num_ws: 0 } as const;
+
+  it('fits a model whose domain holds its ψ and cutoff', () => {
+    expect(() => checkProjectFitsModel(sampleProject(), stylegan)).not.toThrow();
+  });
+
+  it("refuses a ψ or cutoff outside the model's domain, naming where it is", () => {
+    const p = sampleProject();
+    p.timeline.keyframes[1]!.state = { ...p.latent, psi: 2.5 };
+    expect(errorOf(() => checkProjectFitsModel(p, stylegan)).message).toBe(
+      'the project does not fit the model "fixture-stylegan-tiny": timeline.keyframes[1].state.psi must be in [-1, 2] for a stylegan model, got 2.5; correct it in the project file, then open it again',
+    );
+    expect(errorOf(() => checkProjectFitsModel({ ...sampleProject(), latent: { ...p.latent, cutoff: 9 } }, stylegan)).message).toMatch(/latent\.cutoff must be at most num_ws = 8/);
+    const forBiggan = { ...sampleProject(), timeline: { ...p.timeline, keyframes: [] } };
+    expect(errorOf(() => checkProjectFitsModel({ ...forBiggan, latent: { ...p.latent, cutoff: null, psi: 0 } }, biggan)).message).toMatch(/latent\.psi must be in \(0, 1\]/);
   });
 });
 

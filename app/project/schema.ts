@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
+import type { Manifest } from '../model/manifest';
+import { cutoffProblem, psiProblem } from '../model/latent-domain';
 import { latentStateSchema, timelineSchema } from '../state/schemas';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
@@ -95,4 +97,20 @@ export function parseProjectText(text: string, source = 'the project file'): Pro
 /** The text written for a project: stable key order, two-space indent, trailing newline. */
 export function serializeProject(project: Project): string {
   return `${JSON.stringify(projectSchema.parse(project), null, 2)}\n`;
+}
+
+/**
+ * Check that the project's truncation values (its latent's and every keyframe's) fit `manifest`'s
+ * domain (app/model/latent-domain.ts): a project edited by hand or made for another model could
+ * otherwise feed a model a ψ it has no statistics for.
+ * @throws ProjectError naming the value, the domain and what to do.
+ */
+export function checkProjectFitsModel(project: Project, manifest: Pick<Manifest, 'family' | 'num_ws' | 'id'>): void {
+  const states = [{ where: 'latent', state: project.latent }, ...project.timeline.keyframes.map((k, i) => ({ where: `timeline.keyframes[${i}].state`, state: k.state }))];
+  for (const { where, state } of states) {
+    const psi = psiProblem(manifest, state.psi);
+    const cutoff = cutoffProblem(manifest, state.cutoff);
+    const problem = psi ? `${where}.psi ${psi}` : cutoff ? `${where}.cutoff ${cutoff}` : null;
+    if (problem) throw new ProjectError(`the project does not fit the model "${manifest.id}": ${problem}; correct it in the project file, then open it again`);
+  }
 }

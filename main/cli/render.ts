@@ -27,6 +27,7 @@ import { frameFileName, rgbBytes, seedFileName, stillPng } from '../../app/expor
 import type { GraphRunner } from '../../app/inference/runner';
 import { openWasmRunner } from '../inference/ort-web-node';
 import { defaultNativeThreads, forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
+import { cutoffProblem, psiProblem } from '../../app/model/latent-domain';
 import { readManifest, readNoiseConst } from '../services/library';
 import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
 
@@ -324,8 +325,10 @@ async function renderSeeds(options: CliOptions, model: { dir: string; manifest: 
   if (manifest.c_dim > 0 && options.classIndex === null) throw new CliError(`model "${manifest.id}" is conditional: give a class with --class 0…${manifest.c_dim - 1}`, true);
   if (manifest.c_dim === 0 && options.classIndex !== null) process.stderr.write(`warn: --class=${options.classIndex} ignored when running on an unconditional network\n`);
   if (options.classIndex !== null && manifest.c_dim > 0 && options.classIndex >= manifest.c_dim) throw new CliError(`--class must be below ${manifest.c_dim} for model "${manifest.id}"`, true);
-  if (options.cutoff !== null && manifest.family !== 'stylegan') throw new CliError('--trunc-cutoff applies to StyleGAN models only', true);
-  if (options.cutoff !== null && options.cutoff > manifest.num_ws) throw new CliError(`--trunc-cutoff must be at most num_ws = ${manifest.num_ws}`, true);
+  const psiWrong = psiProblem(manifest, options.psi);
+  if (psiWrong) throw new CliError(`--trunc ${psiWrong}`, true);
+  const cutoffWrong = cutoffProblem(manifest, options.cutoff);
+  if (cutoffWrong) throw new CliError(`--trunc-cutoff ${cutoffWrong}`, true);
   checkSynthesisFlags(options, manifest);
 
   const seeds = options.seeds!;

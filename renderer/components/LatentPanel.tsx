@@ -1,14 +1,10 @@
+import { psiDomain } from '../../app/model/latent-domain';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
 import { MixPanel } from './MixPanel';
 import { ClassPanel } from './ClassPanel';
 import { NoisePanel, TransformPanel } from './NoisePanel';
 import { SliderField } from './SliderField';
-
-/** ψ slider range per family: StyleGAN truncates in W (−1…2); BigGAN's ψ scales a truncated normal (0, 1]. */
-function psiRange(family: string | undefined): { min: number; max: number; step: number } {
-  return family === 'conditional' ? { min: 0.02, max: 1, step: 0.02 } : { min: -1, max: 2, step: 0.01 };
-}
 
 function SeedField() {
   const seed = useStudio((s) => s.latent.seed);
@@ -35,10 +31,10 @@ function SeedField() {
 function PsiField() {
   const psi = useStudio((s) => s.latent.psi);
   const setPsi = useStudio((s) => s.setPsi);
-  const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family);
-  const range = psiRange(family);
+  const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family ?? 'stylegan');
+  const range = psiDomain({ family });
   return (
-    <SliderField id="psi-slider" label="Truncation ψ" value={psi} min={range.min} max={range.max} step={range.step} digits={2} onChange={setPsi} />
+    <SliderField id="psi-slider" label="Truncation ψ" value={psi} min={range.sliderMin} max={range.max} step={range.step} digits={2} onChange={setPsi} />
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { MAX_DIRECTIONS } from '../../app/latent/directions';
 import type { ModelEntry } from '../../app/contract/channels';
-import { CURRENT_PROJECT_FORMAT, parseProjectText, PROJECT_KIND, ProjectError, type MapSettings, type Project } from '../../app/project/schema';
+import { checkProjectFitsModel, CURRENT_PROJECT_FORMAT, parseProjectText, PROJECT_KIND, ProjectError, type MapSettings, type Project } from '../../app/project/schema';
 import { getHost, pathOfFile } from '../platform/host';
 import { studioHistory } from '../commands/history';
 import { studioStore, type StudioState } from '../store';
@@ -67,6 +67,7 @@ function findModel(project: Project, models: readonly ModelEntry[]): { entry: Mo
 export function applyProject(project: Project, name: string, path: string | null): void {
   const store = studioStore;
   const { entry, changed } = findModel(project, store.getState().models);
+  checkProjectFitsModel(project, entry.manifest);
   store.setState({
     modelId: entry.id,
     latent: project.latent,

@@ -1,4 +1,5 @@
 import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/state/latent-state';
+import { clampPsi, psiDomain } from '../../../app/model/latent-domain';
 import type { Slice } from '../types';
 
 /** `source` with `kept` set, or without the key at all when there is none (older records have none). */
@@ -38,7 +39,8 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
   // One mixing source slot is there from the start, with no rows: it changes nothing until used.
   latent: { ...DEFAULT_STATE, mix: [{ seed: 1, rows: [] }] },
   setSeed: (seed) => set((s) => ({ latent: { ...s.latent, seed: Math.trunc(seed) >>> 0 } })),
-  setPsi: (psi) => set((s) => ({ latent: { ...s.latent, psi } })),
+  // ψ stays in the open model's domain whatever asks for it (app/model/latent-domain.ts).
+  setPsi: (psi) => set((s) => ({ latent: { ...s.latent, psi: clampPsi(psiDomain({ family: s.models.find((m) => m.id === s.modelId)?.family ?? 'stylegan' }), psi) } })),
   setCutoff: (cutoff) => set((s) => ({ latent: { ...s.latent, cutoff } })),
   setNoise: (noise) => set((s) => ({ latent: { ...s.latent, noise: { ...s.latent.noise, ...noise, seed: Math.trunc(noise.seed ?? s.latent.noise.seed) >>> 0 } } })),
   setTransform: (transform) => set((s) => ({ latent: { ...s.latent, transform: { ...s.latent.transform, ...transform } } })),

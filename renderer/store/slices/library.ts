@@ -1,4 +1,5 @@
 import type { ModelEntry, ResponseOf } from '../../../app/contract/channels';
+import { clampPsi, psiDomain } from '../../../app/model/latent-domain';
 import type { Slice } from '../types';
 
 /** What the host said of itself (`appInfo`): its kind and capabilities. */
@@ -29,7 +30,8 @@ export const librarySlice: Slice<LibrarySlice> = (set) => ({
       modelId: id,
       modelStatus: 'loading',
       // Row indices and kept latents mean nothing across models: keep the source seeds, forget the rest.
-      latent: { ...s.latent, cutoff: null, mix: s.latent.mix.map((m) => ({ seed: m.seed, rows: [] })), edits: [] },
+      // ψ moves into the new model's domain (a StyleGAN ψ of 1.5 means nothing to BigGAN).
+      latent: { ...s.latent, psi: clampPsi(psiDomain({ family: s.models.find((m) => m.id === id)?.family ?? 'stylegan' }), s.latent.psi), cutoff: null, mix: s.latent.mix.map((m) => ({ seed: m.seed, rows: [] })), edits: [] },
     })),
   setModelStatus: (modelStatus) => set({ modelStatus }),
 });
