@@ -4,7 +4,7 @@ import { Preview } from './Preview';
 import { LatentMap } from '../map/LatentMap';
 import { ErrorBanner } from './ErrorBanner';
 import { Timeline } from './Timeline';
-import { DirectionsPanel } from './DirectionsPanel';
+import { DirectionsPanel } from './directions/DirectionsPanel';
 import { usePngDrop } from '../export/drop';
 import { useFileDrop } from '../platform/file-drop';
 import { RecoveryNotice } from './RecoveryNotice';

@@ -30,6 +30,7 @@ import {
   WebGLRenderer,
 } from 'three';
 import { ThumbnailAtlas } from './atlas';
+import { DOT_FRAGMENT, DOT_VERTEX, THUMB_FRAGMENT, THUMB_VERTEX } from './shaders';
 
 /** Raised when the browser cannot give the map a WebGL 2 context. */
 export class MapUnavailableError extends Error {
@@ -51,86 +52,6 @@ const FOV = 50;
 
 /** The most thumbnails drawn at once (the nearest win). */
 const THUMB_LAYER = 256;
-
-// Point sprites, not instanced quads, and no depth buffer: SwiftShader (software WebGL, used
-// headless and on machines without a GPU) draws 20,000 instanced quads at ~2 fps, and points
-// about 15 % faster again without depth testing.
-const MARK_COLOUR = /* glsl */ `
-vec3 markColour(float mark) {
-  return mark > 2.5 ? vec3(1.0) : (mark > 1.5 ? vec3(0.95, 0.33, 0.29) : vec3(0.35, 0.88, 0.45));
-}`;
-
-const DOT_VERTEX = /* glsl */ `
-in vec3 aColor;
-in float aMark;
-uniform float uSize;
-uniform float uMinPixels;
-uniform float uMaxPixels;
-uniform float uPixelsPerUnit;
-out vec3 vColor;
-flat out float vMark;
-void main() {
-  vec4 centre = modelViewMatrix * vec4(position, 1.0);
-  float depth = max(-centre.z, 1e-4);
-  // Far points keep a few pixels, so a dense cloud never vanishes; marked ones are larger.
-  gl_PointSize = clamp(uSize * (aMark > 0.5 ? 1.7 : 1.0) * uPixelsPerUnit / depth, uMinPixels, uMaxPixels);
-  gl_Position = projectionMatrix * centre;
-  vColor = aColor;
-  vMark = aMark;
-}`;
-
-const DOT_FRAGMENT = /* glsl */ `
-in vec3 vColor;
-flat in float vMark;
-out vec4 outColor;
-${MARK_COLOUR}
-void main() {
-  vec2 d = gl_PointCoord - 0.5;
-  float r2 = dot(d, d) * 4.0;
-  if (r2 > 1.0) discard;
-  vec3 colour = vColor * (1.0 - 0.3 * r2);
-  if (vMark > 0.5 && r2 > 0.4) colour = markColour(vMark);
-  outColor = vec4(colour, 1.0);
-}`;
-
-const THUMB_VERTEX = /* glsl */ `
-in vec3 aColor;
-in float aSlot;
-in float aMark;
-uniform float uSize;
-uniform float uMinPixels;
-uniform float uMaxPixels;
-uniform float uPixelsPerUnit;
-out vec3 vColor;
-flat out float vSlot;
-flat out float vMark;
-void main() {
-  vec4 centre = modelViewMatrix * vec4(position, 1.0);
-  gl_PointSize = clamp(uSize * uPixelsPerUnit / max(-centre.z, 1e-4), uMinPixels, uMaxPixels);
-  gl_Position = projectionMatrix * centre;
-  vColor = aColor;
-  vSlot = aSlot;
-  vMark = aMark;
-}`;
-
-const THUMB_FRAGMENT = /* glsl */ `
-precision highp sampler2DArray;
-uniform sampler2DArray uAtlas;
-in vec3 vColor;
-flat in float vSlot;
-flat in float vMark;
-out vec4 outColor;
-${MARK_COLOUR}
-void main() {
-  vec2 uv = gl_PointCoord;
-  float border = 0.05;
-  if (uv.x < border || uv.x > 1.0 - border || uv.y < border || uv.y > 1.0 - border) {
-    outColor = vec4(vMark > 0.5 ? markColour(vMark) : vColor, 1.0);
-  } else {
-    // gl_PointCoord.y and the layer's rows both run top to bottom.
-    outColor = vec4(texture(uAtlas, vec3(uv, vSlot)).rgb, 1.0);
-  }
-}`;
 
 const scratch = new Vector3();
 

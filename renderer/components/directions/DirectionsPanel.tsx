@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { MIN_EXAMPLES, type Direction } from '../../app/latent/directions';
-import type { LayerGroup } from '../../app/latent/sefa';
-import type { LatentState } from '../../app/state/latent-state';
+import { MIN_EXAMPLES, type Direction } from '../../../app/latent/directions';
+import type { LayerGroup } from '../../../app/latent/sefa';
+import type { LatentState } from '../../../app/state/latent-state';
 import {
   PCA_DEFAULTS,
   cancelDirectionJob,
@@ -13,10 +13,10 @@ import {
   markSample,
   teachDirection,
   watchDirections,
-} from '../directions/directions';
-import { inference } from '../inference/studio';
-import { ImageCanvas } from './ImageCanvas';
-import { MAX_SEED, studioStore, useStudio } from '../store';
+} from '../../directions/directions';
+import { inference } from '../../inference/studio';
+import { ImageCanvas } from '../ImageCanvas';
+import { MAX_SEED, studioStore, useStudio } from '../../store';
 
 /** Slider range in slider units (σ for PCA directions, latent units otherwise), as GANSpace's ±10 σ. */
 const SLIDER_LIMIT = 10;
