@@ -8,17 +8,16 @@
  * or cancelled import leaves the library as it was. Imports given a job id report their progress
  * and can be cancelled (import-jobs.ts) until that rename.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { unzipSync } from 'fflate';
 import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract/channels';
 import { ManifestError, parseManifest, type Manifest } from '../../app/model/manifest';
-import { checkPackageGraphs, OnnxFormatError, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
+import { checkPackageGraphs, OnnxFormatError, type OnnxInfo } from '../../app/model/onnx';
 import { adaptPlainInterface } from '../../app/model/onnx-rewrite';
 import {
   checkPlainSettings,
-  detectPlainGenerator,
   interfaceChange,
   PLAIN_GRAPH_FILE,
   plainManifest,
@@ -26,86 +25,23 @@ import {
   slugId,
   type PlainDetection,
 } from '../../app/model/plain';
+import { copyHashed, packageBytes, sha256, writeHashed } from './import-copy';
 import { ImportJobs, type ImportJob } from './import-jobs';
+import { displayFileName, gib, IMPORT_LIMITS, ImportError, type ImportLimits } from './import-limits';
+import { detectOrRefuse, readGraph } from './import-plain';
+import { listZip } from './import-zip';
 import type { ModelLibrary } from './library';
 
-/** Bounds on what an import may bring in. */
-export interface ImportLimits {
-  /** One file (an ONNX graph is a protobuf, which cannot exceed 2 GiB). */
-  maxFileBytes: number;
-  /** All files of one package together. */
-  maxPackageBytes: number;
-  /** Files a manifest may list. */
-  maxFiles: number;
-  /** Entries a .zip may hold (listed or not). */
-  maxZipEntries: number;
-  /** A .zip is read into memory whole, so it is bounded like one file. */
-  maxZipBytes: number;
-}
+export { displayFileName, IMPORT_LIMITS, ImportError, type ImportLimits } from './import-limits';
+export { unsafeZipEntry } from './import-zip';
 
-/** The limits the hosts use. */
-export const IMPORT_LIMITS: ImportLimits = {
-  maxFileBytes: 2 ** 31 - 1,
-  maxPackageBytes: 8 * 2 ** 30,
-  maxFiles: 64,
-  maxZipEntries: 1024,
-  maxZipBytes: 2 ** 31 - 1,
-};
-
-/** Deflate expands at most 1032:1; an entry claiming more is corrupt or a zip bomb. */
-const MAX_DEFLATE_RATIO = 1032;
 /** A manifest is a few KiB of JSON (w_avg included); anything this large is not one. */
 const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
-/** Files are copied and hashed in chunks of this size; a cancel takes effect between chunks. */
-const CHUNK_BYTES = 1 << 20;
 /** Staged imports older than this are left over from an earlier run and removed. */
 const STAGING_MAX_AGE_MS = 24 * 3600 * 1000;
 
-/** Raised when an import is refused; the message says what is wrong and what to do. Nothing was changed. */
-export class ImportError extends Error {
-  override readonly name = 'ImportError';
-}
-
-function gib(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
-}
-
-/** A display name for a file the user gave: its last path part, without control characters. */
-export function displayFileName(name: string): string {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  return base.replace(/[\x00-\x1f\x7f]/g, '').slice(0, 200) || 'the file';
-}
-
-/**
- * Why a zip entry name could point outside the package, or null when it is a plain relative path:
- * `..` segments, absolute paths, backslashes (Windows separators), drive letters, NUL, empty or `.` segments.
- */
-export function unsafeZipEntry(name: string): string | null {
-  if (name.includes('\0')) return 'contains a NUL character';
-  if (name.includes('\\')) return 'uses a backslash, which some systems read as a folder separator';
-  if (name.startsWith('/')) return 'is an absolute path';
-  if (/^[A-Za-z]:/.test(name)) return 'starts with a drive letter';
-  const segments = name.split('/');
-  if (segments.at(-1) === '') segments.pop(); // a folder entry ends with "/"
-  if (segments.some((s) => s === '..')) return 'climbs out of the package with ".."';
-  if (segments.some((s) => s === '' || s === '.')) return 'has an empty or "." path segment';
-  return null;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 function newId(): string {
   return randomBytes(18).toString('base64url');
-}
-
-/** A zip's entries, checked before anything is inflated. */
-interface ZipListing {
-  entries: UnzipFileInfo[];
-  /** The folder prefix the package sits under ('' or 'name/'). */
-  root: string;
 }
 
 /** Imports model packages into a {@link ModelLibrary}'s user folder. */
@@ -262,7 +198,7 @@ export class ModelImporter {
       throw new ImportError(`${name} is ${gib(size)}, more than the ${gib(this.limits.maxZipBytes)} a .zip may be; unzip it and import the folder`);
     }
     const bytes = new Uint8Array(await fs.readFile(file));
-    const { entries, root } = this.listZip(bytes, name);
+    const { entries, root } = listZip(bytes, name, this.limits);
     const inflate = (entry: string): Uint8Array => {
       try {
         const out = unzipSync(bytes, { filter: (f) => f.name === entry })[entry];
@@ -298,51 +234,6 @@ export class ModelImporter {
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
-  }
-
-  /** List and check a zip's entries without inflating any: count, names (zip-slip), sizes, and where the package sits. */
-  private listZip(bytes: Uint8Array, name: string): ZipListing {
-    const entries: UnzipFileInfo[] = [];
-    try {
-      unzipSync(bytes, {
-        filter: (f) => {
-          // fflate walks as many entries as the directory claims; past the real ones names come out empty.
-          if (f.name === '') throw new ImportError(`${name} is damaged: its zip directory is corrupt; re-create the zip`);
-          entries.push(f);
-          if (entries.length > this.limits.maxZipEntries) {
-            throw new ImportError(`${name} holds more than ${this.limits.maxZipEntries} entries, far more than a model package; zip only the package folder`);
-          }
-          return false;
-        },
-      });
-    } catch (error) {
-      if (error instanceof ImportError) throw error;
-      throw new ImportError(`${name} is not a readable .zip (${(error as Error).message}); re-create it from the model folder`);
-    }
-    let total = 0;
-    for (const entry of entries) {
-      const unsafe = unsafeZipEntry(entry.name);
-      if (unsafe) {
-        throw new ImportError(
-          `${name} was refused: its entry "${entry.name}" ${unsafe}, so it could write outside the model's folder. Nothing was imported; re-create the zip from the model folder`,
-        );
-      }
-      const ratioOk = entry.compression === 0 ? entry.originalSize === entry.size : entry.originalSize <= entry.size * MAX_DEFLATE_RATIO + 1024;
-      if ((entry.compression !== 0 && entry.compression !== 8) || !ratioOk) {
-        throw new ImportError(`${name}: the entry "${entry.name}" has impossible sizes or an unsupported compression; re-create the zip`);
-      }
-      total += entry.originalSize;
-    }
-    if (total > this.limits.maxPackageBytes) {
-      throw new ImportError(`${name} unpacks to ${gib(total)}, more than the ${gib(this.limits.maxPackageBytes)} a package may be`);
-    }
-    // macOS adds resource forks under __MACOSX/ when it zips a folder; they are not part of the package.
-    const names = entries.map((e) => e.name).filter((n) => !n.startsWith('__MACOSX/'));
-    if (names.includes('manifest.json')) return { entries, root: '' };
-    const tops = new Set(names.map((n) => n.split('/')[0]));
-    const [top] = tops;
-    if (tops.size === 1 && names.includes(`${top}/manifest.json`)) return { entries, root: `${top}/` };
-    throw new ImportError(`${name} holds no manifest.json at its top level or in one folder, so it is not a model package; zip the package folder itself`);
   }
 
   private parseManifestText(text: string, source: string): Manifest {
@@ -483,68 +374,3 @@ export class ModelImporter {
   }
 }
 
-/** readOnnxInfo, refusing external weights (the studio streams one file per graph). */
-function readGraph(bytes: Uint8Array, name: string): OnnxInfo {
-  let info: OnnxInfo;
-  try {
-    info = readOnnxInfo(bytes, name);
-  } catch (error) {
-    if (!(error instanceof OnnxFormatError)) throw error;
-    throw new ImportError(error.message);
-  }
-  if (info.externalFiles.length > 0) {
-    throw new ImportError(
-      `${name} keeps its weights in separate files (${info.externalFiles.join(', ')}), which the studio cannot stream; re-export it with the weights inside the .onnx`,
-    );
-  }
-  return info;
-}
-
-function detectOrRefuse(info: OnnxInfo, name: string): PlainDetection {
-  try {
-    return detectPlainGenerator(info, name);
-  } catch (error) {
-    if (!(error instanceof PlainModelError)) throw error;
-    throw new ImportError(error.message);
-  }
-}
-
-/** The bytes of every file a manifest lists: what the copying phase counts up to. */
-function packageBytes(manifest: Manifest): number {
-  return Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
-}
-
-/** Copy `from` to `to` (a new file) in chunks counted into `job`, returning the sha256 of what was copied. */
-async function copyHashed(from: string, to: string, job: ImportJob): Promise<string> {
-  const hash = createHash('sha256');
-  const out = await fs.open(to, 'wx');
-  try {
-    for await (const chunk of createReadStream(from, { highWaterMark: CHUNK_BYTES })) {
-      hash.update(chunk as Buffer);
-      await out.write(chunk as Buffer);
-      await job.advance((chunk as Buffer).length);
-    }
-    await out.sync();
-  } finally {
-    await out.close();
-  }
-  return hash.digest('hex');
-}
-
-/** Write `bytes` to `to` (a new file) in chunks counted into `job`, returning their sha256. */
-async function writeHashed(bytes: Uint8Array, to: string, job: ImportJob): Promise<string> {
-  const hash = createHash('sha256');
-  const out = await fs.open(to, 'wx');
-  try {
-    for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
-      const chunk = bytes.subarray(offset, offset + CHUNK_BYTES);
-      hash.update(chunk);
-      await out.write(chunk);
-      await job.advance(chunk.length);
-    }
-    await out.sync();
-  } finally {
-    await out.close();
-  }
-  return hash.digest('hex');
-}
