@@ -19,7 +19,7 @@ import { stillPng } from '../../app/export/still';
 import { decodePng } from '../../app/codecs/png';
 import { readProvenance } from '../../app/records/provenance';
 import type { Timeline } from '../../app/state/timeline';
-import { parseCli, parseFrameRange } from './render';
+import { parseCli, parseFrameRange } from './options';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'models/fixtures/stylegan-tiny');

@@ -6,266 +6,33 @@
  * in Node where onnxruntime-node cannot load. docs/CLI.md has the details and how to split a long
  * render across machines.
  */
-import { spawn } from 'node:child_process';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { tensorToRgba } from '../../app/inference/image';
-import { ManifestError, type Manifest } from '../../app/model/manifest';
+import type { Manifest } from '../../app/model/manifest';
 import { encodePng } from '../../app/codecs/png';
 import { createPipeline } from '../../app/inference/render';
 import { describeIssue, timelineSchema } from '../../app/state/schemas';
-import { DEFAULT_NOISE, DEFAULT_TRANSFORM, latentState, type InputTransform, type LatentState, type NoiseSettings } from '../../app/state/latent-state';
+import { DEFAULT_NOISE, latentState, type LatentState } from '../../app/state/latent-state';
 import type { NoiseConst } from '../../app/inference/synthesis-inputs';
 import { checkTimeline, frameCount, TimelineError, type Timeline } from '../../app/state/timeline';
 import { TimelineEvaluator } from '../../app/inference/timeline-frames';
-import { parseSeedList, SeedListError } from '../../app/latent/seed-list';
-import { MAX_SCALE, upscale, type UpscaleFilter } from '../../app/export/resample';
+import { upscale } from '../../app/export/resample';
 import { frameFileName, rgbBytes, seedFileName, stillPng } from '../../app/export/still';
 import type { GraphRunner } from '../../app/inference/runner';
 import { openWasmRunner } from '../inference/ort-web-node';
-import { defaultNativeThreads, forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
+import { forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
 import { cutoffProblem, psiProblem } from '../../app/model/latent-domain';
-import { readManifest, readNoiseConst } from '../services/library';
+import { readNoiseConst } from '../services/library';
+import { CliError, HELP, parseCli, parseFrameRange, type CliOptions } from './options';
+import { onPath, startFfmpeg } from './ffmpeg';
+import { findModel } from './find-model';
 import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
-
-const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list> --outdir <dir> [options]
-       npm run render -- --project <timeline.json> --outdir <dir> [--frames a-b] [options]
-
-Renders images with a model package, like NVIDIA's gen_images.py. Every PNG carries the studio's
-provenance record (iTXt "latent-studio"), so dropping it onto the studio restores its state.
-
-  --network <dir|id>     a model package folder, or a model id among models/ and models/fixtures/
-                         ($LATENT_STUDIO_MODELS_DIR moves that folder)
-  --seeds <list>         seeds and ranges, e.g. 0-99,200 → seed0000.png … seed0200.png
-  --trunc <ψ>            truncation ψ (default 1)
-  --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
-  --class <N>            class index (required for conditional models)
-  --noise-mode <mode>    const | none | random (default const): the noise fed to a package
-                         exported with --noise-inputs (others bake const noise in)
-  --noise-seed <N>       seed of random noise (default 0; numpy RandomState, layer by layer)
-  --noise-strength <s>   multiplies the fed noise (default 1)
-  --translate <x,y>      StyleGAN3 translation (default 0,0) and
-  --rotate <deg>         rotation in degrees (default 0), as gen_images.py; the package needs
-                         its transform input (export_stylegan.py --transform-input)
-  --scale <n>            upscale factor 1–${MAX_SCALE} (default 1)
-  --filter <f>           nearest | bilinear (default nearest)
-  --outdir <dir>         where the files go (created if missing)
-  --runtime <r>          native (onnxruntime-node in a child process) or wasm (onnxruntime-web).
-                         Default: native, and wasm when onnxruntime-node cannot load (it says why)
-  --threads <n>          inference threads (default: the cores, at most 4)
-
-Timelines (until the project format exists, a timeline file: the studio's Timeline JSON plus
-"model": "<id>"):
-  --project <file>       render the timeline as frame000000.png …, then video.mp4 via ffmpeg
-  --frames <a-b>         render only frames a…b (inclusive; identical pixels to a whole render)
-                         and name the video frames-a-b.mp4
-  --fps <n>              override the timeline's frame rate
-  --no-video             write PNG frames only, even when ffmpeg is on PATH
-  --help                 show this text
-`;
-
-/** Raised for bad arguments (exit code 2, as click does) or a failed render (exit code 1). */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly usage = false,
-  ) {
-    super(message);
-  }
-}
-
-/** The parsed command line. */
-export interface CliOptions {
-  network: string | null;
-  seeds: number[] | null;
-  psi: number;
-  cutoff: number | null;
-  classIndex: number | null;
-  /** Noise for packages with noise inputs (--noise-mode, --noise-seed, --noise-strength). */
-  noise: NoiseSettings;
-  /** StyleGAN3 input transform (--translate, --rotate). */
-  transform: InputTransform;
-  scale: number;
-  filter: UpscaleFilter;
-  outdir: string;
-  project: string | null;
-  frames: string | null;
-  fps: number | null;
-  video: boolean;
-  /** The runtime asked for; 'auto' is native with WASM where onnxruntime-node cannot load. */
-  runtime: 'auto' | 'native' | 'wasm';
-  threads: number;
-}
-
-function number(flag: string, text: string | undefined, integer: boolean): number | null {
-  if (text === undefined) return null;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new CliError(`--${flag} must be ${integer ? 'a whole number' : 'a number'}, not "${text}"`, true);
-  }
-  return value;
-}
-
-/** Parse the arguments after `render`; throws {@link CliError} (usage) on anything unknown or malformed. */
-export function parseCli(argv: string[]): CliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        network: { type: 'string' },
-        seeds: { type: 'string' },
-        trunc: { type: 'string' },
-        'trunc-cutoff': { type: 'string' },
-        class: { type: 'string' },
-        'noise-mode': { type: 'string' },
-        'noise-seed': { type: 'string' },
-        'noise-strength': { type: 'string' },
-        translate: { type: 'string' },
-        rotate: { type: 'string' },
-        scale: { type: 'string' },
-        filter: { type: 'string' },
-        outdir: { type: 'string' },
-        project: { type: 'string' },
-        frames: { type: 'string' },
-        fps: { type: 'string' },
-        'no-video': { type: 'boolean' },
-        runtime: { type: 'string' },
-        threads: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new CliError((error as Error).message, true);
-  }
-  if (values.help) return 'help';
-
-  const mode = values['noise-mode'] ?? DEFAULT_NOISE.mode;
-  if (mode !== 'const' && mode !== 'none' && mode !== 'random') throw new CliError(`--noise-mode must be const, none or random, not "${mode}"`, true);
-  const noiseSeed = number('noise-seed', values['noise-seed'], true) ?? DEFAULT_NOISE.seed;
-  if (noiseSeed < 0 || noiseSeed > 0xffffffff) throw new CliError(`--noise-seed must be from 0 to 4294967295, not ${noiseSeed}`, true);
-  const noise: NoiseSettings = { mode, seed: noiseSeed, strength: number('noise-strength', values['noise-strength'], false) ?? DEFAULT_NOISE.strength };
-  const translate = (values.translate ?? '0,0').split(',').map((v) => number('translate', v, false));
-  if (translate.length !== 2) throw new CliError(`--translate takes two numbers "x,y", not "${values.translate}"`, true);
-  const transform: InputTransform = { x: translate[0]!, y: translate[1]!, angle: number('rotate', values.rotate, false) ?? DEFAULT_TRANSFORM.angle };
-
-  if (!values.outdir) throw new CliError('--outdir is required: the folder the images go to', true);
-  if (!values.project && !values.network) throw new CliError('--network is required (a model package folder or id), or give --project', true);
-  if (!values.project && !values.seeds) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --project for a timeline)', true);
-  if (values.project && values.seeds) throw new CliError('give either --seeds or --project, not both', true);
-  if (!values.project && (values.frames || values.fps)) throw new CliError('--frames and --fps apply to --project renders only', true);
-  if (values.project && ['noise-mode', 'noise-seed', 'noise-strength', 'translate', 'rotate'].some((flag) => values[flag as keyof typeof values] !== undefined)) {
-    throw new CliError("--noise-mode, --noise-seed, --noise-strength, --translate and --rotate apply to --seeds renders; a timeline's keyframes carry their own noise and transform", true);
-  }
-
-  let seeds: number[] | null = null;
-  if (values.seeds) {
-    try {
-      seeds = parseSeedList(values.seeds);
-    } catch (error) {
-      if (!(error instanceof SeedListError)) throw error;
-      throw new CliError(`--seeds: ${error.message}`, true);
-    }
-  }
-  const scale = number('scale', values.scale, true) ?? 1;
-  if (scale < 1 || scale > MAX_SCALE) throw new CliError(`--scale must be from 1 to ${MAX_SCALE}, not ${scale}`, true);
-  const filter = values.filter ?? 'nearest';
-  if (filter !== 'nearest' && filter !== 'bilinear') throw new CliError(`--filter must be nearest or bilinear, not "${filter}"`, true);
-  const cutoff = number('trunc-cutoff', values['trunc-cutoff'], true);
-  if (cutoff !== null && cutoff < 0) throw new CliError('--trunc-cutoff must be 0 or more', true);
-  const classIndex = number('class', values.class, true);
-  if (classIndex !== null && classIndex < 0) throw new CliError('--class must be 0 or more', true);
-  const fps = number('fps', values.fps, false);
-  if (fps !== null && !(fps > 0 && fps <= 240)) throw new CliError('--fps must be between 1 and 240', true);
-  const runtime = values.runtime ?? 'auto';
-  if (runtime !== 'auto' && runtime !== 'native' && runtime !== 'wasm') throw new CliError(`--runtime must be native or wasm, not "${runtime}"`, true);
-  const threads = number('threads', values.threads, true) ?? defaultNativeThreads();
-  if (threads < 1 || threads > 64) throw new CliError('--threads must be from 1 to 64', true);
-
-  return {
-    network: values.network ?? null,
-    seeds,
-    psi: number('trunc', values.trunc, false) ?? 1,
-    cutoff,
-    classIndex,
-    noise,
-    transform,
-    scale,
-    filter,
-    outdir: path.resolve(values.outdir),
-    project: values.project ?? null,
-    frames: values.frames ?? null,
-    fps,
-    video: !values['no-video'],
-    runtime,
-    threads,
-  };
-}
-
-/** Frames `a-b` (inclusive) or `a` of a timeline with `total` frames; null means every frame. Throws {@link CliError}. */
-export function parseFrameRange(text: string | null, total: number): [number, number] {
-  if (text === null) return [0, total - 1];
-  const match = /^(\d+)(?:-(\d+))?$/.exec(text.trim());
-  if (!match) throw new CliError(`--frames takes a range like 0-99, not "${text}"`, true);
-  const first = Number(match[1]);
-  const last = match[2] === undefined ? first : Number(match[2]);
-  if (last < first) throw new CliError(`--frames ${text}: a range must go up, like ${last}-${first}`, true);
-  if (last >= total) throw new CliError(`--frames ${text}: the timeline has frames 0-${total - 1}`, true);
-  return [first, last];
-}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.stat(file)).isFile();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
-    throw error;
-  }
-}
-
-/** The package folder and manifest for `--network`: a folder with manifest.json, or an id among the models folders. */
-export async function findModel(network: string, modelsDir: string): Promise<{ dir: string; manifest: Manifest }> {
-  if (await isFile(path.join(network, 'manifest.json'))) {
-    try {
-      return { dir: path.resolve(network), manifest: await readManifest(network) };
-    } catch (error) {
-      if (!(error instanceof ManifestError)) throw error;
-      throw new CliError(`--network ${network}: ${error.message}`);
-    }
-  }
-  const ids: string[] = [];
-  const broken: string[] = [];
-  for (const parent of [modelsDir, path.join(modelsDir, 'fixtures')]) {
-    let entries: string[];
-    try {
-      entries = (await fs.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(parent, d.name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    for (const dir of entries.sort()) {
-      if (!(await isFile(path.join(dir, 'manifest.json')))) continue;
-      try {
-        const manifest = await readManifest(dir);
-        if (manifest.id === network) return { dir, manifest };
-        ids.push(manifest.id);
-      } catch (error) {
-        broken.push(`${dir} (${(error as Error).message})`);
-      }
-    }
-  }
-  const known = ids.length > 0 ? `known ids: ${ids.join(', ')}` : `no model packages in ${modelsDir}`;
-  const skipped = broken.length > 0 ? `; unreadable packages: ${broken.join('; ')}` : '';
-  throw new CliError(`--network ${network}: no such model package folder or model id (${known}${skipped})`);
-}
 
 async function version(): Promise<string> {
   const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -368,64 +135,6 @@ async function readProject(file: string): Promise<{ model: string; timeline: Tim
   if (!result.success) throw new CliError(`--project ${file}: ${describeIssue(result.error)}`);
   const { model, ...timeline } = result.data;
   return { model, timeline };
-}
-
-async function onPath(command: string): Promise<string | null> {
-  const names = process.platform === 'win32' ? [`${command}.exe`] : [command];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-    for (const name of names) {
-      try {
-        await fs.access(path.join(dir, name), fsConstants.X_OK);
-        return path.join(dir, name);
-      } catch (error) {
-        if (!['ENOENT', 'EACCES', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-      }
-    }
-  }
-  return null;
-}
-
-/** ffmpeg encoding the PNGs written to it into an H.264 MP4. */
-interface VideoEncoder {
-  write(png: Uint8Array): Promise<void>;
-  /** Close its input and wait for it to finish the file. */
-  finish(): Promise<void>;
-  /** Stop it (the caller deletes the unfinished file). */
-  kill(): Promise<void>;
-}
-
-function startFfmpeg(ffmpeg: string, fps: number, file: string): VideoEncoder {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'image2pipe', '-framerate', String(fps), '-c:v', 'png', '-i', '-'];
-  // yuv420p (what players expect) needs even sizes; pad odd ones by a pixel.
-  args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '16', '-movflags', '+faststart', '-f', 'mp4', file);
-  const child = spawn(ffmpeg, args, { stdio: ['pipe', 'inherit', 'pipe'] });
-  const stdin = child.stdin!;
-  let errors = '';
-  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
-  const done = new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new CliError(`ffmpeg failed (${signal ?? `exit ${code}`}): ${errors.trim() || 'no message'}`))));
-  });
-  // Until someone awaits `done`, its rejection must not count as unhandled (awaiting it still throws).
-  done.catch(() => undefined);
-  // Writing to an ffmpeg that has died fails with EPIPE; `done` reports why it died, so that is the error raised.
-  stdin.on('error', () => undefined);
-  return {
-    async write(png) {
-      if (!stdin.write(png)) await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), done]);
-    },
-    async finish() {
-      stdin.end();
-      await done;
-    },
-    async kill() {
-      child.kill();
-      await done.then(
-        () => undefined,
-        () => undefined, // killed on purpose: its exit status says nothing new
-      );
-    },
-  };
 }
 
 async function renderProject(options: CliOptions, modelsDir: string): Promise<void> {
