@@ -6,7 +6,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ManifestError, type Manifest } from '../../app/model/manifest';
-import { readManifest } from '../services/library';
+import { userDataDir } from '../services/directions';
+import { ModelLibrary, readManifest } from '../services/library';
 import { CliError } from './options';
 
 async function isFile(file: string): Promise<boolean> {
@@ -18,8 +19,11 @@ async function isFile(file: string): Promise<boolean> {
   }
 }
 
-/** The package folder and manifest for `--network`: a folder with manifest.json, or an id among the models folders. */
-export async function findModel(network: string, modelsDir: string): Promise<{ dir: string; manifest: Manifest }> {
+/**
+ * The package folder and manifest for `--network`: a folder with manifest.json, or the id of a
+ * model the studio lists (`modelsDir`'s bundled models and fixtures, and the library in `dataDir`).
+ */
+export async function findModel(network: string, modelsDir: string, dataDir = userDataDir()): Promise<{ dir: string; manifest: Manifest }> {
   if (await isFile(path.join(network, 'manifest.json'))) {
     try {
       return { dir: path.resolve(network), manifest: await readManifest(network) };
@@ -28,28 +32,16 @@ export async function findModel(network: string, modelsDir: string): Promise<{ d
       throw new CliError(`--network ${network}: ${error.message}`);
     }
   }
-  const ids: string[] = [];
-  const broken: string[] = [];
-  for (const parent of [modelsDir, path.join(modelsDir, 'fixtures')]) {
-    let entries: string[];
-    try {
-      entries = (await fs.readdir(parent, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => path.join(parent, d.name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    for (const dir of entries.sort()) {
-      if (!(await isFile(path.join(dir, 'manifest.json')))) continue;
-      try {
-        const manifest = await readManifest(dir);
-        if (manifest.id === network) return { dir, manifest };
-        ids.push(manifest.id);
-      } catch (error) {
-        broken.push(`${dir} (${(error as Error).message})`);
-      }
-    }
-  }
-  const known = ids.length > 0 ? `known ids: ${ids.join(', ')}` : `no model packages in ${modelsDir}`;
+  // The hosts' own library: bundled models, the fixtures (as the CLI always listed them) and the
+  // user's imported models, whose index and folders only the library knows how to read.
+  const library = new ModelLibrary({ bundledDir: modelsDir, includeFixtures: true, dataDir });
+  const entries = await library.scan();
+  const dir = library.packageDir(network);
+  const entry = library.entry(network);
+  if (dir && entry) return { dir, manifest: entry.manifest };
+  const ids = entries.map((e) => e.id);
+  const broken = library.problems.map((p) => `${p.dir} (${p.message})`);
+  const known = ids.length > 0 ? `known ids: ${ids.join(', ')}` : `no model packages in ${modelsDir} or your library`;
   const skipped = broken.length > 0 ? `; unreadable packages: ${broken.join('; ')}` : '';
   throw new CliError(`--network ${network}: no such model package folder or model id (${known}${skipped})`);
 }

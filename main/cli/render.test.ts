@@ -9,7 +9,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openWasmRunner } from '../inference/ort-web-node';
-import { readManifest } from '../services/library';
+import { ModelLibrary, readManifest } from '../services/library';
+import { ModelImporter } from '../services/import';
 import { createPipeline, type Pipeline } from '../../app/inference/render';
 import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
@@ -270,5 +271,31 @@ describe('CLI arguments', () => {
     expect(() => parseFrameRange('5-10', 10)).toThrow(/frames 0-9/);
     expect(() => parseFrameRange('4-2', 10)).toThrow(/must go up/);
     expect(() => parseFrameRange('a-b', 10)).toThrow(/range like/);
+  });
+});
+
+describe('the CLI finds models through the studio library', () => {
+  it('renders a model imported into the user library by its id, as the studio shows it', async () => {
+    // No bundled models, so the id can only come from the imported copy in the data folder.
+    const bundled = path.join(tmp, 'no-bundled');
+    const dataDir = path.join(tmp, 'user-data');
+    mkdirSync(bundled, { recursive: true });
+    const library = new ModelLibrary({ bundledDir: bundled, dataDir });
+    await new ModelImporter(library, dataDir).importPath(FIXTURE);
+    const out = path.join(tmp, 'from-library');
+    const run = spawnSync(process.execPath, [CLI, '--network', manifest.id, '--seeds', '3', '--runtime', 'wasm', '--outdir', out], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, LATENT_STUDIO_MODELS_DIR: bundled, LATENT_STUDIO_DATA_DIR: dataDir },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const png = readFileSync(path.join(out, 'seed0003.png'));
+    expect(Array.from(decodePng(png).data)).toEqual(await rgbOf(latentState({ seed: 3 })));
+    const missing = spawnSync(process.execPath, [CLI, '--network', 'not-imported', '--seeds', '3', '--outdir', out], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, LATENT_STUDIO_MODELS_DIR: bundled, LATENT_STUDIO_DATA_DIR: dataDir },
+    });
+    expect(missing.stderr).toContain(`known ids: ${manifest.id}`);
   });
 });

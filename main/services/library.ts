@@ -162,6 +162,11 @@ export class ModelLibrary {
     return full;
   }
 
+  /** The folder of a listed model, bundled or imported (after a scan), for runtimes that read it from disk; null when not listed. */
+  packageDir(id: string): string | null {
+    return this.located.get(id)?.dir ?? null;
+  }
+
   /** The folder of an imported model, for revealing it to the user; throws {@link LibraryError} for others. */
   userModelDir(id: string): string {
     const located = this.located.get(id);
