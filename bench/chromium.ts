@@ -5,11 +5,12 @@
  * event to the updated canvas pixels read back, `map-frame` its latent map's frames.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { startBrowserHost } from '../test-support/browser-host';
 import type { BenchModel } from './models';
 import { benchPackage, feedsFor, graphOrder } from './node-runtimes';
 import { median, type Row, type RunPlan, type Skip } from './rows';
@@ -216,26 +217,7 @@ async function startStudioHost(root: string, models: readonly BenchModel[], scra
       });
     }
   }
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'web', 'server.mjs')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', LATENT_STUDIO_INCLUDE_FIXTURES: '1', LATENT_STUDIO_MODELS_DIR: modelsDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = '';
-  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the browser host did not start: ${out}${errors}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /^Latent Studio: (\S+)$/m.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the browser host exited with ${code}: ${errors}`)));
-  });
+  const { child, url } = await startBrowserHost(root, { LATENT_STUDIO_MODELS_DIR: modelsDir });
   return { child, url, modelsDir };
 }
 

@@ -3,11 +3,12 @@
  * per worker, and a page that fails the test on any console error or uncaught exception.
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBrowserHost } from '../test-support/browser-host';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,36 +20,11 @@ export interface HostProcess {
 }
 
 /**
- * Start `node dist/web/server.mjs` and wait for its `Latent Studio: <url>` line. Its user data
- * (saved directions) goes to a fresh temporary folder, never the user's own.
+ * Start the built browser host (test-support/browser-host.ts) and wait until it is ready. Its user
+ * data (saved directions) goes to a fresh temporary folder, never the user's own.
  */
 export async function startHost(env: Record<string, string> = {}): Promise<HostProcess & { child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/web/server.mjs')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      LATENT_STUDIO_INCLUDE_FIXTURES: '1',
-      LATENT_STUDIO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'latent-studio-e2e-')),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let errors = '';
-  child.stderr!.on('data', (d: Buffer) => (errors += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`host did not start: ${out}${errors}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /^Latent Studio: (\S+)$/m.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${errors}`)));
-  });
+  const { child, url } = await startBrowserHost(ROOT, { LATENT_STUDIO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'latent-studio-e2e-')), ...env });
   const parsed = new URL(url);
   return { child, url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '' };
 }
