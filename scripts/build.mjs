@@ -3,6 +3,7 @@
 import { build as viteBuild } from 'vite';
 import { build as esbuild } from 'esbuild';
 import { cp, mkdir, readdir } from 'node:fs/promises';
+import { nativeHostOptions, nodeCommon } from './build-options.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +22,8 @@ async function buildRenderer() {
   }
 }
 
-const nodeCommon = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
-
 // The native inference process (fork or Electron utility process); onnxruntime-node stays external.
-const buildNativeHost = () =>
-  esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/inference/native/host.ts')], outfile: path.join(root, 'dist/native/host.cjs'), format: 'cjs', packages: 'external' });
+const buildNativeHost = () => esbuild(nativeHostOptions(root, path.join(root, 'dist/native/host.cjs')));
 
 async function buildNode() {
   await Promise.all([

@@ -1,9 +1,10 @@
 /**
- * For tests and the bench's own test: build the native host (host.ts) the way scripts/build.mjs
- * does, without touching dist/. The bundle lands under node_modules/.cache so that its
- * `require('onnxruntime-node')` resolves to the repository's copy.
+ * For tests and the bench's own test: build the native host (host.ts) with scripts/build.mjs's own
+ * options (scripts/build-options.mjs), without touching dist/. The bundle lands under
+ * node_modules/.cache so that its `require('onnxruntime-node')` resolves to the repository's copy.
  */
 import { build } from 'esbuild';
+import { nativeHostOptions } from '../scripts/build-options.mjs';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -21,15 +22,6 @@ export interface TestHost {
 /** Bundle host.ts to a file private to this test process. */
 export async function buildNativeHostForTests(): Promise<TestHost> {
   const outfile = path.join(ROOT, 'node_modules', '.cache', 'latent-studio', `native-host-${randomUUID()}.cjs`);
-  await build({
-    entryPoints: [path.join(ROOT, 'main/inference/native/host.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await build({ ...nativeHostOptions(ROOT, outfile), sourcemap: false });
   return { entry: outfile, remove: () => fs.rm(outfile, { force: true }) };
 }
