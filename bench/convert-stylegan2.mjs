@@ -20,9 +20,9 @@ const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/s
 try {
   let dir = process.argv[2];
   if (!dir) {
-    dir = path.join(tmp, 'snapshot');
+    dir = path.join(tmp, 'ffhq1024');
     const python = process.env.PYTHON ?? '/usr/bin/python3';
-    const made = spawnSync(python, [path.join(repo, 'models/tools/tests/stylegan2_snapshot.py'), 'snapshot', '--arch', 'ffhq1024', '--out', dir, '--no-export'], { encoding: 'utf8' });
+    const made = spawnSync(python, [path.join(repo, 'models/tools/tests/stylegan2_snapshot.py'), 'snapshot', '--arch', 'ffhq1024', '--out', tmp, '--no-export'], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`stylegan2_snapshot.py failed:\n${made.stderr}`);
   }
   const bundle = path.join(tmp, 'convert.mjs');

@@ -8,14 +8,16 @@ each module's class name and plain attributes, its constructor arguments and its
 Python path then exports the same pickle (export_stylegan.load_pickle + export_package), giving the
 package and the PyTorch outputs the converted package is compared with.
 
-  stylegan2_snapshot.py snapshot --arch ada|sg3repo|orig|ffhq1024 --out DIR [--no-export]
-      DIR/snapshot.json  {className, initArgs, initKwargs, modules: [{path, className, attributes}]}
-      DIR/state.npz      the G_ema state dict (float32)
-      DIR/python/        export_stylegan.py's package, DIR/verify.json its PyTorch outputs
-                         (seeds 0, 1, 42 at psi 1 and 0.7, plus noise variants with noise inputs)
-  stylegan2_snapshot.py check DIR
-      export_stylegan.check_graphs on the package in DIR (its manifest.json): the graph rules
-      (valid model, no grouped Conv, Conv input channels, no Sin / Random*, inputs, dynamic batch).
+  stylegan2_snapshot.py snapshot --arch ada|sg3repo|orig|ffhq1024 [...] --out ROOT [--no-export]
+      for each arch, in ROOT/<arch>/:
+      snapshot.json  {className, initArgs, initKwargs, modules: [{path, className, attributes}]}
+      state.npz      the G_ema state dict (float32)
+      python/        export_stylegan.py's package, verify.json its PyTorch outputs (seeds 0, 1, 42
+                     at psi 1 and 0.7, plus noise variants with noise inputs)
+  stylegan2_snapshot.py check DIR [...]
+      export_stylegan.check_graphs on the package in each DIR (its manifest.json): the graph rules
+      (valid model, no grouped Conv, Conv input channels, no Sin / Random*, inputs, dynamic batch);
+      a package that breaks one is reported with the rule's message, the others as "ok".
 Prints one JSON line.
 """
 import argparse
@@ -27,6 +29,7 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -87,53 +90,61 @@ def module_records(stub, path=''):
     return out
 
 
-def snapshot(args):
-    os.makedirs(args.out, exist_ok=True)
-    G, flags, protocol = build_arch(args.arch)
-    pkl = os.path.join(args.out, 'network.pkl')
+def snapshot(arch, out, export=True):
+    os.makedirs(out, exist_ok=True)
+    G, flags, protocol = build_arch(arch)
+    pkl = os.path.join(out, 'network.pkl')
     write_network_pickle(pkl, dict(training_set_kwargs=EasyDict(resolution=G.img_resolution), G=G, D=None,
                                    G_ema=G, augment_pipe=None), protocol=protocol)
     stub = load_network_pickle(pkl)['G_ema']
     state = {k: v.detach().numpy().astype(np.float32) for k, v in stub.state_dict().items()}
-    np.savez(os.path.join(args.out, 'state.npz'), **state)
-    with open(os.path.join(args.out, 'snapshot.json'), 'w') as fh:
+    np.savez(os.path.join(out, 'state.npz'), **state)
+    with open(os.path.join(out, 'snapshot.json'), 'w') as fh:
         json.dump(dict(className=stub.class_name, initArgs=to_plain(list(stub.init_args)),
                        initKwargs=stub.init_kwargs, modules=module_records(stub)), fh)
-    result = dict(arch=args.arch, flags=flags, weights_bytes=sum(a.nbytes for a in state.values()))
-    if not args.no_export:
+    result = dict(arch=arch, flags=flags, weights_bytes=sum(a.nbytes for a in state.values()))
+    if export:
         G1, info = E.load_pickle(pkl)
-        pkg = os.path.join(args.out, 'python')
-        verify = os.path.join(args.out, 'verify.json')
+        pkg = os.path.join(out, 'python')
+        verify = os.path.join(out, 'verify.json')
         with contextlib.redirect_stdout(io.StringIO()):  # keep stdout for the one JSON line
             start = time.perf_counter()
-            E.export_package(G1, pkg, model_id=f'py-{args.arch}', name=args.arch, license='CC0-1.0',
+            E.export_package(G1, pkg, model_id=f'py-{arch}', name=arch, license='CC0-1.0',
                              attribution='test', source=info['source'], verify_json=verify,
                              verify_psis=(1.0, 0.7), **flags)
         result.update(source=info['source'], package=pkg, verify=verify, export_s=time.perf_counter() - start)
     os.remove(pkl)
-    print(json.dumps(result))
+    return result
 
 
-def check(args):
-    with open(os.path.join(args.dir, 'manifest.json')) as fh:
+def check(folder):
+    """'ok', or the message of the graph rule the package in `folder` breaks."""
+    with open(os.path.join(folder, 'manifest.json')) as fh:
         manifest = json.load(fh)
-    with contextlib.redirect_stdout(io.StringIO()) as summary:
-        E.check_graphs(args.dir, manifest)
-    print(json.dumps(dict(ok=True, summary=summary.getvalue().strip().splitlines())))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            E.check_graphs(folder, manifest)
+    except (AssertionError, onnx.checker.ValidationError) as error:
+        return f'{type(error).__name__}: {error}'
+    return 'ok'
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='command', required=True)
     s = sub.add_parser('snapshot')
-    s.add_argument('--arch', required=True, choices=['ada', 'sg3repo', 'orig', 'ffhq1024'])
-    s.add_argument('--out', required=True)
+    s.add_argument('--arch', required=True, nargs='+', choices=['ada', 'sg3repo', 'orig', 'ffhq1024'])
+    s.add_argument('--out', required=True, help='root folder: each arch goes to <out>/<arch>')
     s.add_argument('--no-export', action='store_true', help='only the snapshot (no Python package)')
     c = sub.add_parser('check')
-    c.add_argument('dir')
+    c.add_argument('dirs', nargs='+')
     args = ap.parse_args()
     torch.set_num_threads(1)
-    snapshot(args) if args.command == 'snapshot' else check(args)
+    if args.command == 'snapshot':
+        result = {arch: snapshot(arch, os.path.join(args.out, arch), not args.no_export) for arch in args.arch}
+    else:
+        result = {folder: check(folder) for folder in args.dirs}
+    print(json.dumps(result))
 
 
 if __name__ == '__main__':
