@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { parseNpz } from '../formats/npz';
+import { parseManifest } from '../model/manifest';
 import { pythonFileJson, pythonMissing } from '../../test-support/python';
 import { readSnapshotFixture } from '../../test-support/snapshot';
 import { convertStyleGan2, STYLEGAN2_SOURCES } from './stylegan2';
@@ -179,6 +181,12 @@ describe.skipIf(missing)('convertStyleGan2 against export_stylegan.py', () => {
         expect(comparable(pkg.manifest)).toEqual(comparable(py));
         expect(Boolean(pkg.manifest.noise_inputs)).toBe(noise);
         expect([...pkg.files.keys()].sort()).toEqual(Object.keys(py.files as object).sort());
+      });
+
+      it('passes the studio’s manifest schema once the package writer fills in `files`', () => {
+        const files = Object.fromEntries([...pkg.files].map(([name, bytes]) => [name, { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length }]));
+        const manifest = parseManifest({ ...pkg.manifest, files });
+        expect(manifest.graphs.synthesis?.inputs).toEqual((pkg.manifest.graphs as { synthesis: { inputs: string[] } }).synthesis.inputs);
       });
 
       it('writes the same style_affine.npz and noise_const.npz arrays', () => {
