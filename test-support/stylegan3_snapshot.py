@@ -12,8 +12,10 @@ a converter that ignores them pass; so every one of them is randomised before ex
 Usage: stylegan3_snapshot.py OUT_DIR CONFIGS_JSON
 CONFIGS_JSON: a list of {name, arch ('stylegan3-t' | 'stylegan3-r'), resolution, z_dim, w_dim,
 c_dim, map_layers, channel_base, channel_max, num_layers, seed, transform_input, stored_rotation
-(degrees; the stored `transform` buffer, default 0)}. Writes OUT_DIR/<name>/{state.npz,
-snapshot.json, verify.json, python/} and prints {name: folder} as JSON.
+(degrees; the stored `transform` buffer, default 0), python_package (default true),
+reference_seeds (optional: PyTorch z_<seed>, ws_<seed>, img_<seed> at psi 1 in reference.npz)}.
+Writes OUT_DIR/<name>/{state.npz, snapshot.json, verify.json, python/, reference.npz} and prints
+{name: folder} as JSON.
 """
 import contextlib
 import json
@@ -88,6 +90,14 @@ def write(cfg, out_dir):
                     modules=module_records(G))
     with open(os.path.join(out_dir, 'snapshot.json'), 'w') as fh:
         json.dump(snapshot, fh)
+    if cfg.get('reference_seeds'):
+        cases = E.torch_reference(G, cfg['reference_seeds'])
+        arrays = {}
+        for k in cases:
+            arrays.update({f'{key}_{k["seed"]}': k[key].numpy() for key in ('z', 'ws', 'img')})
+        np.savez(os.path.join(out_dir, 'reference.npz'), **arrays)
+    if not cfg.get('python_package', True):
+        return
     # The exporter prints graph summaries; stdout carries only this script's JSON answer.
     with contextlib.redirect_stdout(sys.stderr):
         E.export_package(G, os.path.join(out_dir, 'python'), model_id=cfg['name'], name=cfg['name'],
