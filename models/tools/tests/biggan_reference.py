@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """The Python side of the TypeScript BigGAN converter's tests (app/checkpoint/biggan.test.ts).
 
-Writes, into OUT, for a random-weight BigGAN-deep in the official huggingface layout:
+NETS is a JSON object {name: {config, seed, seeds, truncations}}: per net, a config.json (the
+pytorch_pretrained_biggan keys), the weight seed and the cases' seeds and truncations. For each
+net, a random-weight BigGAN-deep in the official huggingface layout goes into OUT/<name>/:
   hf/config.json + hf/pytorch_model.bin   the pytorch-pretrained-BigGAN folder (zip torch.save)
   hf-legacy/...                           the same, in the legacy (pre-1.6) torch.save format
   state.npz                               the same state dict, for tests that build the snapshot
                                           without a .bin reader
   pkg/                                    what export_biggan.py --checkpoint hf writes
-and prints one JSON document: the package folder and, per case (seed, class vector, truncation),
-z, the image of the exporter's PyTorch model (float32, eval mode) and the image of a literal
-restatement of the reference forward (test_biggan.py ref_forward) in float64 and in float32,
-so the caller can state its bound against the reference's own float32 spread.
+Prints one JSON document {name: {package, cases}}: per case (seed, class vector, truncation), z,
+the image of the exporter's PyTorch model (float32, eval mode) and the image of a literal
+restatement of the reference forward (test_biggan.py ref_forward) in float64, with that
+restatement's float32 spread, so the caller can state its bound against the reference's own.
+At the last truncation every seed also gets a 60/40 blend with the next class.
 
-Usage: biggan_reference.py OUT CONFIG_JSON [SEED]
+Usage: biggan_reference.py OUT NETS_JSON
 """
 import json
 import os
@@ -30,11 +33,6 @@ from biggan.model import BigGANConfig, truncated_noise_sample  # noqa: E402
 from export_biggan import build_random, class_vector  # noqa: E402
 from test_biggan import ref_forward  # noqa: E402
 
-# On the 0.02 grid (1, 0.7, 0.4) and off it (0.333: rows 16 and 17 weighted 0.65 / 0.35, where
-# the reference's swapped weights and a textbook lerp disagree).
-TRUNCATIONS = (1.0, 0.7, 0.4, 0.333)
-SEEDS = (0, 1)
-
 
 def write_folder(G, config, folder, legacy):
     os.makedirs(folder, exist_ok=True)
@@ -44,10 +42,7 @@ def write_folder(G, config, folder, legacy):
                _use_new_zipfile_serialization=not legacy)
 
 
-def main():
-    out, config = sys.argv[1], json.loads(sys.argv[2])
-    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    torch.set_num_threads(1)
+def reference_net(out, config, seed, seeds, truncations):
     G = build_random(BigGANConfig.from_dict(config), seed)
     write_folder(G, config, os.path.join(out, 'hf'), legacy=False)
     write_folder(G, config, os.path.join(out, 'hf-legacy'), legacy=True)
@@ -65,11 +60,11 @@ def main():
     nc, zd = config['num_classes'], config['z_dim']
     cases = []
     with torch.no_grad():
-        for t in TRUNCATIONS:
-            for s in SEEDS:
+        for t in truncations:
+            for s in seeds:
                 a, b = s % nc, (s + 1) % nc
                 variants = [(f'class {a}', class_vector(nc, [a]))]
-                if t == TRUNCATIONS[-1]:
+                if t == truncations[-1]:
                     variants.append((f'0.6 class {a} + 0.4 class {b}', class_vector(nc, [a, b], [0.6, 0.4])))
                 for label, c in variants:
                     z = truncated_noise_sample(1, zd, t, s)
@@ -80,7 +75,15 @@ def main():
                     cases.append(dict(seed=s, truncation=t, label=label, class_index=a, z=z[0].tolist(),
                                       c=c[0].tolist(), img=img.flatten().tolist(), ref64=ref64.flatten().tolist(),
                                       ref32_spread=float((ref32.double() - ref64).abs().max())))
-    print(json.dumps(dict(package=pkg, cases=cases)))
+    return dict(package=pkg, cases=cases)
+
+
+def main():
+    out, nets = sys.argv[1], json.loads(sys.argv[2])
+    torch.set_num_threads(1)
+    doc = {name: reference_net(os.path.join(out, name), net['config'], net['seed'], net['seeds'], net['truncations'])
+           for name, net in nets.items()}
+    print(json.dumps(doc))
 
 
 if __name__ == '__main__':
