@@ -310,10 +310,12 @@ describe('parseBigGanConfig', () => {
     expect(() => parseBigGanConfig({ ...CONFIG, z_dim: 0 })).toThrow(/z_dim = 0/);
   });
 
-  it('needs the ImageNet names from the caller for 1000 classes, and one name per class', async () => {
+  it('needs the ImageNet names from the caller for 1000 classes and one name per class, and refuses StyleGAN-only options', async () => {
     const empty: NetworkSnapshot = { className: 'BigGAN', initArgs: [], initKwargs: {}, tensors: new Map(), modules: new Map() };
     await expect(convertBigGan(CONFIG, empty)).rejects.toThrow(/ImageNet class names/);
     await expect(convertBigGan(CONFIG, empty, { classNames: ['a', 'b'] })).rejects.toThrow(/2 class names .* 1000 classes/);
+    await expect(convertBigGan(CONFIG, empty, { noiseInputs: true })).rejects.toThrow(/noise inputs .* BigGAN generators have neither/);
+    await expect(convertBigGan(CONFIG, empty, { transformInput: true })).rejects.toThrow(/input transform .* BigGAN/);
     expect(parseClassNameList('tench\ngoldfish\n')).toEqual(['tench', 'goldfish']);
     expect(parseClassNameList(readFileSync(IMAGENET, 'utf8'))).toHaveLength(1000);
   });

@@ -398,6 +398,9 @@ class BigGanGraph {
  * {@link ConversionCancelled} when `options.cancelled` says stop.
  */
 export async function convertBigGan(config: unknown, snapshot: NetworkSnapshot, options: BigGanConvertOptions = {}): Promise<ConvertedPackage> {
+  if (options.noiseInputs || options.transformInput) {
+    throw new CheckpointError(`${options.noiseInputs ? 'noise inputs were' : 'an input transform was'} asked for, but BigGAN generators have neither (they are StyleGAN options); convert without it`);
+  }
   const cfg = parseBigGanConfig(config);
   const classNames = options.classNames ? [...options.classNames] : cfg.num_classes === 1000 ? null : Array.from({ length: cfg.num_classes }, (_, i) => `class ${i}`);
   if (!classNames) {
