@@ -106,8 +106,14 @@ export class ZipArchive {
         const length = this.u16(e + 2);
         if (id === 0x0001) {
           let f = e + 4;
-          if (size === 0xffffffff) (size = this.u64(f)), (f += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = this.u64(f)), (f += 8);
+          if (size === 0xffffffff) {
+            size = this.u64(f);
+            f += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = this.u64(f);
+            f += 8;
+          }
           if (headerOffset === 0xffffffff) headerOffset = this.u64(f);
         }
         e += 4 + length;
