@@ -632,6 +632,21 @@ function iterableArg(value: PickleValue, name: string): readonly PickleValue[] {
   throw new PickleError(`${name} is called with a ${describe(value)}, not a list`);
 }
 
+/** `(text, 'latin1')` → its bytes: how protocol 2 spells bytes and bytearrays. */
+function latin1Bytes(args: PickleTuple, name: string): Uint8Array {
+  const [text, encoding] = args;
+  if (args.length !== 2 || typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
+    throw new PickleError(`${name} is called with something other than (text, "latin1"), which is how protocol 2 writes bytes`);
+  }
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) throw new PickleError(`${name} is given text that is not latin-1`);
+    out[i] = code;
+  }
+  return out;
+}
+
 /**
  * Python's own data types that checkpoints pickle through a global: OrderedDict (a Map), set and
  * frozenset in protocols 2–3, and `_codecs.encode(text, 'latin1')`, protocol 2's spelling of bytes.
@@ -664,23 +679,25 @@ export const PYTHON_GLOBALS: GlobalTable = new Map<string, GlobalDefinition>([
         },
       ] as const,
   ),
+  // Protocols 3–4 write bytearray(b'…'); protocol 2 writes bytearray('…', 'latin-1') and an empty bytes as bytes().
+  ...['builtins.bytearray', '__builtin__.bytearray', 'builtins.bytes', '__builtin__.bytes'].map(
+    (name) =>
+      [
+        name,
+        {
+          call: (args: PickleTuple) => {
+            onlyArgs(args, 0, 2, name);
+            if (args.length === 0) return new Uint8Array(0);
+            if (args[0] instanceof Uint8Array && args.length === 1) return args[0].slice();
+            return latin1Bytes(args, name);
+          },
+        },
+      ] as const,
+  ),
   [
     '_codecs.encode',
     {
-      call: (args) => {
-        onlyArgs(args, 2, 2, '_codecs.encode');
-        const [text, encoding] = args;
-        if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
-          throw new PickleError('_codecs.encode is called with something other than (text, "latin1"), which is how protocol 2 writes bytes');
-        }
-        const out = new Uint8Array(text.length);
-        for (let i = 0; i < text.length; i++) {
-          const code = text.charCodeAt(i);
-          if (code > 0xff) throw new PickleError('_codecs.encode is given text that is not latin-1');
-          out[i] = code;
-        }
-        return out;
-      },
+      call: (args) => latin1Bytes(args, '_codecs.encode'),
     },
   ],
 ]);
