@@ -48,7 +48,7 @@ describe.skipIf(missing)('NVIDIA network pickles, against models/tools/stylegan/
     const networks = readNetworkPickle(fixtures.file('stylegan3-t.pkl'));
     expect([...networks.keys()].sort()).toEqual(['D', 'G', 'G_ema', 'augment_pipe', 'training_set_kwargs']);
     expect((networks.get('D') as PersistentRecord).className).toBe('Discriminator');
-    expect(networks.get('training_set_kwargs')).toEqual(new Map<unknown, unknown>([['path', 'data.zip'], ['resolution', 32]]));
+    expect([...(networks.get('training_set_kwargs') as Map<unknown, unknown>)]).toEqual([['path', 'data.zip'], ['resolution', 32]]);
     // The canary module source official_pickle.py stores would exit Python if it were executed.
     expect((networks.get('G_ema') as PersistentRecord).moduleSrc).toContain('was executed');
   });

@@ -9,7 +9,7 @@
  * attributes and the constructor arguments. `models/tools/stylegan/nvidia_pickle.py` is the Python
  * reader this one is tested against.
  */
-import { describe, mergeGlobals, PickleError, PYTHON_GLOBALS, readPickle, toPlain, type GlobalTable, type PickleValue, MAX_NESTING } from './pickle';
+import { describe, DictObject, mergeGlobals, PickleError, PYTHON_GLOBALS, readPickle, toPlain, type GlobalTable, type PickleValue, MAX_NESTING } from './pickle';
 import { NUMPY_GLOBALS } from './numpy-pickle';
 import { CheckpointError, type ModuleRecord, type NetworkSnapshot, type StoredTensor } from './snapshot';
 import { readLegacyTorchSave } from './torch-legacy';
@@ -69,8 +69,8 @@ export const NVIDIA_GLOBALS: GlobalTable = mergeGlobals(
   NUMPY_GLOBALS,
   new Map([
     ['torch_utils.persistence._reconstruct_persistent_obj', { call: reconstructPersistent }],
-    ['dnnlib.util.EasyDict', { create: () => new Map(), call: () => new Map() }],
-    ['dnnlib.EasyDict', { create: () => new Map(), call: () => new Map() }],
+    ['dnnlib.util.EasyDict', { create: () => new DictObject(), call: () => new DictObject() }],
+    ['dnnlib.EasyDict', { create: () => new DictObject(), call: () => new DictObject() }],
     ['torch.storage._load_from_bytes', { call: loadStorageBytes }],
   ]),
 );

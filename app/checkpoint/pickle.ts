@@ -54,6 +54,20 @@ function isBuildable(value: unknown): value is Buildable {
   return typeof value === 'object' && value !== null && typeof (value as Partial<Buildable>).setState === 'function';
 }
 
+/**
+ * A dict subclass instance (OrderedDict, EasyDict): a Map whose instance attributes, which BUILD
+ * sets (torch's state dicts carry `_metadata`), are kept beside its items.
+ */
+export class DictObject extends Map<PickleValue, PickleValue> implements Buildable {
+  readonly attributes = new Map<string, PickleValue>();
+
+  setState(state: PickleValue): void {
+    if (state === null) return;
+    if (!(state instanceof Map)) throw new PickleError(`a dict object is given a ${describe(state)} as its state, not a dict of attributes`);
+    for (const [key, value] of state) this.attributes.set(String(key), value);
+  }
+}
+
 /** A resolved global on the stack: its dotted name and its definition. */
 export class PickleGlobal {
   constructor(
@@ -530,11 +544,8 @@ class Machine {
         case OP.BUILD: {
           const state = this.pop();
           const target = this.top();
-          if (isBuildable(target)) target.setState(state);
-          else if (!(target instanceof Map && (state === null || (state instanceof Map && state.size === 0)))) {
-            // A dict subclass (EasyDict, OrderedDict) carries an empty __dict__; anything else has no state to take.
-            this.fail(`BUILD gives state to a ${describe(target)}, which takes none`);
-          }
+          if (!isBuildable(target)) this.fail(`BUILD gives state to a ${describe(target)}, which takes none`);
+          target.setState(state);
           break;
         }
         case OP.PERSID:
@@ -657,14 +668,14 @@ export const PYTHON_GLOBALS: GlobalTable = new Map<string, GlobalDefinition>([
     {
       call: (args) => {
         onlyArgs(args, 0, 1, 'OrderedDict');
-        const map = new Map<PickleValue, PickleValue>();
+        const map = new DictObject();
         for (const pair of args.length ? iterableArg(args[0], 'OrderedDict') : []) {
           if (!Array.isArray(pair) || pair.length !== 2) throw new PickleError('OrderedDict is given an item that is not a (key, value) pair');
           map.set(hashable(pair[0]), pair[1]);
         }
         return map;
       },
-      create: () => new Map(),
+      create: () => new DictObject(),
     },
   ],
   ...(['builtins.set', 'builtins.frozenset', '__builtin__.set', '__builtin__.frozenset'] as const).map(
