@@ -44,13 +44,12 @@ import scipy  # noqa: E402
 import torch  # noqa: E402
 
 from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
-from export_stylegan import (OPSET, add_package_arguments, add_verify_arguments, checked_op_counts,  # noqa: E402
-                             file_entry, package_id, package_metadata, print_graph_summary, run_checker,
-                             verify_target)
+from export_stylegan import (OPSET, TOLERANCE_RULE, add_package_arguments, add_verify_arguments,  # noqa: E402
+                             checked_op_counts, file_entry, float64_copy, package_id, package_metadata,
+                             print_graph_summary, run_checker, verify_target, verify_tolerance)
 from pngio import grid, write_png  # noqa: E402
 from safe_load import CheckpointFormatError, UnsafeCheckpointError, load_torch_file  # noqa: E402
 
-REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
 IMAGENET_CLASSES = os.path.join(TOOLS_DIR, 'biggan', 'imagenet_classes.txt')
 CHECKER = os.path.join(TOOLS_DIR, 'biggan', 'check_conditional.mjs')
 VERIFY_SEEDS = (0, 1, 42)
@@ -158,11 +157,15 @@ def class_vector(c_dim, classes, weights=None):
     return v
 
 
-def verification_cases(G, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
-    """The studio's seed -> z -> image path in PyTorch: one-hot class `seed % c_dim`, and at
-    truncation 1 also a 70/30 blend with the next class."""
+def verification_doc(G, out_dir, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
+    """The studio's seed -> z -> image path in PyTorch, as check_conditional.mjs reads it: one-hot
+    class `seed % c_dim`, and at truncation 1 also a 70/30 blend with the next class. `img` is the
+    float64 reference (a float64 copy of G on the same float32 inputs); `tolerance` comes from how
+    far G's float32 outputs are from it (export_stylegan.verify_tolerance, as for StyleGAN)."""
     cfg = G.config
-    cases = []
+    G64 = float64_copy(G)
+    cases, refs = [], []
+    err32 = 0.0
     with torch.no_grad():
         for t in truncations:
             for seed in seeds:
@@ -172,10 +175,16 @@ def verification_cases(G, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
                 if t == 1.0 and a != b:
                     variants.append((f'0.7 class {a} + 0.3 class {b}', class_vector(cfg.num_classes, [a, b], [0.7, 0.3])))
                 for label, c in variants:
-                    img = G(torch.from_numpy(z), torch.from_numpy(c), torch.tensor([t], dtype=torch.float32))
+                    zt, ct, tt = torch.from_numpy(z), torch.from_numpy(c), torch.tensor([t], dtype=torch.float32)
+                    img = G(zt, ct, tt)
+                    img64 = G64(zt.double(), ct.double(), tt.double())
+                    err32 = max(err32, float((img.double() - img64).abs().max()))
+                    refs.append(img64.numpy().ravel())
                     cases.append(dict(seed=seed, truncation=t, label=label, z=z[0].tolist(), c=c[0].tolist(),
-                                      img_shape=list(img.shape), img=[round(v, 6) for v in img.flatten().tolist()]))
-    return cases
+                                      img_shape=list(img64.shape), img=[round(v, 8) for v in img64.flatten().tolist()]))
+    tolerance = verify_tolerance(np.concatenate(refs), err32)
+    return dict(package=os.path.abspath(out_dir), reference='float64', tolerance=tolerance,
+                tolerance_rule=TOLERANCE_RULE, torch_float32_error=dict(img=err32), cases=cases)
 
 
 def write_samples(G, path, class_names, cols=8, truncation=1.0):
@@ -248,11 +257,12 @@ def export_package(G, out_dir, *, model_id, name, license, attribution, source, 
         fh.write('\n')
 
     if verify_json:
-        doc = dict(package=os.path.abspath(out_dir), cases=verification_cases(G))
+        doc = verification_doc(G, out_dir)
         os.makedirs(os.path.dirname(os.path.abspath(verify_json)), exist_ok=True)
         with open(verify_json, 'w') as fh:
             json.dump(doc, fh)
-        print(f'verification data: {verify_json}  (check: node {os.path.relpath(CHECKER, REPO_DIR)} {verify_json})')
+        print(f'verification data: {verify_json}  (PyTorch float32 vs float64: img '
+              f'{doc["torch_float32_error"]["img"]:.2e}; tolerance {doc["tolerance"]:.2e})')
     return manifest
 
 
