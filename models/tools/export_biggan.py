@@ -207,6 +207,9 @@ def load_pretrained(folder):
         return BigGAN.from_pretrained(folder)
     except (FileNotFoundError, UnsafeCheckpointError, CheckpointFormatError) as error:
         raise cli.InputError(str(error)) from error
+    except (KeyError, TypeError, json.JSONDecodeError) as error:  # from reading config.json
+        raise cli.InputError(f'{os.path.join(folder, "config.json")} is not a pytorch-pretrained-BigGAN config '
+                             f'({type(error).__name__}: {error})') from error
     except RuntimeError as error:  # from_pretrained's strict-load message names the tensors
         raise cli.InputError(str(error).splitlines()[0]) from error
 
