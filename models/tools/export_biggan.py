@@ -14,7 +14,10 @@ with tensor ops, dynamic batch) and manifest.json (+ samples.png and ATTRIBUTION
 Then verifies: the PyTorch forward for 3 seeds (z = truncation * scipy truncnorm(-2, 2) from
 RandomState(seed), as pytorch_pretrained_biggan.truncated_noise_sample draws it) at several
 truncations, one-hot and blended classes, against onnxruntime-web in Node
-(biggan/check_conditional.mjs); the max abs error is printed and a failure exits non-zero.
+(biggan/check_conditional.mjs); the max abs error is printed and one beyond the tolerance exits
+non-zero. The verification JSON goes to --verify-json, else to a temporary folder removed after a
+passing check; --no-verify skips the comparison. Wrong input is refused in one line before
+anything is written.
 
 Examples:
   /usr/bin/python3 models/tools/export_biggan.py --checkpoint ~/biggan-deep-128 --out /tmp/biggan-deep-128 \
@@ -28,22 +31,25 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-
-import numpy as np
-import onnx
-import scipy
-import torch
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS_DIR)
-from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
-from export_stylegan import (OPSET, add_package_arguments, checked_op_counts, default_verify_json,  # noqa: E402
-                             file_entry, package_id, package_metadata, print_graph_summary)
-from pngio import grid, write_png  # noqa: E402
+import cli  # noqa: E402
 
-REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
+cli.require('torch', 'numpy', 'onnx', 'scipy')
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import scipy  # noqa: E402
+import torch  # noqa: E402
+
+from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
+from export_stylegan import (OPSET, TOLERANCE_RULE, add_package_arguments, add_verify_arguments,  # noqa: E402
+                             checked_op_counts, file_entry, float64_copy, package_id, package_metadata,
+                             print_graph_summary, run_checker, verify_target, verify_tolerance)
+from pngio import grid, write_png  # noqa: E402
+from safe_load import CheckpointFormatError, UnsafeCheckpointError, load_torch_file  # noqa: E402
+
 IMAGENET_CLASSES = os.path.join(TOOLS_DIR, 'biggan', 'imagenet_classes.txt')
 CHECKER = os.path.join(TOOLS_DIR, 'biggan', 'check_conditional.mjs')
 VERIFY_SEEDS = (0, 1, 42)
@@ -81,10 +87,14 @@ def small_config(resolution, channel_width=4, num_classes=10, z_dim=32):
 
 
 def load_training_checkpoint(path):
-    """A train_biggan.py checkpoint: its export-ready G_ema (standing statistics filled)."""
-    ckpt = torch.load(path, map_location='cpu')
+    """A train_biggan.py checkpoint: its export-ready G_ema (standing statistics filled). Read
+    with safe_load (no code from the file runs); anything else is an InputError."""
+    try:
+        ckpt = load_torch_file(path)
+    except (UnsafeCheckpointError, CheckpointFormatError) as error:
+        raise cli.InputError(str(error)) from error
     if not isinstance(ckpt, dict) or not {'config', 'G_ema', 'class_names'} <= set(ckpt):
-        raise SystemExit(f'{path} is not a train_biggan.py checkpoint (no config / G_ema / class_names); '
+        raise cli.InputError(f'{path} is not a train_biggan.py checkpoint (no config / G_ema / class_names); '
                          'for a pytorch-pretrained-BigGAN model pass the folder holding config.json and '
                          'pytorch_model.bin')
     G = BigGAN(BigGANConfig.from_dict(ckpt['config']))
@@ -147,11 +157,15 @@ def class_vector(c_dim, classes, weights=None):
     return v
 
 
-def verification_cases(G, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
-    """The studio's seed -> z -> image path in PyTorch: one-hot class `seed % c_dim`, and at
-    truncation 1 also a 70/30 blend with the next class."""
+def verification_doc(G, out_dir, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
+    """The studio's seed -> z -> image path in PyTorch, as check_conditional.mjs reads it: one-hot
+    class `seed % c_dim`, and at truncation 1 also a 70/30 blend with the next class. `img` is the
+    float64 reference (a float64 copy of G on the same float32 inputs); `tolerance` comes from how
+    far G's float32 outputs are from it (export_stylegan.verify_tolerance, as for StyleGAN)."""
     cfg = G.config
-    cases = []
+    G64 = float64_copy(G)
+    cases, refs = [], []
+    err32 = 0.0
     with torch.no_grad():
         for t in truncations:
             for seed in seeds:
@@ -161,10 +175,16 @@ def verification_cases(G, seeds=VERIFY_SEEDS, truncations=VERIFY_TRUNCATIONS):
                 if t == 1.0 and a != b:
                     variants.append((f'0.7 class {a} + 0.3 class {b}', class_vector(cfg.num_classes, [a, b], [0.7, 0.3])))
                 for label, c in variants:
-                    img = G(torch.from_numpy(z), torch.from_numpy(c), torch.tensor([t], dtype=torch.float32))
+                    zt, ct, tt = torch.from_numpy(z), torch.from_numpy(c), torch.tensor([t], dtype=torch.float32)
+                    img = G(zt, ct, tt)
+                    img64 = G64(zt.double(), ct.double(), tt.double())
+                    err32 = max(err32, float((img.double() - img64).abs().max()))
+                    refs.append(img64.numpy().ravel())
                     cases.append(dict(seed=seed, truncation=t, label=label, z=z[0].tolist(), c=c[0].tolist(),
-                                      img_shape=list(img.shape), img=[round(v, 6) for v in img.flatten().tolist()]))
-    return cases
+                                      img_shape=list(img64.shape), img=[round(v, 8) for v in img64.flatten().tolist()]))
+    tolerance = verify_tolerance(np.concatenate(refs), err32)
+    return dict(package=os.path.abspath(out_dir), reference='float64', tolerance=tolerance,
+                tolerance_rule=TOLERANCE_RULE, torch_float32_error=dict(img=err32), cases=cases)
 
 
 def write_samples(G, path, class_names, cols=8, truncation=1.0):
@@ -181,11 +201,17 @@ def write_samples(G, path, class_names, cols=8, truncation=1.0):
     print(f'samples: {path} (rows: {", ".join(class_names[:rows])}; seeds 0..{cols - 1}; truncation {truncation})')
 
 
-def run_checker(verify_json):
-    res = subprocess.run(['node', CHECKER, verify_json], cwd=REPO_DIR, capture_output=True, text=True)
-    sys.stdout.write(res.stdout)
-    sys.stderr.write(res.stderr)
-    return res.returncode
+def load_pretrained(folder):
+    """A pytorch-pretrained-BigGAN folder, strictly; a missing or mismatched file is an InputError."""
+    try:
+        return BigGAN.from_pretrained(folder)
+    except (FileNotFoundError, UnsafeCheckpointError, CheckpointFormatError) as error:
+        raise cli.InputError(str(error)) from error
+    except (KeyError, TypeError, json.JSONDecodeError) as error:  # from reading config.json
+        raise cli.InputError(f'{os.path.join(folder, "config.json")} is not a pytorch-pretrained-BigGAN config '
+                             f'({type(error).__name__}: {error})') from error
+    except RuntimeError as error:  # from_pretrained's strict-load message names the tensors
+        raise cli.InputError(str(error).splitlines()[0]) from error
 
 
 def export_package(G, out_dir, *, model_id, name, license, attribution, source, class_names,
@@ -234,11 +260,12 @@ def export_package(G, out_dir, *, model_id, name, license, attribution, source, 
         fh.write('\n')
 
     if verify_json:
-        doc = dict(package=os.path.abspath(out_dir), cases=verification_cases(G))
+        doc = verification_doc(G, out_dir)
         os.makedirs(os.path.dirname(os.path.abspath(verify_json)), exist_ok=True)
         with open(verify_json, 'w') as fh:
             json.dump(doc, fh)
-        print(f'verification data: {verify_json}  (check: node {os.path.relpath(CHECKER, REPO_DIR)} {verify_json})')
+        print(f'verification data: {verify_json}  (PyTorch float32 vs float64: img '
+              f'{doc["torch_float32_error"]["img"]:.2e}; tolerance {doc["tolerance"]:.2e})')
     return manifest
 
 
@@ -256,12 +283,16 @@ def main():
     ap.add_argument('--attribution-file', default=None, help='copied into the package as ATTRIBUTION.txt')
     ap.add_argument('--class-names', default=None, help='text file, one class name per line')
     ap.add_argument('--samples', action='store_true', help='also write samples.png (a row per class)')
-    ap.add_argument('--verify-json', default=None,
-                    help='where to write the PyTorch outputs (default models/tools/data/verify/<id>.json)')
-    ap.add_argument('--no-verify', action='store_true', help='skip the onnxruntime-web comparison')
+    add_verify_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
 
+    cli.output_folder(args.out)
+    if args.checkpoint and not os.path.isdir(args.checkpoint):
+        cli.existing_file(args.checkpoint, '--checkpoint')
+    for flag, path in (('--class-names', args.class_names), ('--attribution-file', args.attribution_file)):
+        if path:
+            cli.existing_file(path, flag)
     model_id = package_id(args)
     extra = {}
     class_names = None
@@ -271,7 +302,7 @@ def main():
         source, extra = 'random', dict(seed=args.seed)
         license_, attribution = 'CC0-1.0', 'Random weights (Latent Studio export_biggan.py)'
     elif os.path.isdir(args.checkpoint):
-        G = BigGAN.from_pretrained(args.checkpoint)
+        G = load_pretrained(args.checkpoint)
         source = 'pytorch-pretrained-BigGAN folder (config.json + pytorch_model.bin)'
         license_, attribution = 'see source', f'BigGAN-deep weights from {os.path.basename(os.path.normpath(args.checkpoint))}'
     else:
@@ -284,14 +315,17 @@ def main():
         with open(args.class_names, encoding='utf-8') as fh:
             class_names = [line.strip() for line in fh if line.strip()]
     class_names = class_names or default_class_names(G.config.num_classes)
+    if len(class_names) != G.config.num_classes:
+        raise cli.InputError(f'{len(class_names)} class names for a generator of {G.config.num_classes} classes; '
+                             'give one name per line, one line per class')
 
-    verify = None if args.no_verify else (args.verify_json or default_verify_json(model_id))
+    verify, tmp_dir = verify_target(args, model_id)
     export_package(G, args.out, **package_metadata(args, model_id, license_, attribution), source=source, class_names=class_names, generator_extra=extra, verify_json=verify,
                    samples=args.samples, attribution_file=args.attribution_file)
     print(f'wrote {args.out}')
-    if verify and run_checker(verify) != 0:
-        sys.exit('ONNX output differs from the PyTorch forward (see above)')
+    if verify and run_checker(CHECKER, verify, tmp_dir) != 0:
+        sys.exit('ONNX output differs from the PyTorch forward beyond the tolerance (see above)')
 
 
 if __name__ == '__main__':
-    main()
+    cli.run(main)

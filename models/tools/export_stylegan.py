@@ -16,8 +16,12 @@ style_affine.npz (for SeFa) and manifest.json. Options:
                       strength); their const buffers go to noise_const.npz, so feeding them gives
                       the const-noise picture.
   --transform-input   StyleGAN3: the input's [3, 3] transform becomes a synthesis input `transform`.
-Also writes a verification JSON (z[, c], ws, img computed in PyTorch for 3 seeds, plus the extra
-inputs) that `node models/tools/check_onnx.mjs <json>` compares with onnxruntime-web.
+Then verifies: PyTorch outputs (z[, c], ws, img for 3 seeds, plus the extra inputs) go to a
+verification JSON (--verify-json, else a temporary folder removed after a passing check) that
+`node models/tools/check_onnx.mjs <json>` compares with onnxruntime-web; a difference beyond the
+tolerance (see verify_tolerance) exits non-zero. --no-verify skips the comparison.
+Wrong input (a missing or foreign file, a flag the architecture lacks) is refused in one line
+before anything is written.
 
 Examples:
   /usr/bin/python3 models/tools/export_stylegan.py --random --resolution 32 --z-dim 64 --w-dim 64 \
@@ -28,23 +32,33 @@ Examples:
       --out /tmp/afhq --transform-input
 """
 import argparse
+import copy
 import hashlib
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import warnings
 import zipfile
 
-import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli  # noqa: E402
+
+cli.require('torch', 'numpy', 'onnx')
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from safe_load import CheckpointFormatError, UnsafeCheckpointError, load_torch_file  # noqa: E402
 from stylegan.networks import Generator, ws_resolutions  # noqa: E402
 from stylegan.networks_sg3 import Generator as Generator3  # noqa: E402
-from stylegan.nvidia_pickle import load_generator  # noqa: E402
+from stylegan.nvidia_pickle import PickleFormatError, load_generator  # noqa: E402
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
+CHECKER = os.path.join(TOOLS_DIR, 'check_onnx.mjs')
 OPSET = 17
 SG2_ARCHITECTURE = 'StyleGAN2 (stylegan2-ada-pytorch training.networks.Generator)'
 NOISE_CONST_FILE = 'noise_const.npz'
@@ -76,8 +90,15 @@ def build_random_sg3(resolution, z_dim, w_dim, map_layers, channel_base, channel
 
 
 def load_checkpoint(path):
-    """A train_stylegan.py checkpoint (full run state or the compact fp16 one): G_ema weights."""
-    ckpt = torch.load(path, map_location='cpu')
+    """A train_stylegan.py checkpoint (full run state or the compact fp16 one): G_ema weights.
+    Read with safe_load (no code from the file runs); anything else is an InputError."""
+    try:
+        ckpt = load_torch_file(path)
+    except (UnsafeCheckpointError, CheckpointFormatError) as error:
+        raise cli.InputError(str(error)) from error
+    if not isinstance(ckpt, dict) or not {'G_kwargs', 'G_ema'} <= set(ckpt):
+        raise cli.InputError(f'{path} is not a train_stylegan.py checkpoint (no G_kwargs / G_ema); for an '
+                             'NVIDIA network pickle use --pickle')
     G = Generator(**ckpt['G_kwargs'])
     G.load_state_dict({k: v.float() for k, v in ckpt['G_ema'].items()}, strict=True)
     return G.eval(), ckpt
@@ -85,8 +106,12 @@ def load_checkpoint(path):
 
 def load_pickle(path, key='G_ema'):
     """An NVIDIA network pickle's generator, rebuilt with our modules (stylegan/nvidia_pickle.py:
-    a restricted unpickler, so no code from the pickle runs). Returns (G, source info)."""
-    return load_generator(path, key)
+    a restricted unpickler, so no code from the pickle runs). Returns (G, source info); a file it
+    cannot read is an InputError."""
+    try:
+        return load_generator(path, key)
+    except PickleFormatError as error:
+        raise cli.InputError(f'{path}: {error}') from error
 
 
 def is_stylegan3(G):
@@ -258,6 +283,14 @@ def visualizer_transform(translate_x, translate_y, angle_deg):
     return np.linalg.inv(m).astype(np.float32)
 
 
+def check_input_flags(G, noise_inputs, transform_input):
+    """An InputError when --noise-inputs / --transform-input ask for what the generator lacks."""
+    if noise_inputs and not G.synthesis.noise_layers():
+        raise cli.InputError('--noise-inputs: this generator has no noise layers (StyleGAN3 has none); drop the flag')
+    if transform_input and not is_stylegan3(G):
+        raise cli.InputError('--transform-input: only StyleGAN3 generators have an input transform; drop the flag')
+
+
 def export_package(G, out_dir, *, model_id, name, license, attribution, source, extra_files=(),
                    generator_extra=None, verify_json=None, verify_psis=(1.0, 0.5), noise_inputs=False,
                    transform_input=False):
@@ -266,14 +299,12 @@ def export_package(G, out_dir, *, model_id, name, license, attribution, source, 
 
     extra_files: names of files the caller already put in out_dir (listed in `files`).
     noise_inputs / transform_input: expose per-layer noise (StyleGAN2) / the input transform
-    (StyleGAN3) as synthesis inputs, see the module docstring."""
-    os.makedirs(out_dir, exist_ok=True)
+    (StyleGAN3) as synthesis inputs, see the module docstring; asking for one the generator lacks
+    is an InputError, raised before out_dir is created."""
     G = G.eval()
     sg3 = is_stylegan3(G)
-    if noise_inputs and not G.synthesis.noise_layers():
-        raise ValueError('--noise-inputs: this generator has no noise layers (StyleGAN3 has none)')
-    if transform_input and not sg3:
-        raise ValueError('--transform-input: only StyleGAN3 generators have an input transform')
+    check_input_flags(G, noise_inputs, transform_input)
+    os.makedirs(out_dir, exist_ok=True)
     ws_shape = ['batch', G.num_ws, G.w_dim]
     z = torch.randn(2, G.z_dim)
     shapes = dict(z=['batch', G.z_dim], ws=ws_shape,
@@ -439,12 +470,54 @@ def _feed(array):
     return dict(dims=list(array.shape), data=[float(v) for v in array.flatten()])
 
 
+# How far an ONNX output may be from the float64 reference. Both the ONNX graph and PyTorch compute
+# in float32, each with its own summation order, so each lands some rounding noise away from the
+# exact (float64) result; a deep or wide network has more of it. A fixed limit fails correct exports
+# of big networks (measured: official biggan-deep-128 code 2.7e-4 from float64, ONNX 1e-3 from
+# PyTorch float32), so the limit scales with the noise PyTorch itself shows on the same cases. The
+# floor, relative to the output's magnitude, keeps tiny networks (noise ~1e-7) from a limit no other
+# float32 summation order could meet.
+TOLERANCE_FACTOR = 8
+TOLERANCE_FLOOR = 2.0 ** -16
+
+
+def verify_tolerance(reference, torch32_error):
+    """The largest |ONNX - float64 reference| a correct export may show, for outputs whose float64
+    values are `reference` (array) and whose PyTorch float32 values are `torch32_error` away from
+    it (max abs): TOLERANCE_FACTOR x that error, at least TOLERANCE_FLOOR x max(1, max|reference|)."""
+    scale = max(1.0, float(np.abs(reference).max()))
+    return max(TOLERANCE_FACTOR * float(torch32_error), TOLERANCE_FLOOR * scale)
+
+
+TOLERANCE_RULE = (f'max |ONNX - float64 PyTorch| <= max({TOLERANCE_FACTOR} x max |float32 PyTorch - float64 '
+                  f'PyTorch|, 2^-16 x max(1, max |float64 output|)) over the cases (export_stylegan.verify_tolerance)')
+
+
+def float64_copy(G):
+    """G with every parameter and buffer in float64: the verification reference."""
+    return copy.deepcopy(G).double().eval()
+
+
+def _synthesis_kwargs(noise_layers, transform_input, default_feeds, feeds, dtype):
+    kwargs = {}
+    if noise_layers:
+        noise = {**default_feeds, **feeds}
+        kwargs['noise'] = {layer: torch.from_numpy(noise[noise_input_name(layer)]).to(dtype) for layer in noise_layers}
+    if transform_input:
+        kwargs['transform'] = torch.from_numpy(feeds.get(TRANSFORM_INPUT, default_feeds[TRANSFORM_INPUT])).to(dtype)
+    return kwargs
+
+
 def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5), noise_layers=(),
                       transform_input=False):
-    """PyTorch outputs for check_onnx.mjs. `synthesis_feeds` are fed on every synthesis run (the
+    """PyTorch outputs for check_onnx.mjs: the float64 reference (a float64 copy of G run on the
+    same float32 inputs) as `ws` / `img`, and the tolerances that verify_tolerance derives from how
+    far G's own float32 outputs are from it. `synthesis_feeds` are fed on every synthesis run (the
     const noise buffers, the stored transform): with them the graph must reproduce the const-noise
     picture. Extra cases feed other noise (zeros; seeded normal x 0.5) or a rotation+translation."""
+    G64 = float64_copy(G)
     cases = torch_reference(G, seeds, psis)
+    cases64 = torch_reference(G64, seeds, psis)
     default_feeds = {}
     for layer in noise_layers:
         default_feeds[noise_input_name(layer)] = noise_const_arrays(G)[noise_input_name(layer)]
@@ -463,31 +536,40 @@ def write_verify_json(G, out_dir, path, seeds=(0, 1, 42), psis=(1.0, 0.5), noise
         # Not a visualizer matrix: a zoom-out pushes frequencies out of band, exercising the damping.
         variants.append(('transform scale 1.6', {TRANSFORM_INPUT: np.diag([1.6, 1.6, 1]).astype(np.float32)}))
     docs = []
-    for case in cases:
-        docs.append(dict(seed=case['seed'], psi=case['psi'], z=case['z'][0].tolist(),
+    img_err = ws_err = 0.0
+    imgs64, wss64 = [], []
+
+    def record(case, case64, img, img64, extra):
+        nonlocal img_err, ws_err
+        img_err = max(img_err, float((img.double() - img64).abs().max()))
+        ws_err = max(ws_err, float((case['ws'].double() - case64['ws']).abs().max()))
+        imgs64.append(img64.numpy())
+        wss64.append(case64['ws'].numpy())
+        docs.append(dict(**extra, seed=case['seed'], psi=case['psi'], z=case['z'][0].tolist(),
                          **({'c': case['c'][0].tolist()} if case['c'] is not None else {}),
-                         ws_shape=list(case['ws'].shape), ws=_rounded(case['ws'], 7),
-                         img_shape=list(case['img'].shape), img=_rounded(case['img'], 6)))
-    base = cases[0]
+                         ws_shape=list(case64['ws'].shape), ws=_rounded(case64['ws'], 8),
+                         img_shape=list(img64.shape), img=_rounded(img64, 8)))
+
+    for case, case64 in zip(cases, cases64):
+        record(case, case64, case['img'], case64['img'], {})
+    base, base64 = cases[0], cases64[0]
     with torch.no_grad():
         for label, feeds in variants:
-            kwargs = {}
-            if noise_layers:
-                noise = {**default_feeds, **feeds}
-                kwargs['noise'] = {layer: torch.from_numpy(noise[noise_input_name(layer)]) for layer in noise_layers}
-            if transform_input:
-                kwargs['transform'] = torch.from_numpy(feeds.get(TRANSFORM_INPUT, default_feeds[TRANSFORM_INPUT]))
-            img = G.synthesis(base['ws'], noise_mode='const', **kwargs)
-            docs.append(dict(label=label, seed=base['seed'], psi=base['psi'], z=base['z'][0].tolist(),
-                             **({'c': base['c'][0].tolist()} if base['c'] is not None else {}),
-                             synthesis_feeds={k: _feed(v) for k, v in feeds.items()},
-                             img_shape=list(img.shape), img=_rounded(img, 6)))
+            img = G.synthesis(base['ws'], noise_mode='const',
+                              **_synthesis_kwargs(noise_layers, transform_input, default_feeds, feeds, torch.float32))
+            img64 = G64.synthesis(base64['ws'], noise_mode='const',
+                                  **_synthesis_kwargs(noise_layers, transform_input, default_feeds, feeds, torch.float64))
+            record(base, base64, img, img64, dict(label=label, synthesis_feeds={k: _feed(v) for k, v in feeds.items()}))
+    tolerance = verify_tolerance(np.concatenate([a.ravel() for a in imgs64]), img_err)
+    ws_tolerance = verify_tolerance(np.concatenate([a.ravel() for a in wss64]), ws_err)
     doc = dict(package=os.path.abspath(out_dir), synthesis_feeds={k: _feed(v) for k, v in default_feeds.items()},
-               cases=docs)
+               reference='float64', tolerance=tolerance, ws_tolerance=ws_tolerance, tolerance_rule=TOLERANCE_RULE,
+               torch_float32_error=dict(img=img_err, ws=ws_err), cases=docs)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, 'w') as fh:
         json.dump(doc, fh)
-    print(f'verification data: {path}  (check: node models/tools/check_onnx.mjs {path})')
+    print(f'verification data: {path}  (PyTorch float32 vs float64: img {img_err:.2e}, ws {ws_err:.2e}; '
+          f'tolerance img {tolerance:.2e}, ws {ws_tolerance:.2e})')
 
 
 def add_package_arguments(ap):
@@ -510,9 +592,41 @@ def package_metadata(args, model_id, license, attribution):
                 attribution=args.attribution or attribution)
 
 
-def default_verify_json(model_id):
-    """Where an export writes its PyTorch outputs unless --verify-json says otherwise."""
-    return os.path.join(TOOLS_DIR, 'data', 'verify', f'{model_id}.json')
+def add_verify_arguments(ap):
+    """--verify-json and --no-verify: the verification options every exporter takes."""
+    ap.add_argument('--verify-json', default=None,
+                    help='keep the PyTorch outputs for the ONNX check in this file (default: a temporary '
+                         'folder, removed after a passing check)')
+    ap.add_argument('--no-verify', action='store_true', help='skip the onnxruntime-web comparison')
+
+
+def verify_target(args, model_id):
+    """(verification JSON path, temporary folder to remove after a passing check or None), or
+    (None, None) with --no-verify. Never a path inside the checkout unless --verify-json names one."""
+    if args.no_verify:
+        return None, None
+    if args.verify_json:
+        return args.verify_json, None
+    tmp = tempfile.mkdtemp(prefix='latent-studio-verify-')
+    return os.path.join(tmp, f'{model_id}.json'), tmp
+
+
+def run_checker(checker, verify_json, tmp_dir=None):
+    """`node <checker> <verify_json>` from the repository root (its onnxruntime-web); prints its
+    output and returns its exit status. A passing check removes tmp_dir; a failing one keeps it and
+    says where it is."""
+    try:
+        res = subprocess.run(['node', checker, verify_json], cwd=REPO_DIR, capture_output=True, text=True)
+    except FileNotFoundError as error:
+        raise cli.InputError('node is not on PATH: the ONNX check runs onnxruntime-web in Node 20+; install it '
+                             'or pass --no-verify') from error
+    sys.stdout.write(res.stdout)
+    sys.stderr.write(res.stderr)
+    if res.returncode == 0 and tmp_dir:
+        shutil.rmtree(tmp_dir)
+    elif tmp_dir:
+        print(f'verification data kept in {tmp_dir}')
+    return res.returncode
 
 
 def main():
@@ -539,12 +653,17 @@ def main():
     ap.add_argument('--channel-max', type=int, default=64)
     ap.add_argument('--seed', type=int, default=0)
     add_package_arguments(ap)
-    ap.add_argument('--verify-json', default=None,
-                    help='where to write PyTorch outputs for check_onnx.mjs '
-                         '(default models/tools/data/verify/<id>.json)')
+    add_verify_arguments(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
 
+    cli.output_folder(args.out)
+    if args.checkpoint:
+        cli.existing_file(args.checkpoint, '--checkpoint')
+    if args.pickle:
+        cli.existing_file(args.pickle, '--pickle')
+    if args.random and (args.resolution < 4 or args.resolution & (args.resolution - 1)):
+        raise cli.InputError(f'--resolution {args.resolution}: a StyleGAN resolution is a power of two, at least 4')
     model_id = package_id(args)
     extra = {}
     if args.random and args.arch == 'stylegan2':
@@ -573,12 +692,15 @@ def main():
         source = info.pop('source')
         extra = dict(info, pickle=os.path.basename(args.pickle), pickle_key=args.pickle_key)
         license_, attribution = 'see source', os.path.basename(args.pickle)
-    verify = args.verify_json or default_verify_json(model_id)
+    check_input_flags(G, args.noise_inputs, args.transform_input)
+    verify, tmp_dir = verify_target(args, model_id)
     export_package(G, args.out, **package_metadata(args, model_id, license_, attribution),
                    source=source, generator_extra=extra, verify_json=verify,
                    noise_inputs=args.noise_inputs, transform_input=args.transform_input)
     print(f'wrote {args.out}')
+    if verify and run_checker(CHECKER, verify, tmp_dir) != 0:
+        sys.exit('ONNX output differs from the PyTorch forward beyond the tolerance (see above)')
 
 
 if __name__ == '__main__':
-    main()
+    cli.run(main)

@@ -1,28 +1,25 @@
 /**
  * Runs the model tools' Python test scripts (models/tools/tests/*.py) so CI covers the StyleGAN
  * modules, the NVIDIA pickle converter and the ONNX export: each script exits non-zero on failure
- * and ends with a summary line. Skipped, with the reason printed, where /usr/bin/python3 with torch
- * and onnx is missing.
+ * and ends with a summary line. Then the exporters' packages against the studio's checks, and
+ * check_onnx.mjs on verification files that must fail it. Skipped, with the reason printed, where
+ * the interpreter (test-support/python.ts: PYTHON, default /usr/bin/python3) lacks torch and onnx.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../app/model/manifest';
 import { checkPackageGraphs, readOnnxInfo } from '../../app/model/onnx';
+import { PYTHON, pythonMissing as missing } from '../../test-support/python';
 
-const PYTHON = '/usr/bin/python3';
 const TESTS = path.resolve(__dirname, 'tests');
 // A few seconds of CPU each, but torch's import alone takes seconds on a busy 2-core machine.
 const SCRIPT_TIMEOUT_MS = 240_000;
 
 /** Why the Python tests cannot run here, or '' when they can. */
-const pythonMissing = (() => {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' });
-  return probe.status === 0 ? '' : `${PYTHON} with torch, onnx and numpy is unavailable (${probe.error?.message ?? probe.stderr.trim()})`;
-})();
-if (pythonMissing) console.warn(`skipping the model tools' Python tests: ${pythonMissing}`);
+const pythonMissing = missing('torch', 'onnx', 'numpy');
 
 interface ScriptResult {
   code: number | null;
@@ -45,6 +42,7 @@ const SCRIPTS: Array<[string, RegExp]> = [
   ['test_networks_sg3.py', /^test_networks_sg3: \d+ checks passed$/m],
   ['test_pickle_convert.py', /^test_pickle_convert: \d+ checks passed; ONNX max abs error .+$/m],
   ['test_biggan.py', /^test_biggan: \d+ checks passed; ONNX max abs error .+$/m],
+  ['test_tool_inputs.py', /^test_tool_inputs: \d+ checks passed$/m],
 ];
 
 describe.skipIf(pythonMissing !== '')('model tools (Python)', () => {
@@ -106,4 +104,70 @@ describe.skipIf(pythonMissing !== '')('export_stylegan.py packages with extra sy
     },
     SCRIPT_TIMEOUT_MS,
   );
+});
+
+describe.skipIf(pythonMissing !== '')('check_onnx.mjs fails what is not a match', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'check-onnx-'));
+  const pkg = path.join(out, 'pkg');
+  const verify = path.join(out, 'verify.json');
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  beforeAll(async () => {
+    const args = [path.resolve(__dirname, 'export_stylegan.py'), '--random', '--resolution', '16', '--z-dim', '8', '--w-dim', '8', '--channel-base', '256', '--channel-max', '16', '--out', pkg, '--id', 'check-onnx-test', '--verify-json', verify];
+    const { code, output } = await runPython(args);
+    expect(code, output).toBe(0);
+  }, SCRIPT_TIMEOUT_MS);
+
+  /** check_onnx.mjs on the export's verification JSON after `edit`. */
+  function check(name: string, edit: (doc: any) => void): { code: number | null; output: string } {
+    const doc = JSON.parse(readFileSync(verify, 'utf8'));
+    edit(doc);
+    const file = path.join(out, `${name}.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const res = spawnSync(process.execPath, [path.resolve(__dirname, 'check_onnx.mjs'), file], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
+    return { code: res.status, output: `${res.stdout}${res.stderr}` };
+  }
+
+  it('passes the export as written, comparing against a float64 reference with a stated tolerance', () => {
+    const doc = JSON.parse(readFileSync(verify, 'utf8'));
+    expect(doc.reference).toBe('float64');
+    expect(doc.tolerance).toBeGreaterThan(0);
+    expect(doc.tolerance).toBeLessThan(1e-3);
+    const { code, output } = check('as-written', () => {});
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/^check-onnx-test worst max abs error \S+$/m);
+  }, SCRIPT_TIMEOUT_MS);
+
+  it('fails when the graph outputs NaN (a z beyond float32 range), instead of counting NaN as 0', () => {
+    const { code, output } = check('nan', (doc) => {
+      doc.cases[0].z[0] = 1e39; // Infinity in float32: the mapping's normalisation gives NaN
+    });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/FAIL check-onnx-test seed 0 psi 1 ws: max abs error NaN/);
+  }, SCRIPT_TIMEOUT_MS);
+
+  it('fails a case without its ws reference, and a reference of other dims', () => {
+    const noWs = check('no-ws', (doc) => {
+      delete doc.cases[1].ws;
+    });
+    expect(noWs.code, noWs.output).toBe(1);
+    expect(noWs.output).toMatch(/lacks ws/);
+    const dims = check('dims', (doc) => {
+      doc.cases[0].img_shape = [1, 3, 8, 32];
+    });
+    expect(dims.code, dims.output).toBe(1);
+    expect(dims.output).toMatch(/img dims \[1,3,16,16\], reference \[1,3,8,32\]/);
+  }, SCRIPT_TIMEOUT_MS);
+
+  it('fails an output beyond the tolerance, and a JSON without one', () => {
+    const off = check('off', (doc) => {
+      doc.cases[2].img[5] += 10 * doc.tolerance;
+    });
+    expect(off.code, off.output).toBe(1);
+    expect(off.output).toMatch(/FAIL .* img: max abs error/);
+    const old = check('old', (doc) => {
+      delete doc.tolerance;
+    });
+    expect(old.code, old.output).toBe(1);
+    expect(old.output).toMatch(/no "tolerance"/);
+  }, SCRIPT_TIMEOUT_MS);
 });

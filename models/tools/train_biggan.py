@@ -37,6 +37,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from biggan.model import BigGAN, BigGANConfig  # noqa: E402
+from safe_load import load_torch_file  # noqa: E402
 from training import (LICENSE, REPO_DIR, TOOLS_DIR, DBlock, EqConv, EqLinear, GANTrainer,  # noqa: E402
                       add_run_arguments, add_run_name_arguments, attribution, d_channels, float_state,
                       half_state, lazy_r1_adam, load_data, minibatch_stddev, run)
@@ -182,7 +183,7 @@ class Trainer(GANTrainer):
                     G_ema=half_state(G_export.state_dict()), D=half_state(self.D.state_dict()))
 
     def load(self, path):
-        ck = torch.load(path, map_location='cpu')
+        ck = load_torch_file(path)  # no code from the file runs (safe_load.py)
         if ck['class_names'] != self.class_names or ck['config'] != self.G.config.to_dict():
             raise SystemExit(f'{path} was trained with other classes or another architecture: '
                              f'{ck["class_names"]} {ck["config"]}')

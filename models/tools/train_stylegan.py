@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safe_load import load_torch_file  # noqa: E402
 from stylegan.networks import Generator  # noqa: E402
 from training import (LICENSE, REPO_DIR, TOOLS_DIR, DBlock, EqConv, EqLinear, GANTrainer,  # noqa: E402
                       add_run_arguments, add_run_name_arguments, attribution, d_channels, float_state,
@@ -127,7 +128,7 @@ class Trainer(GANTrainer):
                     'DiffAugment colour+translation+cutout, x-flips, style mixing, G_ema ramp')
 
     def load(self, path):
-        ck = torch.load(path, map_location='cpu')
+        ck = load_torch_file(path)  # no code from the file runs (safe_load.py)
         res = ck['G_kwargs']['img_resolution']
         self.resolution = res
         self.G = Generator(**ck['G_kwargs']).train()

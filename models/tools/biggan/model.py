@@ -45,6 +45,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.spectral_norm import SpectralNorm
 
+from safe_load import load_torch_file  # models/tools is on sys.path for every user of this package
+
 CONFIG_NAME = 'config.json'
 WEIGHTS_NAME = 'pytorch_model.bin'
 
@@ -213,6 +215,8 @@ class BigGANBatchNorm(nn.Module):
             if self.collected is not None:
                 self.collected.append((mean.detach(), var.detach()))
         else:
+            if stat_weights.dtype != self.running_means.dtype:  # a .double() verification copy
+                stat_weights = stat_weights.to(self.running_means.dtype)
             mean = torch.matmul(stat_weights, self.running_means).reshape(-1)
             var = torch.matmul(stat_weights, self.running_vars).reshape(-1)
         if self.conditional:
@@ -317,7 +321,8 @@ class BigGAN(nn.Module):
                 raise FileNotFoundError(f'{os.path.join(folder, name)} is missing: a BigGAN checkpoint '
                                         f'folder holds {CONFIG_NAME} and {WEIGHTS_NAME}')
         model = cls(BigGANConfig.from_json_file(os.path.join(folder, CONFIG_NAME)))
-        state = torch.load(os.path.join(folder, WEIGHTS_NAME), map_location='cpu')
+        # Read without running code from the file: pytorch_model.bin is a pickle (safe_load.py).
+        state = load_torch_file(os.path.join(folder, WEIGHTS_NAME))
         try:
             model.load_state_dict(state, strict=True)
         except RuntimeError as e:

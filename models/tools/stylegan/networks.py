@@ -259,9 +259,11 @@ class MappingNetwork(torch.nn.Module):
         x = None
         if self.z_dim > 0:
             # Only the direction of z matters: scaling z is a no-op (DESIGN §3).
-            x = normalize_2nd_moment(z.to(torch.float32))
+            # The official code casts to float32; following the weights' dtype is the same for a
+            # float32 network and lets a .double() copy compute the float64 verification reference.
+            x = normalize_2nd_moment(z.to(self.fc0.weight.dtype))
         if self.c_dim > 0:
-            y = normalize_2nd_moment(self.embed(c.to(torch.float32)))
+            y = normalize_2nd_moment(self.embed(c.to(self.embed.weight.dtype)))
             x = torch.cat([x, y], dim=1) if x is not None else y
         for idx in range(self.num_layers):
             x = getattr(self, f'fc{idx}')(x)
@@ -438,7 +440,7 @@ class SynthesisNetwork(torch.nn.Module):
     def forward(self, ws, noise_mode='const', noise=None):
         """`noise`: optional {'b<res>.conv0|conv1': unit noise [1 or N, 1, res, res]}; the layers
         it names use it instead of `noise_mode` (see SynthesisLayer.forward)."""
-        ws = ws.to(torch.float32)
+        ws = ws.to(next(self.parameters()).dtype)  # float32, or float64 in a .double() reference copy
         x = img = None
         w_idx = 0
         for res in self.block_resolutions:

@@ -381,7 +381,7 @@ class SynthesisNetwork(torch.nn.Module):
     def forward(self, ws, noise_mode='const', transform=None):
         """`noise_mode` is accepted for interface parity (StyleGAN3 has no noise); `transform`
         optionally replaces the input's stored [3, 3] transform."""
-        ws = ws.to(torch.float32).unbind(dim=1)
+        ws = ws.to(self.input.affine.weight.dtype).unbind(dim=1)  # float32, or float64 in a .double() copy
         x = self.input(ws[0], transform=transform)
         for name, w in zip(self.layer_names, ws[1:]):
             x = getattr(self, name)(x, w)

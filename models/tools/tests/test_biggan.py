@@ -33,6 +33,7 @@ TOOLS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 sys.path.insert(0, TOOLS_DIR)
 from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample, truncation_weights  # noqa: E402
 from export_biggan import build_random  # noqa: E402
+from safe_load import load_torch_file  # noqa: E402
 
 torch.set_num_threads(1)
 RESULTS = []
@@ -196,7 +197,7 @@ def test_small_model(folder):
     make_small_checkpoint(folder)
     G = BigGAN.from_pretrained(folder)
     check('config.json + pytorch_model.bin load strictly', isinstance(G, BigGAN))
-    sd = torch.load(os.path.join(folder, 'pytorch_model.bin'))
+    sd = load_torch_file(os.path.join(folder, 'pytorch_model.bin'))
     broken = os.path.join(folder, 'broken')
     os.makedirs(broken, exist_ok=True)
     with open(os.path.join(broken, 'config.json'), 'w') as fh:
