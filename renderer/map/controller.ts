@@ -14,11 +14,12 @@ import type { BatchJob } from '../inference/client';
 import { inference, onFrame } from '../inference/studio';
 import { studioStore, type StudioState } from '../store';
 import { selectMapDirections, selectMapTimeline, type MapExample } from '../store/slices/map';
-import { AXIS_COLOURS, classColour, positionColours, scoreColours } from './colours';
+import { classColour, positionColours, scoreColours } from './colours';
 import { MapControls } from './controls';
 import { MapScene, MARK } from './scene';
 import type { UmapReply, UmapRequest } from './umap.worker';
 import { gather, layoutOf, reportJobError, type Layout, type Samples } from './layout';
+import { MapAxes } from './axes';
 import { MapPath } from './path';
 import { MapThumbnails } from './thumbnails';
 
@@ -51,9 +52,6 @@ const LOCAL_FRACTION = 0.1;
 /** Thumbnails: the atlas's memory budget and the largest thumbnail size. */
 const ATLAS_BYTES = 16 << 20;
 const MAX_THUMBNAIL_SIZE = 128;
-/** Direction axes reach this many slider units from the current point; at most this many axes are drawn. */
-const AXIS_UNITS = 3;
-const MAX_AXES = 6;
 const CLICK_SLOP_PIXELS = 4;
 
 const exampleKey = (seed: number, classIndex: number) => `${seed}:${classIndex}`;
@@ -63,6 +61,8 @@ export class MapController {
   private readonly scene: MapScene;
   /** The timeline's path on the map (path.ts). */
   private readonly path: MapPath;
+  /** The edit directions drawn as axes (axes.ts). */
+  private readonly axes: MapAxes;
   /** The pictures of the points near the camera (thumbnails.ts). */
   private readonly thumbnails: MapThumbnails;
   private readonly controls: MapControls;
@@ -96,6 +96,15 @@ export class MapController {
         this.writeDataset();
         this.requestRender();
       },
+    });
+    this.axes = new MapAxes({
+      scene: this.scene,
+      host: elements.host,
+      labels: elements.labels,
+      samples: () => this.samples,
+      layout: () => this.layout,
+      current: () => this.current,
+      currentPosition: () => this.currentPosition(),
     });
     this.path = new MapPath({ scene: this.scene, host: elements.host, samples: () => this.samples, layout: () => this.layout, requestRender: () => this.requestRender() });
     this.controls = new MapControls(elements.canvas, () => this.requestRender());
@@ -173,7 +182,7 @@ export class MapController {
     if (s.mapSelectMode !== prev.mapSelectMode) this.controls.orbitOnDrag = s.mapSelectMode === 'orbit';
     if (selectMapTimeline(s) !== selectMapTimeline(prev)) this.path.schedule();
     if (s.latent.edits !== prev.latent.edits || s.directions !== prev.directions) {
-      this.updateAxes();
+      this.axes.update();
       if (s.mapColouring.by === 'direction') this.recolour();
     }
   }
@@ -424,63 +433,8 @@ export class MapController {
     const at = this.currentPosition();
     this.scene.setCurrent(at);
     this.elements.host.dataset.current = at ? at.map((v) => v.toFixed(4)).join(',') : '';
-    this.updateAxes();
+    this.axes.update();
     this.requestRender();
-  }
-
-  private updateAxes(): void {
-    const s = this.samples;
-    const from = this.currentPosition();
-    const labels = this.elements.labels;
-    if (!s || !from || !this.layout) {
-      this.scene.setAxes(null, null);
-      labels.replaceChildren();
-      return;
-    }
-    const space = s.manifest.family === 'stylegan' ? 'w' : 'z';
-    const directions = selectMapDirections(studioStore.getState())
-      .filter((d) => d.space === space && d.vector.length === s.dim)
-      .slice(0, MAX_AXES);
-    const segments = new Float32Array(directions.length * 6);
-    const colours = new Float32Array(directions.length * 3);
-    const tip = new Float32Array(s.dim);
-    directions.forEach((d, i) => {
-      // As far as AXIS_UNITS of the slider move the current point: an edit of some rows moves the mean row by that share.
-      const rows = d.rows ? d.rows[1] - d.rows[0] + 1 : (s.manifest.num_ws || 1);
-      const share = space === 'w' ? rows / (s.manifest.num_ws || 1) : 1;
-      for (let j = 0; j < s.dim; j++) tip[j] = this.current![j]! + d.vector[j]! * d.scale * AXIS_UNITS * share;
-      segments.set(from, i * 6);
-      segments.set(this.layout!.place(project(s.basis!, tip)), i * 6 + 3);
-      colours.set(AXIS_COLOURS[i % AXIS_COLOURS.length]!, i * 3);
-    });
-    this.scene.setAxes(segments, colours);
-    this.elements.host.dataset.axes = String(directions.length);
-    // Labels are remade only when the axes change, not on every frame of a slider drag.
-    const names = directions.map((d) => `${d.name} +${AXIS_UNITS}`);
-    if (labels.children.length === names.length && names.every((n, i) => labels.children[i]!.textContent === n)) return;
-    labels.replaceChildren(
-      ...names.map((name, i) => {
-        const label = document.createElement('span');
-        label.className = 'map-axis-label';
-        label.textContent = name;
-        const [r, g, b] = AXIS_COLOURS[i % AXIS_COLOURS.length]!;
-        label.style.color = `rgb(${Math.round(r * 255)}, ${Math.round(g * 255)}, ${Math.round(b * 255)})`;
-        return label;
-      }),
-    );
-  }
-
-  /** Keep each direction label at its axis's tip. */
-  private placeLabels(): void {
-    const labels = this.elements.labels.children;
-    if (labels.length === 0) return;
-    const segments = this.scene.axisSegments();
-    for (let i = 0; i < labels.length; i++) {
-      const label = labels[i] as HTMLElement;
-      const at = segments ? this.scene.toScreen(new Vector3(segments[i * 6 + 3], segments[i * 6 + 4], segments[i * 6 + 5])) : null;
-      label.hidden = !at;
-      if (at) label.style.transform = `translate(${at.x + 6}px, ${at.y - 8}px)`;
-    }
   }
 
   // ── input ─────────────────────────────────────────────────────────────────────────────────
@@ -617,7 +571,7 @@ export class MapController {
     this.controls.apply(this.scene.camera);
     this.stats.renders += 1;
     this.stats.renderMs += this.scene.render();
-    this.placeLabels();
+    this.axes.placeLabels();
     this.thumbnails.schedule();
     if (time - this.stats.written > 500) this.writeDataset(time);
     this.continuous = moving;
