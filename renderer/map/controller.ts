@@ -1,9 +1,11 @@
 /**
  * The latent map's controller: owns one map view's data and GPU objects for as long as the view is
  * open. It samples the open model (a background job of the inference worker), lays the points out
- * (PCA here, UMAP in its own worker), draws them with MapScene, follows the current latent from
- * the preview's frames, asks for thumbnails of the points near the camera, and turns hovers,
- * clicks and box drags into previews, loads and examples.
+ * (PCA here, UMAP in its own worker), colours them, draws them with MapScene and follows the
+ * current latent from the preview's frames; it coordinates the parts that own the rest: the
+ * timeline's path (path.ts), the thumbnails near the camera (thumbnails.ts), the direction axes
+ * (axes.ts) and the pointer and keyboard (input.ts), whose hovers, clicks and box drags it turns
+ * into previews, loads and examples.
  */
 import { Vector3 } from 'three';
 import type { Manifest } from '../../app/model/manifest';
@@ -20,6 +22,7 @@ import { MapScene, MARK } from './scene';
 import type { UmapReply, UmapRequest } from './umap.worker';
 import { gather, layoutOf, reportJobError, type Layout, type Samples } from './layout';
 import { MapAxes } from './axes';
+import { MapInput } from './input';
 import { MapPath } from './path';
 import { MapThumbnails } from './thumbnails';
 
@@ -52,7 +55,6 @@ const LOCAL_FRACTION = 0.1;
 /** Thumbnails: the atlas's memory budget and the largest thumbnail size. */
 const ATLAS_BYTES = 16 << 20;
 const MAX_THUMBNAIL_SIZE = 128;
-const CLICK_SLOP_PIXELS = 4;
 
 const exampleKey = (seed: number, classIndex: number) => `${seed}:${classIndex}`;
 
@@ -79,7 +81,6 @@ export class MapController {
   private lastTick = 0;
   private continuous = false;
   private stats = { renders: 0, renderMs: 0, intervals: 0, intervalMs: 0, written: 0 };
-  private press: { x: number; y: number; box: boolean } | null = null;
   private disposed = false;
 
   constructor(
@@ -118,16 +119,21 @@ export class MapController {
     this.cleanups.push(() => resize.disconnect());
     this.scene.resize(elements.canvas.clientWidth, elements.canvas.clientHeight);
 
-    const canvas = elements.canvas;
-    const on = <K extends keyof HTMLElementEventMap>(type: K, listener: (e: HTMLElementEventMap[K]) => void) => {
-      canvas.addEventListener(type, listener);
-      this.cleanups.push(() => canvas.removeEventListener(type, listener));
-    };
-    on('pointerdown', (e) => this.pointerDown(e));
-    on('pointermove', (e) => this.pointerMove(e));
-    on('pointerup', (e) => this.pointerUp(e));
-    on('pointerleave', () => this.setHovered(-1));
-    on('keydown', (e) => this.keyDown(e));
+    const input = new MapInput({
+      canvas: elements.canvas,
+      box: elements.box,
+      scene: this.scene,
+      hovered: () => this.hovered,
+      hover: (at, instance) => {
+        this.hoverAt = at;
+        this.setHovered(instance);
+      },
+      leave: () => this.setHovered(-1),
+      load: (instance) => this.load(instance),
+      selectBox: (left, top, right, bottom) => this.selectBox(left, top, right, bottom),
+      focusCurrent: () => this.focusCurrent(),
+    });
+    this.cleanups.push(input.attach());
 
     this.cleanups.push(studioStore.subscribe((state, previous) => this.storeChanged(state, previous)));
     this.cleanups.push(onFrame((frame) => this.frame(frame.vector)));
@@ -438,63 +444,6 @@ export class MapController {
   }
 
   // ── input ─────────────────────────────────────────────────────────────────────────────────
-
-  private local(e: MouseEvent): { x: number; y: number } {
-    const rect = this.elements.canvas.getBoundingClientRect();
-    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
-  }
-
-  private pointerDown(e: PointerEvent): void {
-    if (e.button !== 0) return;
-    const at = this.local(e);
-    const box = studioStore.getState().mapSelectMode !== 'orbit' && !e.shiftKey;
-    this.press = { ...at, box };
-    if (box) this.elements.canvas.setPointerCapture?.(e.pointerId);
-  }
-
-  private pointerMove(e: PointerEvent): void {
-    const at = this.local(e);
-    if (this.press?.box) {
-      const style = this.elements.box.style;
-      this.elements.box.hidden = false;
-      style.left = `${Math.min(at.x, this.press.x)}px`;
-      style.top = `${Math.min(at.y, this.press.y)}px`;
-      style.width = `${Math.abs(at.x - this.press.x)}px`;
-      style.height = `${Math.abs(at.y - this.press.y)}px`;
-      return;
-    }
-    if (e.buttons !== 0) return;
-    this.hoverAt = at;
-    this.setHovered(this.scene.pick(at.x, at.y));
-  }
-
-  private pointerUp(e: PointerEvent): void {
-    const press = this.press;
-    this.press = null;
-    if (!press || e.button !== 0) return;
-    const at = this.local(e);
-    const moved = Math.hypot(at.x - press.x, at.y - press.y) > CLICK_SLOP_PIXELS;
-    if (press.box) {
-      this.elements.box.hidden = true;
-      this.elements.canvas.releasePointerCapture?.(e.pointerId);
-      if (moved) {
-        this.selectBox(Math.min(at.x, press.x), Math.min(at.y, press.y), Math.max(at.x, press.x), Math.max(at.y, press.y));
-        return;
-      }
-    }
-    if (moved) return;
-    const instance = this.scene.pick(at.x, at.y);
-    if (instance >= 0) this.load(instance);
-  }
-
-  private keyDown(e: KeyboardEvent): void {
-    if (e.key === 'Enter') {
-      const instance = this.hovered >= 0 ? this.hovered : this.scene.pick(this.elements.canvas.clientWidth / 2, this.elements.canvas.clientHeight / 2, 24);
-      if (instance >= 0) this.load(instance);
-    } else if (e.key === 'f' || e.key === 'F') {
-      this.focusCurrent();
-    }
-  }
 
   private selectBox(left: number, top: number, right: number, bottom: number): void {
     const layout = this.layout;
