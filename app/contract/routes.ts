@@ -32,8 +32,14 @@ export function uploadUrl(fileName: string, job: string): string {
   return `${UPLOAD_ROUTE}?name=${encodeURIComponent(fileName)}&job=${encodeURIComponent(job)}`;
 }
 
+/** The parts of a parsed URL the routes read (a WHATWG URL; app/ knows no DOM or Node types). */
+export interface ParsedUrl {
+  pathname: string;
+  searchParams: { has(name: string): boolean; get(name: string): string | null };
+}
+
 /** The file name and job of an upload request, or null when `url` is not one (then it is a JSON call or a file). */
-export function readUploadUrl(url: URL): { name: string; job: string | null } | null {
+export function readUploadUrl(url: ParsedUrl): { name: string; job: string | null } | null {
   if (url.pathname !== UPLOAD_ROUTE || !url.searchParams.has('name')) return null;
   return { name: url.searchParams.get('name') ?? '', job: url.searchParams.get('job') };
 }

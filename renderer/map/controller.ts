@@ -1,23 +1,30 @@
 /**
  * The latent map's controller: owns one map view's data and GPU objects for as long as the view is
  * open. It samples the open model (a background job of the inference worker), lays the points out
- * (PCA here, UMAP in its own worker), draws them with MapScene, follows the current latent from
- * the preview's frames, asks for thumbnails of the points near the camera, and turns hovers,
- * clicks and box drags into previews, loads and examples.
+ * (PCA here, UMAP in its own worker), colours them, draws them with MapScene and follows the
+ * current latent from the preview's frames; it coordinates the parts that own the rest: the
+ * timeline's path (path.ts), the thumbnails near the camera (thumbnails.ts), the direction axes
+ * (axes.ts) and the pointer and keyboard (input.ts), whose hovers, clicks and box drags it turns
+ * into previews, loads and examples.
  */
 import { Vector3 } from 'three';
 import type { Manifest } from '../../app/model/manifest';
-import { project, type Pca } from '../../app/latent/pca';
-import { fitFrame, localPca, nearestRows, placeByNeighbours, projectRows, type MapFrame } from '../../app/latent/map-projection';
-import type { MapPathItem, MapSampleItem } from '../../app/jobs/map-jobs';
-import { WorkerStoppedError, type BatchJob } from '../inference/client';
+import { project } from '../../app/latent/pca';
+import { fitFrame, localPca, nearestRows, placeByNeighbours, projectRows } from '../../app/latent/map-projection';
+import type { MapSampleItem } from '../../app/jobs/map-jobs';
+import type { BatchJob } from '../inference/client';
 import { inference, onFrame } from '../inference/studio';
 import { studioStore, type StudioState } from '../store';
 import { selectMapDirections, selectMapTimeline, type MapExample } from '../store/slices/map';
-import { AXIS_COLOURS, classColour, positionColours, scoreColours } from './colours';
+import { classColour, positionColours, scoreColours } from './colours';
 import { MapControls } from './controls';
-import { MapScene, MARK, THUMB_DISTANCE } from './scene';
+import { MapScene, MARK } from './scene';
 import type { UmapReply, UmapRequest } from './umap.worker';
+import { gather, layoutOf, reportJobError, type Layout, type Samples } from './layout';
+import { MapAxes } from './axes';
+import { MapInput } from './input';
+import { MapPath } from './path';
+import { MapThumbnails } from './thumbnails';
 
 /** What the view shows for the point under the mouse. */
 export interface MapHover {
@@ -45,101 +52,35 @@ export interface MapElements {
 /** Points re-centred projections keep around the current latent. */
 const LOCAL_MIN = 200;
 const LOCAL_FRACTION = 0.1;
-/** Thumbnails: the most on screen at once, asked for per job, and the atlas's memory budget. */
-const VISIBLE_THUMBNAILS = 160;
-const THUMBNAILS_PER_JOB = 24;
+/** Thumbnails: the atlas's memory budget and the largest thumbnail size. */
 const ATLAS_BYTES = 16 << 20;
 const MAX_THUMBNAIL_SIZE = 128;
-/** Direction axes reach this many slider units from the current point; at most this many axes are drawn. */
-const AXIS_UNITS = 3;
-const MAX_AXES = 6;
-const PATH_SAMPLES = 240;
-const CLICK_SLOP_PIXELS = 4;
-
-interface Samples {
-  manifest: Manifest;
-  count: number;
-  dim: number;
-  seeds: Uint32Array;
-  classes: Int32Array;
-  vectors: Float32Array;
-  basis: Pca | null;
-  /** PCA coordinates kept per point (k ≤ 32). */
-  k: number;
-  coords: Float32Array;
-  projected: number;
-}
-
-interface Layout {
-  /** Point index of each drawn instance. */
-  points: Uint32Array;
-  /** Instance of each point (−1: not drawn). */
-  instanceOf: Int32Array;
-  positions: Float32Array;
-  /** World position of any latent from its PCA coordinates. */
-  place(coords: ArrayLike<number>): [number, number, number];
-}
-
-function gather(coords: Float32Array, k: number, rows: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(rows.length * k);
-  for (let i = 0; i < rows.length; i++) out.set(coords.subarray(rows[i]! * k, rows[i]! * k + k), i * k);
-  return out;
-}
-
-function toWorld(frame: MapFrame, x: number, y: number, z: number): [number, number, number] {
-  return [(x - frame.centre[0]) * frame.scale, (y - frame.centre[1]) * frame.scale, (z - frame.centre[2]) * frame.scale];
-}
-
-function layoutOf(points: Uint32Array, count: number, raw: Float32Array, frame: MapFrame, place: (c: ArrayLike<number>) => [number, number, number]): Layout {
-  const positions = new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i += 3) positions.set(toWorld(frame, raw[i]!, raw[i + 1]!, raw[i + 2]!), i);
-  const instanceOf = new Int32Array(count).fill(-1);
-  points.forEach((p, i) => (instanceOf[p] = i));
-  return {
-    points,
-    instanceOf,
-    positions,
-    place: (c) => {
-      const [x, y, z] = place(c);
-      return toWorld(frame, x, y, z);
-    },
-  };
-}
 
 const exampleKey = (seed: number, classIndex: number) => `${seed}:${classIndex}`;
-
-/**
- * Show a failed map job's message, except when the worker stopped: the studio says so itself,
- * restarts the worker and reloads the model, and the map then samples again.
- */
-function reportJobError(error: Error, message: string): void {
-  if (!(error instanceof WorkerStoppedError)) studioStore.getState().showError(message);
-}
 
 /** See the module comment. */
 export class MapController {
   private readonly scene: MapScene;
+  /** The timeline's path on the map (path.ts). */
+  private readonly path: MapPath;
+  /** The edit directions drawn as axes (axes.ts). */
+  private readonly axes: MapAxes;
+  /** The pictures of the points near the camera (thumbnails.ts). */
+  private readonly thumbnails: MapThumbnails;
   private readonly controls: MapControls;
   private readonly cleanups: (() => void)[] = [];
   private samples: Samples | null = null;
   private layout: Layout | null = null;
   private sampleJob: BatchJob | null = null;
-  private thumbnailJob: BatchJob | null = null;
-  private pathJob: BatchJob | null = null;
   private umapWorker: Worker | null = null;
-  private pathTimer: ReturnType<typeof setTimeout> | null = null;
-  private pathVectors: { keyframes: Float32Array | null; path: Float32Array | null; dim: number } | null = null;
   /** The current latent's map vector (from the last preview frame). */
   private current: Float32Array | null = null;
   private hovered = -1;
   private hoverAt = { x: 0, y: 0 };
-  private wantedFirst = -1;
   private frameId = 0;
-  private thumbnailTimer: ReturnType<typeof setTimeout> | null = null;
   private lastTick = 0;
   private continuous = false;
   private stats = { renders: 0, renderMs: 0, intervals: 0, intervalMs: 0, written: 0 };
-  private press: { x: number; y: number; box: boolean } | null = null;
   private disposed = false;
 
   constructor(
@@ -147,6 +88,26 @@ export class MapController {
     private readonly onHover: (hover: MapHover | null) => void,
   ) {
     this.scene = new MapScene(elements.canvas);
+    this.thumbnails = new MapThumbnails({
+      scene: this.scene,
+      samples: () => this.samples,
+      layout: () => this.layout,
+      thumbnailArrived: (point) => {
+        if (this.hovered >= 0 && this.layout?.points[this.hovered] === point) this.reportHover();
+        this.writeDataset();
+        this.requestRender();
+      },
+    });
+    this.axes = new MapAxes({
+      scene: this.scene,
+      host: elements.host,
+      labels: elements.labels,
+      samples: () => this.samples,
+      layout: () => this.layout,
+      current: () => this.current,
+      currentPosition: () => this.currentPosition(),
+    });
+    this.path = new MapPath({ scene: this.scene, host: elements.host, samples: () => this.samples, layout: () => this.layout, requestRender: () => this.requestRender() });
     this.controls = new MapControls(elements.canvas, () => this.requestRender());
     this.controls.orbitOnDrag = studioStore.getState().mapSelectMode === 'orbit';
 
@@ -158,16 +119,21 @@ export class MapController {
     this.cleanups.push(() => resize.disconnect());
     this.scene.resize(elements.canvas.clientWidth, elements.canvas.clientHeight);
 
-    const canvas = elements.canvas;
-    const on = <K extends keyof HTMLElementEventMap>(type: K, listener: (e: HTMLElementEventMap[K]) => void) => {
-      canvas.addEventListener(type, listener);
-      this.cleanups.push(() => canvas.removeEventListener(type, listener));
-    };
-    on('pointerdown', (e) => this.pointerDown(e));
-    on('pointermove', (e) => this.pointerMove(e));
-    on('pointerup', (e) => this.pointerUp(e));
-    on('pointerleave', () => this.setHovered(-1));
-    on('keydown', (e) => this.keyDown(e));
+    const input = new MapInput({
+      canvas: elements.canvas,
+      box: elements.box,
+      scene: this.scene,
+      hovered: () => this.hovered,
+      hover: (at, instance) => {
+        this.hoverAt = at;
+        this.setHovered(instance);
+      },
+      leave: () => this.setHovered(-1),
+      load: (instance) => this.load(instance),
+      selectBox: (left, top, right, bottom) => this.selectBox(left, top, right, bottom),
+      focusCurrent: () => this.focusCurrent(),
+    });
+    this.cleanups.push(input.attach());
 
     this.cleanups.push(studioStore.subscribe((state, previous) => this.storeChanged(state, previous)));
     this.cleanups.push(onFrame((frame) => this.frame(frame.vector)));
@@ -220,24 +186,22 @@ export class MapController {
     if (s.mapColouring !== prev.mapColouring) this.recolour();
     if (s.mapSelection !== prev.mapSelection) this.remark();
     if (s.mapSelectMode !== prev.mapSelectMode) this.controls.orbitOnDrag = s.mapSelectMode === 'orbit';
-    if (selectMapTimeline(s) !== selectMapTimeline(prev)) this.schedulePath();
+    if (selectMapTimeline(s) !== selectMapTimeline(prev)) this.path.schedule();
     if (s.latent.edits !== prev.latent.edits || s.directions !== prev.directions) {
-      this.updateAxes();
+      this.axes.update();
       if (s.mapColouring.by === 'direction') this.recolour();
     }
   }
 
   /** Forget the model's data: cancel its jobs and dispose its GPU objects. */
   private dropData(): void {
-    for (const job of [this.sampleJob, this.thumbnailJob, this.pathJob]) job?.cancel();
-    this.sampleJob = this.thumbnailJob = this.pathJob = null;
+    this.sampleJob?.cancel();
+    this.sampleJob = null;
+    this.thumbnails.clear();
+    this.path.clear();
     this.stopUmap();
-    if (this.pathTimer) clearTimeout(this.pathTimer);
-    if (this.thumbnailTimer) clearTimeout(this.thumbnailTimer);
-    this.pathTimer = this.thumbnailTimer = null;
     this.samples = null;
     this.layout = null;
-    this.pathVectors = null;
     this.setHovered(-1);
     this.scene.clearData();
     this.elements.labels.replaceChildren();
@@ -313,7 +277,7 @@ export class MapController {
           this.controls.pose.target.set(0, 0, 0);
           this.controls.pose.radius = 6;
           this.relayout();
-          this.schedulePath();
+          this.path.schedule();
         }
         break;
       }
@@ -409,7 +373,7 @@ export class MapController {
     this.scene.setPoints(layout.positions, this.colours(), slots);
     this.remark();
     this.updateCurrent();
-    this.placePath();
+    this.path.place();
     this.writeDataset();
     this.requestRender();
   }
@@ -475,227 +439,11 @@ export class MapController {
     const at = this.currentPosition();
     this.scene.setCurrent(at);
     this.elements.host.dataset.current = at ? at.map((v) => v.toFixed(4)).join(',') : '';
-    this.updateAxes();
+    this.axes.update();
     this.requestRender();
-  }
-
-  private updateAxes(): void {
-    const s = this.samples;
-    const from = this.currentPosition();
-    const labels = this.elements.labels;
-    if (!s || !from || !this.layout) {
-      this.scene.setAxes(null, null);
-      labels.replaceChildren();
-      return;
-    }
-    const space = s.manifest.family === 'stylegan' ? 'w' : 'z';
-    const directions = selectMapDirections(studioStore.getState())
-      .filter((d) => d.space === space && d.vector.length === s.dim)
-      .slice(0, MAX_AXES);
-    const segments = new Float32Array(directions.length * 6);
-    const colours = new Float32Array(directions.length * 3);
-    const tip = new Float32Array(s.dim);
-    directions.forEach((d, i) => {
-      // As far as AXIS_UNITS of the slider move the current point: an edit of some rows moves the mean row by that share.
-      const rows = d.rows ? d.rows[1] - d.rows[0] + 1 : (s.manifest.num_ws || 1);
-      const share = space === 'w' ? rows / (s.manifest.num_ws || 1) : 1;
-      for (let j = 0; j < s.dim; j++) tip[j] = this.current![j]! + d.vector[j]! * d.scale * AXIS_UNITS * share;
-      segments.set(from, i * 6);
-      segments.set(this.layout!.place(project(s.basis!, tip)), i * 6 + 3);
-      colours.set(AXIS_COLOURS[i % AXIS_COLOURS.length]!, i * 3);
-    });
-    this.scene.setAxes(segments, colours);
-    this.elements.host.dataset.axes = String(directions.length);
-    // Labels are remade only when the axes change, not on every frame of a slider drag.
-    const names = directions.map((d) => `${d.name} +${AXIS_UNITS}`);
-    if (labels.children.length === names.length && names.every((n, i) => labels.children[i]!.textContent === n)) return;
-    labels.replaceChildren(
-      ...names.map((name, i) => {
-        const label = document.createElement('span');
-        label.className = 'map-axis-label';
-        label.textContent = name;
-        const [r, g, b] = AXIS_COLOURS[i % AXIS_COLOURS.length]!;
-        label.style.color = `rgb(${Math.round(r * 255)}, ${Math.round(g * 255)}, ${Math.round(b * 255)})`;
-        return label;
-      }),
-    );
-  }
-
-  /** Keep each direction label at its axis's tip. */
-  private placeLabels(): void {
-    const labels = this.elements.labels.children;
-    if (labels.length === 0) return;
-    const segments = this.scene.axisSegments();
-    for (let i = 0; i < labels.length; i++) {
-      const label = labels[i] as HTMLElement;
-      const at = segments ? this.scene.toScreen(new Vector3(segments[i * 6 + 3], segments[i * 6 + 4], segments[i * 6 + 5])) : null;
-      label.hidden = !at;
-      if (at) label.style.transform = `translate(${at.x + 6}px, ${at.y - 8}px)`;
-    }
-  }
-
-  private schedulePath(): void {
-    if (this.pathTimer) clearTimeout(this.pathTimer);
-    // Keyframe edits come in bursts (dragging a duration): place the path once they settle.
-    this.pathTimer = setTimeout(() => this.runPath(), 250);
-  }
-
-  private runPath(): void {
-    this.pathTimer = null;
-    this.pathJob?.cancel();
-    this.pathJob = null;
-    const s = this.samples;
-    const timeline = selectMapTimeline(studioStore.getState());
-    if (!s || s.projected !== s.count || timeline.keyframes.length === 0) {
-      this.pathVectors = null;
-      this.placePath();
-      return;
-    }
-    const vectors: { keyframes: Float32Array | null; path: Float32Array | null; dim: number } = { keyframes: null, path: null, dim: s.dim };
-    const job = inference().runJob({ kind: 'map-path', params: { timeline, samples: PATH_SAMPLES } }, (item: MapPathItem) => {
-      if (this.pathJob !== job) return;
-      vectors[item.kind === 'keyframes' ? 'keyframes' : 'path'] = item.vectors;
-      this.pathVectors = vectors;
-      this.placePath();
-    });
-    this.pathJob = job;
-    job.done.then(
-      () => {
-        if (this.pathJob === job) this.pathJob = null;
-      },
-      (error: Error) => {
-        if (this.pathJob !== job) return;
-        this.pathJob = null;
-        reportJobError(error, `The map could not place the timeline's keyframes: ${error.message}. Check the keyframes in the timeline.`);
-      },
-    );
-  }
-
-  private placePath(): void {
-    const s = this.samples;
-    const v = this.pathVectors;
-    const host = this.elements.host;
-    if (!s || !this.layout || !v || v.dim !== s.dim || !v.keyframes) {
-      this.scene.setPath(null, null);
-      host.dataset.keyframes = host.dataset.path = '0';
-      this.requestRender();
-      return;
-    }
-    const place = (vectors: Float32Array) => {
-      const rows = vectors.length / s.dim;
-      const out = new Float32Array(rows * 3);
-      for (let r = 0; r < rows; r++) out.set(this.layout!.place(project(s.basis!, vectors.subarray(r * s.dim, (r + 1) * s.dim))), r * 3);
-      return out;
-    };
-    this.scene.setPath(place(v.keyframes), v.path ? place(v.path) : null);
-    host.dataset.keyframes = String(v.keyframes.length / s.dim);
-    host.dataset.path = String(v.path ? v.path.length / s.dim : 0);
-    this.requestRender();
-  }
-
-  // ── thumbnails ────────────────────────────────────────────────────────────────────────────
-
-  private updateThumbnails(): void {
-    const layout = this.layout;
-    const s = this.samples;
-    const atlas = this.scene.atlas;
-    if (!layout || !s || !atlas || this.thumbnailJob) return;
-    const wanted: number[] = [];
-    if (this.wantedFirst >= 0 && atlas.use(this.wantedFirst) === undefined) wanted.push(this.wantedFirst);
-    this.wantedFirst = -1;
-    for (const instance of this.scene.nearCamera(THUMB_DISTANCE, VISIBLE_THUMBNAILS)) {
-      const point = layout.points[instance]!;
-      // Touch the ones on screen, so the LRU evicts what the user left behind.
-      if (atlas.use(point) === undefined && wanted.length < THUMBNAILS_PER_JOB && !wanted.includes(point)) wanted.push(point);
-    }
-    if (wanted.length === 0) return;
-    const job = inference().runJob(
-      { kind: 'map-thumbnails', params: { points: wanted.map((p) => ({ seed: s.seeds[p]!, classIndex: s.classes[p]! })), size: atlas.size } },
-      ({ index, image }) => {
-        if (this.thumbnailJob !== job || this.samples !== s) return;
-        const point = wanted[index]!;
-        const { slot, evicted } = atlas.put(point, image);
-        const instance = this.layout!.instanceOf[point]!;
-        if (instance >= 0) this.scene.setSlot(instance, slot);
-        if (evicted !== null && this.layout!.instanceOf[evicted]! >= 0) this.scene.setSlot(this.layout!.instanceOf[evicted]!, -1);
-        if (this.hovered >= 0 && this.layout!.points[this.hovered] === point) this.reportHover();
-        this.writeDataset();
-        this.requestRender();
-      },
-    );
-    this.thumbnailJob = job;
-    job.done.then(
-      () => {
-        if (this.thumbnailJob !== job) return;
-        this.thumbnailJob = null;
-        this.updateThumbnails();
-      },
-      (error: Error) => {
-        if (this.thumbnailJob !== job) return;
-        this.thumbnailJob = null;
-        reportJobError(error, `The map could not render thumbnails: ${error.message}. Move the camera to try again.`);
-      },
-    );
   }
 
   // ── input ─────────────────────────────────────────────────────────────────────────────────
-
-  private local(e: MouseEvent): { x: number; y: number } {
-    const rect = this.elements.canvas.getBoundingClientRect();
-    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
-  }
-
-  private pointerDown(e: PointerEvent): void {
-    if (e.button !== 0) return;
-    const at = this.local(e);
-    const box = studioStore.getState().mapSelectMode !== 'orbit' && !e.shiftKey;
-    this.press = { ...at, box };
-    if (box) this.elements.canvas.setPointerCapture?.(e.pointerId);
-  }
-
-  private pointerMove(e: PointerEvent): void {
-    const at = this.local(e);
-    if (this.press?.box) {
-      const style = this.elements.box.style;
-      this.elements.box.hidden = false;
-      style.left = `${Math.min(at.x, this.press.x)}px`;
-      style.top = `${Math.min(at.y, this.press.y)}px`;
-      style.width = `${Math.abs(at.x - this.press.x)}px`;
-      style.height = `${Math.abs(at.y - this.press.y)}px`;
-      return;
-    }
-    if (e.buttons !== 0) return;
-    this.hoverAt = at;
-    this.setHovered(this.scene.pick(at.x, at.y));
-  }
-
-  private pointerUp(e: PointerEvent): void {
-    const press = this.press;
-    this.press = null;
-    if (!press || e.button !== 0) return;
-    const at = this.local(e);
-    const moved = Math.hypot(at.x - press.x, at.y - press.y) > CLICK_SLOP_PIXELS;
-    if (press.box) {
-      this.elements.box.hidden = true;
-      this.elements.canvas.releasePointerCapture?.(e.pointerId);
-      if (moved) {
-        this.selectBox(Math.min(at.x, press.x), Math.min(at.y, press.y), Math.max(at.x, press.x), Math.max(at.y, press.y));
-        return;
-      }
-    }
-    if (moved) return;
-    const instance = this.scene.pick(at.x, at.y);
-    if (instance >= 0) this.load(instance);
-  }
-
-  private keyDown(e: KeyboardEvent): void {
-    if (e.key === 'Enter') {
-      const instance = this.hovered >= 0 ? this.hovered : this.scene.pick(this.elements.canvas.clientWidth / 2, this.elements.canvas.clientHeight / 2, 24);
-      if (instance >= 0) this.load(instance);
-    } else if (e.key === 'f' || e.key === 'F') {
-      this.focusCurrent();
-    }
-  }
 
   private selectBox(left: number, top: number, right: number, bottom: number): void {
     const layout = this.layout;
@@ -726,11 +474,7 @@ export class MapController {
     this.remark();
     this.reportHover();
     if (instance >= 0 && this.layout) {
-      const point = this.layout.points[instance]!;
-      if (this.scene.atlas?.use(point) === undefined) {
-        this.wantedFirst = point;
-        this.updateThumbnails();
-      }
+      this.thumbnails.want(this.layout.points[instance]!);
     }
   }
 
@@ -764,15 +508,6 @@ export class MapController {
     this.frameId = requestAnimationFrame((t) => this.tick(t));
   }
 
-  /** Check which thumbnails the view needs at most every 150 ms, and once after the camera stops. */
-  private scheduleThumbnails(): void {
-    if (this.thumbnailTimer) return;
-    this.thumbnailTimer = setTimeout(() => {
-      this.thumbnailTimer = null;
-      this.updateThumbnails();
-    }, 150);
-  }
-
   private tick(time: number): void {
     this.frameId = 0;
     const seconds = this.lastTick ? (time - this.lastTick) / 1000 : 0;
@@ -785,8 +520,8 @@ export class MapController {
     this.controls.apply(this.scene.camera);
     this.stats.renders += 1;
     this.stats.renderMs += this.scene.render();
-    this.placeLabels();
-    this.scheduleThumbnails();
+    this.axes.placeLabels();
+    this.thumbnails.schedule();
     if (time - this.stats.written > 500) this.writeDataset(time);
     this.continuous = moving;
     if (moving) this.requestRender();
