@@ -1,0 +1,724 @@
+/**
+ * StyleGAN2 checkpoints → model packages without Python: the graphs, side files and manifest that
+ * `models/tools/export_stylegan.py` writes for an NVIDIA network pickle, built in TypeScript from
+ * the pickle's G_ema snapshot. Two source families share one forward pass: stylegan2-ada-pytorch's
+ * `training.networks.Generator` (kwargs nested under `synthesis_kwargs`, conv_clamp default None)
+ * and the stylegan3 repo's `networks_stylegan2.Generator` (synthesis kwargs flattened into the
+ * Generator's, conv_clamp default 256), told apart as `stylegan/nvidia_pickle.py` tells them.
+ *
+ * The graphs mirror `models/tools/stylegan/networks.py` as its exporter traces it, op for op:
+ * modulated convolutions unfused (scale by styles, one plain Conv, scale by demodulation
+ * coefficients from a constant [in, out] matrix), FIR resampling as single-channel Convs on a
+ * [N·C, 1, H, W] view, Conv inputs padded to a multiple of 4 channels, everything in float32 (fp16
+ * blocks of the source run in fp32, as the official code does on CPU with force_fp32). Nothing is
+ * trusted: every tensor's shape is checked against what the constructor arguments imply and every
+ * recorded module attribute against the rebuilt architecture before a graph is built.
+ */
+import { writeNpz } from '../formats/npz';
+import type { FloatArray } from '../formats/npy';
+import { attr, GraphBuilder } from '../graph/builder';
+import {
+  CheckpointError,
+  ConversionCancelled,
+  type ConvertedPackage,
+  type ConvertOptions,
+  type NetworkSnapshot,
+  type StoredTensor,
+} from './snapshot';
+
+/** `generator.architecture` in the manifest, as export_stylegan.py writes it. */
+export const STYLEGAN2_ARCHITECTURE = 'StyleGAN2 (stylegan2-ada-pytorch training.networks.Generator)';
+
+/** `generator.source` per family, as stylegan/nvidia_pickle.py names them. */
+export const STYLEGAN2_SOURCES = {
+  ada: 'stylegan2-ada-pytorch training.networks pickle',
+  stylegan3Repo: 'stylegan3 training.networks_stylegan2 pickle',
+} as const;
+
+const FALLBACK = 'The Python exporter (models/tools/export_stylegan.py --pickle) is the fallback for networks this converter refuses.';
+const OPSET = 17;
+const NOISE_CONST_FILE = 'noise_const.npz';
+const STYLE_AFFINE_FILE = 'style_affine.npz';
+
+function refuse(what: string): never {
+  throw new CheckpointError(`${what}. ${FALLBACK}`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Configuration: the constructor arguments, read as the Python classes read them.
+
+/** bias_act's activations: ONNX form and default gain (networks.py _ACTIVATIONS). */
+const ACTIVATIONS: Readonly<Record<string, { readonly gain: number; readonly apply: (g: GraphBuilder, x: string) => string }>> = {
+  linear: { gain: 1, apply: (_g, x) => x },
+  relu: { gain: Math.SQRT2, apply: (g, x) => g.op('Relu', [x]) },
+  lrelu: { gain: Math.SQRT2, apply: (g, x) => g.op('LeakyRelu', [x], { alpha: attr.float(0.2) }) },
+  tanh: { gain: 1, apply: (g, x) => g.op('Tanh', [x]) },
+  sigmoid: { gain: 1, apply: (g, x) => g.op('Sigmoid', [x]) },
+  elu: { gain: 1, apply: (g, x) => g.op('Elu', [x]) },
+  selu: { gain: 1, apply: (g, x) => g.op('Selu', [x]) },
+  softplus: { gain: 1, apply: (g, x) => g.op('Softplus', [x]) },
+  swish: { gain: Math.SQRT2, apply: (g, x) => g.op('Mul', [g.op('Sigmoid', [x]), x]) },
+};
+
+const G_POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
+const MAPPING_KWARGS = new Set(['num_layers', 'embed_features', 'layer_features', 'activation', 'lr_multiplier', 'w_avg_beta']);
+/** What SynthesisNetwork, SynthesisBlock and SynthesisLayer accept between them (networks.py). */
+const SYNTHESIS_KWARGS = new Set([
+  'channel_base', 'channel_max', 'num_fp16_res', 'architecture', 'resample_filter', 'conv_clamp',
+  'fp16_channels_last', 'fused_modconv_default', 'kernel_size', 'use_noise', 'activation', 'channels_last',
+]);
+
+interface Block {
+  readonly res: number;
+  /** 0 for the first block (its input is the learned constant). */
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly hasTorgb: boolean;
+  /** The ws row of the block's first layer. */
+  readonly wsIndex: number;
+}
+
+interface Config {
+  readonly source: string;
+  readonly zDim: number;
+  readonly cDim: number;
+  readonly wDim: number;
+  readonly resolution: number;
+  readonly imgChannels: number;
+  readonly numWs: number;
+  readonly mapping: {
+    readonly numLayers: number;
+    readonly features: readonly number[];
+    readonly embedFeatures: number;
+    readonly activation: string;
+    readonly lrMultiplier: number;
+  };
+  readonly architecture: 'skip' | 'orig';
+  readonly filterTaps: number;
+  readonly convClamp: number | null;
+  readonly kernelSize: number;
+  readonly useNoise: boolean;
+  readonly activation: string;
+  readonly blocks: readonly Block[];
+  /** `generator.init_kwargs` of the manifest: the rebuilt Generator's init_kwargs(). */
+  readonly initKwargs: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function integer(where: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) refuse(`${where} is ${JSON.stringify(value)}, expected an integer ≥ ${min}`);
+  return value;
+}
+
+function finite(where: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) refuse(`${where} is ${JSON.stringify(value)}, expected a number`);
+  return value;
+}
+
+function activationName(where: string, value: unknown): string {
+  if (typeof value !== 'string' || !(value in ACTIVATIONS)) refuse(`${where} is ${JSON.stringify(value)}, not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return value;
+}
+
+/** The Generator's keyword arguments, positional ones named (nvidia_pickle._generator_kwargs). */
+function generatorKwargs(snapshot: NetworkSnapshot): Record<string, unknown> {
+  const kwargs: Record<string, unknown> = { ...snapshot.initKwargs };
+  snapshot.initArgs.forEach((value, i) => {
+    const name = G_POSITIONAL[i];
+    if (name === undefined) refuse(`the Generator was constructed with ${snapshot.initArgs.length} positional arguments; a StyleGAN2 Generator takes at most ${G_POSITIONAL.length}`);
+    if (!(name in kwargs)) kwargs[name] = value;
+  });
+  const missing = G_POSITIONAL.slice(0, 5).filter((k) => !(k in kwargs));
+  if (missing.length > 0) refuse(`G_ema records no ${missing.join(', ')} among its constructor arguments`);
+  return kwargs;
+}
+
+function readConfig(snapshot: NetworkSnapshot): Config {
+  if (snapshot.className !== 'Generator') refuse(`the network is a ${snapshot.className}, not a StyleGAN2 Generator`);
+  const input = snapshot.modules.get('synthesis.input');
+  if (input?.className === 'SynthesisInput') refuse('the network is a StyleGAN3 generator (its synthesis has a SynthesisInput); convert it as StyleGAN3');
+  const kwargs = generatorKwargs(snapshot);
+  const base = Object.fromEntries(G_POSITIONAL.slice(0, 5).map((k) => [k, kwargs[k]]));
+  const mappingKwargs: unknown = kwargs.mapping_kwargs ?? {};
+  for (const k of G_POSITIONAL) delete kwargs[k];
+  let source: string;
+  let synthesisKwargs: Record<string, unknown>;
+  if ('synthesis_kwargs' in kwargs) {
+    const given: unknown = kwargs.synthesis_kwargs ?? {};
+    if (!isRecord(given)) refuse(`synthesis_kwargs is ${JSON.stringify(given)}, not a dict`);
+    delete kwargs.synthesis_kwargs;
+    const extra = Object.keys(kwargs);
+    if (extra.length > 0) refuse(`the Generator has arguments a StyleGAN2-ADA Generator does not take: ${extra.sort().join(', ')}`);
+    source = STYLEGAN2_SOURCES.ada;
+    synthesisKwargs = { ...given };
+    if (!('conv_clamp' in synthesisKwargs)) synthesisKwargs.conv_clamp = null;
+  } else {
+    source = STYLEGAN2_SOURCES.stylegan3Repo;
+    synthesisKwargs = { ...kwargs };
+    if (!('conv_clamp' in synthesisKwargs)) synthesisKwargs.conv_clamp = 256;
+  }
+  if (!isRecord(mappingKwargs)) refuse(`mapping_kwargs is ${JSON.stringify(mappingKwargs)}, not a dict`);
+  const unknownMapping = Object.keys(mappingKwargs).filter((k) => !MAPPING_KWARGS.has(k));
+  if (unknownMapping.length > 0) refuse(`mapping_kwargs has arguments the StyleGAN2 MappingNetwork does not take: ${unknownMapping.sort().join(', ')}`);
+  const unknownSynthesis = Object.keys(synthesisKwargs).filter((k) => !SYNTHESIS_KWARGS.has(k));
+  if (unknownSynthesis.length > 0) refuse(`the synthesis arguments include ones the StyleGAN2 synthesis network does not take: ${unknownSynthesis.sort().join(', ')}`);
+
+  const zDim = integer('z_dim', base.z_dim, 1);
+  const cDim = integer('c_dim', base.c_dim, 0);
+  const wDim = integer('w_dim', base.w_dim, 1);
+  const resolution = integer('img_resolution', base.img_resolution, 4);
+  if ((resolution & (resolution - 1)) !== 0) refuse(`img_resolution is ${resolution}, not a power of two`);
+  const imgChannels = integer('img_channels', base.img_channels, 1);
+
+  const architecture = synthesisKwargs.architecture ?? 'skip';
+  if (architecture !== 'skip' && architecture !== 'orig') {
+    refuse(`the synthesis architecture is ${JSON.stringify(architecture)}; this converter (like networks.py) builds 'skip' and 'orig' only`);
+  }
+  const filter = synthesisKwargs.resample_filter ?? [1, 3, 3, 1];
+  if (!Array.isArray(filter) || filter.length === 0 || filter.some((v) => typeof v !== 'number')) refuse(`resample_filter is ${JSON.stringify(filter)}, expected a list of taps`);
+  if (filter.length % 2 !== 0) refuse(`resample_filter has ${filter.length} taps; 2x upsampling needs an even number`);
+  const clamp = synthesisKwargs.conv_clamp;
+  const convClamp = clamp === null || clamp === undefined ? null : finite('conv_clamp', clamp);
+  const kernelSize = integer('kernel_size', synthesisKwargs.kernel_size ?? 3, 1);
+  const useNoise = synthesisKwargs.use_noise ?? true;
+  if (typeof useNoise !== 'boolean') refuse(`use_noise is ${JSON.stringify(useNoise)}, expected true or false`);
+  const activation = activationName('the synthesis activation', synthesisKwargs.activation ?? 'lrelu');
+  const channelBase = integer('channel_base', synthesisKwargs.channel_base ?? 32768, 1);
+  const channelMax = integer('channel_max', synthesisKwargs.channel_max ?? 512, 1);
+
+  const channels = (res: number): number => Math.min(Math.floor(channelBase / res), channelMax);
+  const blocks: Block[] = [];
+  let wsIndex = 0;
+  let numWs = 0;
+  for (let res = 4; res <= resolution; res *= 2) {
+    const inChannels = res > 4 ? channels(res / 2) : 0;
+    const outChannels = channels(res);
+    if (outChannels < 1) refuse(`channel_base ${channelBase} leaves the ${res}-px block without channels`);
+    const isLast = res === resolution;
+    const hasTorgb = isLast || architecture === 'skip';
+    const numConv = inChannels === 0 ? 1 : 2;
+    blocks.push({ res, inChannels, outChannels, hasTorgb, wsIndex });
+    wsIndex += numConv;
+    numWs += numConv + (isLast && hasTorgb ? 1 : 0);
+  }
+
+  const numLayers = integer('mapping_kwargs.num_layers', mappingKwargs.num_layers ?? 8, 1);
+  const embedFeatures = cDim === 0 ? 0 : integer('mapping_kwargs.embed_features', mappingKwargs.embed_features ?? wDim, 1);
+  const layerFeatures = integer('mapping_kwargs.layer_features', mappingKwargs.layer_features ?? wDim, 1);
+  const lrMultiplier = finite('mapping_kwargs.lr_multiplier', mappingKwargs.lr_multiplier ?? 0.01);
+  if ('w_avg_beta' in mappingKwargs && mappingKwargs.w_avg_beta === null) refuse('mapping_kwargs.w_avg_beta is None: the network keeps no w_avg, which truncation needs');
+  const features = [zDim + embedFeatures, ...Array<number>(numLayers - 1).fill(layerFeatures), wDim];
+  return {
+    source,
+    zDim,
+    cDim,
+    wDim,
+    resolution,
+    imgChannels,
+    numWs,
+    mapping: { numLayers, features, embedFeatures, activation: activationName('mapping_kwargs.activation', mappingKwargs.activation ?? 'lrelu'), lrMultiplier },
+    architecture,
+    filterTaps: filter.length,
+    convClamp,
+    kernelSize,
+    useNoise,
+    activation,
+    blocks,
+    initKwargs: { ...base, mapping_kwargs: { ...mappingKwargs }, synthesis_kwargs: synthesisKwargs },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// What the configuration implies: the state dict's shapes and the modules' recorded attributes.
+
+interface LayerSpec {
+  /** `b8.conv0`: the name in style_affine.npz, noise inputs and the manifest. */
+  readonly name: string;
+  readonly kind: 'conv' | 'torgb';
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly res: number;
+  readonly up: 1 | 2;
+  readonly wsIndex: number;
+}
+
+/** Every ws-consuming layer in graph order (networks.py SynthesisNetwork.ws_layers). */
+function layerSpecs(cfg: Config): LayerSpec[] {
+  const out: LayerSpec[] = [];
+  for (const b of cfg.blocks) {
+    let idx = b.wsIndex;
+    if (b.inChannels !== 0) out.push({ name: `b${b.res}.conv0`, kind: 'conv', inChannels: b.inChannels, outChannels: b.outChannels, res: b.res, up: 2, wsIndex: idx++ });
+    out.push({ name: `b${b.res}.conv1`, kind: 'conv', inChannels: b.outChannels, outChannels: b.outChannels, res: b.res, up: 1, wsIndex: idx++ });
+    if (b.hasTorgb) out.push({ name: `b${b.res}.torgb`, kind: 'torgb', inChannels: b.outChannels, outChannels: cfg.imgChannels, res: b.res, up: 1, wsIndex: idx });
+  }
+  return out;
+}
+
+function expectedShapes(cfg: Config, layers: readonly LayerSpec[]): Map<string, number[]> {
+  const shapes = new Map<string, number[]>();
+  const fc = (prefix: string, inF: number, outF: number): void => {
+    shapes.set(`${prefix}.weight`, [outF, inF]);
+    shapes.set(`${prefix}.bias`, [outF]);
+  };
+  const f = cfg.filterTaps;
+  for (const b of cfg.blocks) {
+    if (b.inChannels === 0) shapes.set(`synthesis.b${b.res}.const`, [b.outChannels, b.res, b.res]);
+    shapes.set(`synthesis.b${b.res}.resample_filter`, [f, f]);
+  }
+  for (const l of layers) {
+    const p = `synthesis.${l.name}`;
+    fc(`${p}.affine`, cfg.wDim, l.inChannels);
+    const k = l.kind === 'torgb' ? 1 : cfg.kernelSize;
+    shapes.set(`${p}.weight`, [l.outChannels, l.inChannels, k, k]);
+    shapes.set(`${p}.bias`, [l.outChannels]);
+    if (l.kind === 'conv') {
+      shapes.set(`${p}.resample_filter`, [f, f]);
+      if (cfg.useNoise) {
+        shapes.set(`${p}.noise_const`, [l.res, l.res]);
+        shapes.set(`${p}.noise_strength`, []);
+      }
+    }
+  }
+  if (cfg.cDim > 0) fc('mapping.embed', cfg.cDim, cfg.mapping.embedFeatures);
+  for (let i = 0; i < cfg.mapping.numLayers; i++) fc(`mapping.fc${i}`, cfg.mapping.features[i]!, cfg.mapping.features[i + 1]!);
+  shapes.set('mapping.w_avg', [cfg.wDim]);
+  return shapes;
+}
+
+const describeKwargs = (cfg: Config): string => JSON.stringify(cfg.initKwargs);
+
+function checkTensors(snapshot: NetworkSnapshot, cfg: Config, shapes: ReadonlyMap<string, number[]>): void {
+  for (const [key, shape] of shapes) {
+    const t = snapshot.tensors.get(key);
+    if (t === undefined) refuse(`the checkpoint has no ${key}, which a ${cfg.source.replace(/ pickle$/, '')} Generator with init_kwargs ${describeKwargs(cfg)} has`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      refuse(`${key} has shape [${t.shape.join(', ')}] in the checkpoint, but init_kwargs ${describeKwargs(cfg)} imply [${shape.join(', ')}]`);
+    }
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== count) refuse(`${key} holds ${t.data.length} values for its shape [${shape.join(', ')}] (${count})`);
+  }
+  const extra = [...snapshot.tensors.keys()].filter((k) => !shapes.has(k));
+  if (extra.length > 0) refuse(`the checkpoint has tensors a StyleGAN2 Generator with these init_kwargs does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}`);
+}
+
+/**
+ * The class and the architecture attributes networks.py's rebuilt module would record at each
+ * path: the subset of nvidia_pickle.py's _CHECKED_ATTRS that our modules carry, so a value the
+ * kwargs alone do not pin down (a clamp, a padding, a gain) cannot differ unnoticed.
+ */
+function expectedModules(cfg: Config, layers: readonly LayerSpec[]): Map<string, { className: string; attributes: Record<string, unknown> }> {
+  const modules = new Map<string, { className: string; attributes: Record<string, unknown> }>();
+  const dims = { z_dim: cfg.zDim, c_dim: cfg.cDim, w_dim: cfg.wDim };
+  const image = { img_resolution: cfg.resolution, img_channels: cfg.imgChannels };
+  const fc = (path: string, inF: number, activation: string, lr: number): void => {
+    modules.set(path, { className: 'FullyConnectedLayer', attributes: { activation, weight_gain: lr / Math.sqrt(inF), bias_gain: lr } });
+  };
+  modules.set('', { className: 'Generator', attributes: { ...dims, ...image, num_ws: cfg.numWs } });
+  modules.set('mapping', { className: 'MappingNetwork', attributes: { ...dims, num_ws: cfg.numWs, num_layers: cfg.mapping.numLayers } });
+  if (cfg.cDim > 0) fc('mapping.embed', cfg.cDim, 'linear', 1);
+  for (let i = 0; i < cfg.mapping.numLayers; i++) fc(`mapping.fc${i}`, cfg.mapping.features[i]!, cfg.mapping.activation, cfg.mapping.lrMultiplier);
+  modules.set('synthesis', { className: 'SynthesisNetwork', attributes: { w_dim: cfg.wDim, ...image, num_ws: cfg.numWs } });
+  for (const b of cfg.blocks) {
+    modules.set(`synthesis.b${b.res}`, {
+      className: 'SynthesisBlock',
+      attributes: { in_channels: b.inChannels, w_dim: cfg.wDim, resolution: b.res, img_channels: cfg.imgChannels, architecture: cfg.architecture },
+    });
+  }
+  for (const l of layers) {
+    const path = `synthesis.${l.name}`;
+    if (l.kind === 'conv') {
+      modules.set(path, {
+        className: 'SynthesisLayer',
+        attributes: {
+          in_channels: l.inChannels, resolution: l.res, up: l.up, use_noise: cfg.useNoise, activation: cfg.activation,
+          conv_clamp: cfg.convClamp, padding: Math.floor(cfg.kernelSize / 2), act_gain: ACTIVATIONS[cfg.activation]!.gain,
+        },
+      });
+    } else {
+      modules.set(path, { className: 'ToRGBLayer', attributes: { in_channels: l.inChannels, conv_clamp: cfg.convClamp, weight_gain: 1 / Math.sqrt(l.inChannels) } });
+    }
+    fc(`${path}.affine`, cfg.wDim, 'linear', 1);
+  }
+  return modules;
+}
+
+/** nvidia_pickle._same: Python equality for strings, booleans and None; numbers within rtol 1e-6. */
+function same(theirs: unknown, ours: unknown): boolean {
+  const plain = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || v === null || v === undefined;
+  if (plain(theirs) || plain(ours)) {
+    // Python's True == 1 and False == 0.
+    const num = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
+    return num(theirs) === num(ours);
+  }
+  const a = Array.isArray(theirs) ? theirs : [theirs];
+  const b = Array.isArray(ours) ? ours : [ours];
+  if (a.length !== b.length) return false;
+  return a.every((v, i) => typeof v === 'number' && typeof b[i] === 'number' && Math.abs(v - (b[i] as number)) <= 1e-6 * Math.abs(b[i] as number));
+}
+
+function checkModules(snapshot: NetworkSnapshot, expected: ReadonlyMap<string, { className: string; attributes: Record<string, unknown> }>): void {
+  for (const [path, record] of snapshot.modules) {
+    const where = path === '' ? 'G_ema' : `G_ema.${path}`;
+    const ours = expected.get(path);
+    if (ours === undefined) refuse(`${where} (${record.className}) has no counterpart in a StyleGAN2 Generator with these init_kwargs`);
+    if (ours.className !== record.className) refuse(`${where} is a ${record.className} in the checkpoint but a ${ours.className} in the rebuilt network`);
+    for (const [name, value] of Object.entries(ours.attributes)) {
+      if (!(name in record.attributes)) continue;
+      const theirs = record.attributes[name];
+      if (!same(theirs, value)) refuse(`${where}.${name} is ${JSON.stringify(theirs)} in the checkpoint but ${JSON.stringify(value)} in the network its init_kwargs describe`);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Graph pieces.
+
+/** Float32 `data · gain` with the gain rounded to float32 first, as torch multiplies a tensor by a scalar. */
+function scaled(data: Float32Array, gain: number): Float32Array {
+  const g = Math.fround(gain);
+  return g === 1 ? data : data.map((v) => v * g);
+}
+
+/** [rows, cols] → [cols, rows]. */
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}
+
+/** A graph builder with the small constants cached, and the layers both graphs use. */
+class Graph {
+  readonly g = new GraphBuilder();
+  private readonly constants = new Map<string, string>();
+
+  constructor(private readonly tensors: ReadonlyMap<string, StoredTensor>) {}
+
+  tensor(key: string): StoredTensor {
+    // Presence and shape were checked against the configuration before any graph is built.
+    return this.tensors.get(key)!;
+  }
+
+  ints(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    const key = `i${dims.join('x')}:${values.join(',')}`;
+    let name = this.constants.get(key);
+    if (name === undefined) this.constants.set(key, (name = this.g.ints('const_i', values, dims)));
+    return name;
+  }
+
+  scalar(value: number): string {
+    const key = `f:${Math.fround(value)}`;
+    let name = this.constants.get(key);
+    if (name === undefined) this.constants.set(key, (name = this.g.floats('const_f', [value], [])));
+    return name;
+  }
+
+  /** 1 / sqrt(x), as the traced rsqrt (Sqrt, then Div). */
+  rsqrt(x: string): string {
+    return this.g.op('Div', [this.scalar(1), this.g.op('Sqrt', [x])]);
+  }
+
+  /** normalize_2nd_moment over axis 1. */
+  normalize(x: string): string {
+    const mean = this.g.op('ReduceMean', [this.g.op('Mul', [x, x])], { axes: attr.ints([1]), keepdims: attr.int(1) });
+    return this.g.op('Mul', [x, this.rsqrt(this.g.op('Add', [mean, this.scalar(1e-8)]))]);
+  }
+
+  /** bias_act after the bias: activation, gain, clamp (official order). */
+  activate(x: string, activation: string, gain: number, clamp: number | null): string {
+    let y = ACTIVATIONS[activation]!.apply(this.g, x);
+    if (gain !== 1) y = this.g.op('Mul', [y, this.scalar(gain)]);
+    if (clamp !== null && clamp >= 0) y = this.g.op('Clip', [y, this.scalar(-clamp), this.scalar(clamp)]);
+    return y;
+  }
+
+  /** FullyConnectedLayer: x @ (weight · lr/√in)ᵀ + bias · lr, then bias_act. */
+  dense(x: string, prefix: string, inF: number, outF: number, lr: number, activation: string): string {
+    const weight = transpose(scaled(this.tensor(`${prefix}.weight`).data, lr / Math.sqrt(inF)), outF, inF);
+    const bias = scaled(this.tensor(`${prefix}.bias`).data, lr);
+    const y = this.g.op('Add', [this.g.op('MatMul', [x, this.g.tensor(`${prefix}.weight`, [inF, outF], weight)]), this.g.tensor(`${prefix}.bias`, [outF], bias)]);
+    return this.activate(y, activation, ACTIVATIONS[activation]!.gain, null);
+  }
+
+  /** networks.conv2d: a Conv whose input channels are padded with zeros to a multiple of 4. */
+  conv(x: string, key: string, weight: Float32Array, dims: readonly [number, number, number, number], padding: number): string {
+    const [o, i, kh, kw] = dims;
+    const extra = (4 - (i % 4)) % 4;
+    let w = weight;
+    if (extra > 0) {
+      w = new Float32Array(o * (i + extra) * kh * kw);
+      const per = i * kh * kw;
+      for (let oc = 0; oc < o; oc++) w.set(weight.subarray(oc * per, (oc + 1) * per), oc * (i + extra) * kh * kw);
+      x = this.g.op('Pad', [x, this.ints([0, 0, 0, 0, 0, extra, 0, 0])]);
+    }
+    return this.g.op('Conv', [x, this.g.tensor(key, [o, i + extra, kh, kw], w)], { pads: attr.ints([padding, padding, padding, padding]) });
+  }
+
+  /**
+   * One 2-D kernel over every channel (networks.per_channel_conv): a single-channel (transposed)
+   * Conv on the [N·C, 1, H, W] view, so no grouped or depthwise Conv reaches the graph.
+   */
+  perChannel(x: string, channels: number, size: number, kernel: string, op: 'Conv' | 'ConvTranspose', attributes: Record<string, ReturnType<typeof attr.ints>>, outSize: number): string {
+    const flat = this.g.op('Reshape', [x, this.ints([-1, 1, size, size])]);
+    const y = this.g.op(op, [flat, kernel], attributes);
+    return this.g.op('Reshape', [y, this.ints([-1, channels, outSize, outSize])]);
+  }
+}
+
+/** The stored [f, f] filter flipped (or not) and scaled, as a [1, 1, f, f] kernel. */
+function filterKernel(graph: Graph, key: string, gain: number, flip: boolean): { name: string; taps: number } {
+  const f = graph.tensor(key);
+  const taps = f.shape[0]!;
+  const k = new Float32Array(taps * taps);
+  for (let y = 0; y < taps; y++) for (let x = 0; x < taps; x++) k[y * taps + x] = f.data[flip ? (taps - 1 - y) * taps + (taps - 1 - x) : y * taps + x]! * gain;
+  return { name: graph.g.tensor(`${key}.kernel`, [1, 1, taps, taps], k), taps };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The two graphs.
+
+function buildMapping(cfg: Config, graph: Graph): Uint8Array {
+  const { g } = graph;
+  const m = cfg.mapping;
+  let x = graph.normalize(g.input('z', ['batch', cfg.zDim]));
+  if (cfg.cDim > 0) {
+    const c = g.input('c', ['batch', cfg.cDim]);
+    const y = graph.normalize(graph.dense(c, 'mapping.embed', cfg.cDim, m.embedFeatures, 1, 'linear'));
+    x = g.op('Concat', [x, y], { axis: attr.int(1) });
+  }
+  for (let i = 0; i < m.numLayers; i++) x = graph.dense(x, `mapping.fc${i}`, m.features[i]!, m.features[i + 1]!, m.lrMultiplier, m.activation);
+  const ws = g.op('Tile', [g.op('Unsqueeze', [x, graph.ints([1])]), graph.ints([1, cfg.numWs, 1])]);
+  g.output(ws, 'ws', ['batch', cfg.numWs, cfg.wDim]);
+  return g.finish({ opset: OPSET });
+}
+
+/** The unit-noise input name of a layer (export_stylegan.noise_input_name). */
+const noiseInputName = (layer: string): string => `noise_${layer}`;
+
+interface SynthesisGraph {
+  readonly bytes: Uint8Array;
+  readonly inputs: string[];
+}
+
+async function buildSynthesis(cfg: Config, graph: Graph, layers: readonly LayerSpec[], noiseInputs: boolean, step: () => Promise<void>): Promise<SynthesisGraph> {
+  const { g } = graph;
+  const ws = g.input('ws', ['batch', cfg.numWs, cfg.wDim]);
+  const inputs = ['ws'];
+  const noise = new Map<string, string>();
+  if (noiseInputs) {
+    for (const l of layers) {
+      if (l.kind !== 'conv') continue;
+      const name = noiseInputName(l.name);
+      noise.set(l.name, g.input(name, [1, 1, l.res, l.res]));
+      inputs.push(name);
+    }
+  }
+  const rows = new Map<number, string>();
+  const row = (index: number): string => {
+    let r = rows.get(index);
+    if (r === undefined) rows.set(index, (r = g.op('Gather', [ws, graph.ints([index], [])], { axis: attr.int(1) }, `ws_row${index}`)));
+    return r;
+  };
+  const styles = (l: LayerSpec): string => graph.dense(row(l.wsIndex), `synthesis.${l.name}.affine`, cfg.wDim, l.inChannels, 1, 'linear');
+  const modulate = (x: string, s: string, channels: number): string => g.op('Mul', [x, g.op('Reshape', [s, graph.ints([-1, channels, 1, 1])])]);
+
+  /** SynthesisLayer.forward: modulated conv (2x up for conv0), demodulation, noise, bias_act. */
+  const synthesisLayer = (x: string, size: number, l: LayerSpec): string => {
+    const p = `synthesis.${l.name}`;
+    const s = styles(l);
+    const w = graph.tensor(`${p}.weight`);
+    const [o, i, kh, kw] = w.shape as [number, number, number, number];
+    const padding = Math.floor(cfg.kernelSize / 2);
+    let y = modulate(x, s, i);
+    if (l.up === 1) {
+      y = graph.conv(y, `${p}.weight`, w.data, [o, i, kh, kw], padding);
+    } else {
+      // conv2d_resample's transposed-conv-then-filter bookkeeping (networks.modulated_conv2d).
+      const fw = cfg.filterTaps;
+      const px0 = padding + Math.floor((fw + 1) / 2) - (kw - 1);
+      const px1 = padding + Math.floor((fw - 2) / 2) - (kw - 2);
+      const pxt = Math.max(Math.min(-px0, -px1), 0);
+      if (px0 + pxt < 0 || px1 + pxt < 0) refuse(`a ${kw}x${kw} kernel with a ${fw}-tap filter crops after upsampling, which this converter does not build`);
+      // Stored [out, in, k, k]; the transposed Conv takes [in, out, k, k], unflipped (flip_weight=False).
+      const wt = new Float32Array(w.data.length);
+      const k2 = kh * kw;
+      for (let oc = 0; oc < o; oc++) for (let ic = 0; ic < i; ic++) wt.set(w.data.subarray((oc * i + ic) * k2, (oc * i + ic + 1) * k2), (ic * o + oc) * k2);
+      y = g.op('ConvTranspose', [y, g.tensor(`${p}.weight`, [i, o, kh, kw], wt)], { strides: attr.ints([2, 2]), pads: attr.ints([pxt, pxt, pxt, pxt]) });
+      const upSize = (size - 1) * 2 + kh - 2 * pxt;
+      const k = filterKernel(graph, `${p}.resample_filter`, 4, true);
+      const [a, b] = [px0 + pxt, px1 + pxt];
+      const outSize = upSize + a + b - k.taps + 1;
+      if (outSize !== l.res) refuse(`the upsampling of ${l.name} yields ${outSize} px instead of ${l.res}`);
+      y = graph.perChannel(y, o, upSize, k.name, 'Conv', { pads: attr.ints([a, a, b, b]) }, outSize);
+    }
+    // Σ_k w² as [in, out], summed in float64 (networks._demod_matrix).
+    const demod = new Float32Array(i * o);
+    for (let oc = 0; oc < o; oc++) {
+      for (let ic = 0; ic < i; ic++) {
+        let sum = 0;
+        const base = (oc * i + ic) * kh * kw;
+        for (let k = 0; k < kh * kw; k++) sum += w.data[base + k]! * w.data[base + k]!;
+        demod[ic * o + oc] = sum;
+      }
+    }
+    const dcoefs = graph.rsqrt(g.op('Add', [g.op('MatMul', [g.op('Mul', [s, s]), g.tensor(`${p}.demod`, [i, o], demod)]), graph.scalar(1e-8)]));
+    y = g.op('Mul', [y, g.op('Reshape', [dcoefs, graph.ints([-1, o, 1, 1])])]);
+    if (cfg.useNoise) {
+      const strength = graph.tensor(`${p}.noise_strength`).data[0]!;
+      const input = noise.get(l.name);
+      const n = input !== undefined
+        ? g.op('Mul', [input, g.floats(`${p}.noise_strength`, [strength], [])])
+        : g.tensor(`${p}.noise`, [l.res, l.res], scaled(graph.tensor(`${p}.noise_const`).data, strength));
+      y = g.op('Add', [y, n]);
+    }
+    y = g.op('Add', [y, g.tensor(`${p}.bias`, [1, o, 1, 1], graph.tensor(`${p}.bias`).data)]);
+    return graph.activate(y, cfg.activation, ACTIVATIONS[cfg.activation]!.gain, cfg.convClamp);
+  };
+
+  /** ToRGBLayer.forward: styles × 1/√in, modulated 1×1 conv without demodulation, bias, clamp. */
+  const toRgb = (x: string, l: LayerSpec): string => {
+    const p = `synthesis.${l.name}`;
+    const w = graph.tensor(`${p}.weight`);
+    const s = g.op('Mul', [styles(l), graph.scalar(1 / Math.sqrt(l.inChannels))]);
+    const y = graph.conv(modulate(x, s, l.inChannels), `${p}.weight`, w.data, w.shape as [number, number, number, number], 0);
+    const biased = g.op('Add', [y, g.tensor(`${p}.bias`, [1, l.outChannels, 1, 1], graph.tensor(`${p}.bias`).data)]);
+    return graph.activate(biased, 'linear', 1, cfg.convClamp);
+  };
+
+  let x = '';
+  let img: string | null = null;
+  for (const b of cfg.blocks) {
+    await step();
+    const blockLayers = layers.filter((l) => l.res === b.res);
+    for (const l of blockLayers) {
+      if (l.kind !== 'conv') continue;
+      if (b.inChannels === 0) {
+        // The learned constant as [1, C, 4, 4]: it broadcasts against the batch of styles.
+        const c = graph.tensor(`synthesis.b${b.res}.const`);
+        x = g.tensor(`synthesis.b${b.res}.const`, [1, b.outChannels, b.res, b.res], c.data);
+      }
+      x = synthesisLayer(x, l.up === 2 ? b.res / 2 : b.res, l);
+    }
+    if (img !== null) {
+      // upsample2d: zero insertion + FIR (gain 4) as one transposed Conv with the unflipped filter.
+      const k = filterKernel(graph, `synthesis.b${b.res}.resample_filter`, 4, false);
+      const pad = k.taps - 1 - Math.floor((k.taps + 1) / 2);
+      img = graph.perChannel(img, cfg.imgChannels, b.res / 2, k.name, 'ConvTranspose', { strides: attr.ints([2, 2]), pads: attr.ints([pad, pad, pad, pad]) }, b.res);
+    }
+    const rgb = blockLayers.find((l) => l.kind === 'torgb');
+    if (rgb !== undefined) {
+      const y = toRgb(x, rgb);
+      img = img === null ? y : g.op('Add', [img, y]);
+    }
+  }
+  g.output(img!, 'img', ['batch', cfg.imgChannels, cfg.resolution, cfg.resolution]);
+  return { bytes: g.finish({ opset: OPSET }), inputs };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Side files and the manifest.
+
+/** style_affine.npz (export_stylegan.style_affine_arrays): each layer's runtime affine, [in, w_dim], and bias. */
+function styleAffine(cfg: Config, snapshot: NetworkSnapshot, layers: readonly LayerSpec[]): { arrays: Record<string, FloatArray>; entries: Record<string, unknown>[] } {
+  const arrays: Record<string, FloatArray> = {};
+  const entries: Record<string, unknown>[] = [];
+  for (const l of layers) {
+    const p = `synthesis.${l.name}.affine`;
+    const extra = l.kind === 'torgb' ? 1 / Math.sqrt(l.inChannels) : 1;
+    const weight = scaled(scaled(snapshot.tensors.get(`${p}.weight`)!.data, 1 / Math.sqrt(cfg.wDim)), extra);
+    arrays[l.name] = { data: weight, shape: [l.inChannels, cfg.wDim] };
+    arrays[`${l.name}.bias`] = { data: scaled(snapshot.tensors.get(`${p}.bias`)!.data, extra), shape: [l.inChannels] };
+    entries.push({ name: l.name, ws_index: l.wsIndex, channels: l.inChannels });
+  }
+  return { arrays, entries };
+}
+
+/** ws_resolutions: 4·2^⌊i/2⌋, capped at the output size (networks.ws_resolutions). */
+function wsResolutions(numWs: number, resolution: number): number[] {
+  return Array.from({ length: numWs }, (_, i) => Math.min(4 * 2 ** Math.floor(i / 2), resolution));
+}
+
+/**
+ * Convert a StyleGAN2 G_ema snapshot (stylegan2-ada-pytorch `training.networks.Generator` or the
+ * stylegan3 repo's `networks_stylegan2.Generator`) into the package export_stylegan.py writes:
+ * `mapping.onnx` (z[, c] → ws at ψ = 1), `synthesis.onnx` (ws [+ `noise_<layer>` inputs] → img,
+ * const noise otherwise), `style_affine.npz`, `noise_const.npz` with `noiseInputs`, and the
+ * manifest (its `files` left empty for the package writer). Throws {@link CheckpointError} when the
+ * snapshot is not a StyleGAN2 generator this converter builds exactly (the message names the
+ * argument, key or attribute and both values), {@link ConversionCancelled} when asked to stop.
+ */
+export async function convertStyleGan2(snapshot: NetworkSnapshot, options: ConvertOptions = {}): Promise<ConvertedPackage> {
+  if (options.transformInput) refuse('an input transform was asked for, but StyleGAN2 generators have none (it is a StyleGAN3 option)');
+  const cfg = readConfig(snapshot);
+  const layers = layerSpecs(cfg);
+  checkTensors(snapshot, cfg, expectedShapes(cfg, layers));
+  checkModules(snapshot, expectedModules(cfg, layers));
+  if (options.noiseInputs && !cfg.useNoise) refuse('noise inputs were asked for, but this generator has no noise layers (use_noise is False)');
+
+  const total = cfg.blocks.length + 2;
+  let done = 0;
+  const step = async (): Promise<void> => {
+    // Yield between steps so that a host can run its cancel handler while a large net converts.
+    await Promise.resolve();
+    if (options.cancelled?.()) throw new ConversionCancelled();
+    options.onProgress?.(done++ / total);
+  };
+  await step();
+  const mapping = buildMapping(cfg, new Graph(snapshot.tensors));
+  const synthesis = await buildSynthesis(cfg, new Graph(snapshot.tensors), layers, options.noiseInputs ?? false, step);
+  await step();
+
+  const affine = styleAffine(cfg, snapshot, layers);
+  const files = new Map<string, Uint8Array>([
+    ['mapping.onnx', mapping],
+    ['synthesis.onnx', synthesis.bytes],
+    [STYLE_AFFINE_FILE, writeNpz(affine.arrays)],
+  ]);
+  const sideFiles: Record<string, string> = { style_affine: STYLE_AFFINE_FILE };
+  const noiseLayers = layers.filter((l) => l.kind === 'conv');
+  if (options.noiseInputs) {
+    const consts: Record<string, FloatArray> = {};
+    for (const l of noiseLayers) consts[noiseInputName(l.name)] = { data: snapshot.tensors.get(`synthesis.${l.name}.noise_const`)!.data, shape: [1, 1, l.res, l.res] };
+    files.set(NOISE_CONST_FILE, writeNpz(consts));
+    sideFiles.noise_const = NOISE_CONST_FILE;
+  }
+
+  const id = options.id ?? 'stylegan2';
+  const manifest: Record<string, unknown> = {
+    format: 1,
+    id,
+    name: options.name ?? id,
+    license: 'see source',
+    attribution: `converted from a ${cfg.source}`,
+    family: 'stylegan',
+    resolution: cfg.resolution,
+    img_channels: cfg.imgChannels,
+    z_dim: cfg.zDim,
+    w_dim: cfg.wDim,
+    num_ws: cfg.numWs,
+    c_dim: cfg.cDim,
+    class_names: Array.from({ length: cfg.cDim }, (_, i) => `class ${i}`),
+    output_range: [-1, 1],
+    ws_resolutions: wsResolutions(cfg.numWs, cfg.resolution),
+    w_avg: Array.from(snapshot.tensors.get('mapping.w_avg')!.data),
+    graphs: {
+      mapping: { file: 'mapping.onnx', inputs: cfg.cDim > 0 ? ['z', 'c'] : ['z'], outputs: ['ws'] },
+      synthesis: { file: 'synthesis.onnx', inputs: synthesis.inputs, outputs: ['img'] },
+    },
+    files: {},
+    side_files: sideFiles,
+  };
+  if (options.noiseInputs) manifest.noise_inputs = noiseLayers.map((l) => ({ name: noiseInputName(l.name), resolution: l.res, const_file: NOISE_CONST_FILE }));
+  manifest.generator = {
+    source: cfg.source,
+    architecture: STYLEGAN2_ARCHITECTURE,
+    init_kwargs: cfg.initKwargs,
+    noise_mode: 'const',
+    exporter: `Latent Studio TypeScript converter (app/checkpoint/stylegan2.ts), ONNX opset ${OPSET}`,
+    style_affine_layers: affine.entries,
+  };
+  options.onProgress?.(1);
+  return { manifest, files };
+}
