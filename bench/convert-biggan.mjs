@@ -5,7 +5,7 @@
 // Usage: node bench/convert-biggan.mjs [128|256|512]
 // models/tools/tests/biggan_reference.py writes the net (~1 GB of files for 128 px) to a temp folder with
 // export_biggan.py's package and PyTorch references beside it. Peak memory is the process's peak RSS
-// (VmHWM), reset after the snapshot is loaded, so it counts the loaded tensors plus what the conversion adds.
+// (VmHWM), reset after pytorch_model.bin is read, so it counts the file and its tensors plus what the conversion adds.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,7 @@ try {
   const bundle = path.join(tmp, 'convert.mjs');
   await build({
     stdin: {
-      contents: "export { convertBigGan, parseClassNameList } from './app/checkpoint/biggan'; export { parseNpz } from './app/formats/npz';",
+      contents: "export { convertBigGan, parseClassNameList } from './app/checkpoint/biggan'; export { readBigGanFolder } from './app/checkpoint/biggan-hf';",
       resolveDir: repo,
       loader: 'ts',
     },
@@ -57,13 +57,14 @@ try {
     outfile: bundle,
     logLevel: 'warning',
   });
-  const { convertBigGan, parseClassNameList, parseNpz } = await import(bundle);
+  const { convertBigGan, parseClassNameList, readBigGanFolder } = await import(bundle);
 
-  const tensors = new Map();
-  for (const [key, array] of parseNpz(new Uint8Array(readFileSync(path.join(tmp, name, 'state.npz'))))) {
-    tensors.set(key, { shape: array.shape, dtype: 'float32', data: array.data });
-  }
-  const snapshot = { className: 'BigGAN', initArgs: [], initKwargs: {}, tensors, modules: new Map() };
+  const folder = path.join(tmp, name, 'hf');
+  const read = performance.now();
+  const bytes = (file) => new Uint8Array(readFileSync(path.join(folder, file))); // a plain Uint8Array, as a browser gives it
+  const { snapshot } = readBigGanFolder(bytes('config.json'), bytes('pytorch_model.bin'));
+  const readSeconds = (performance.now() - read) / 1000;
+  const tensors = snapshot.tensors;
   const weights = [...tensors.values()].reduce((a, t) => a + t.data.byteLength, 0);
   const classNames = parseClassNameList(readFileSync(path.join(repo, 'models/tools/biggan/imagenet_classes.txt'), 'utf8'));
   const loadedRss = process.memoryUsage().rss;
@@ -73,7 +74,7 @@ try {
   const seconds = (performance.now() - start) / 1000;
   const peak = peakRss();
   const onnx = pkg.files.get('generator.onnx');
-  console.log(`BigGAN-deep ${resolution} px (${tensors.size} tensors, ${mb(weights)} float32): converted in ${seconds.toFixed(2)} s`);
+  console.log(`BigGAN-deep ${resolution} px (${tensors.size} tensors, ${mb(weights)} float32): pytorch_model.bin read in ${readSeconds.toFixed(2)} s, converted in ${seconds.toFixed(2)} s`);
   console.log(`RSS with the snapshot loaded ${mb(loadedRss)}; peak RSS during the conversion ${mb(peak)} (+${mb(peak - loadedRss)})`);
   console.log(`generator.onnx ${mb(onnx.length)} (export_biggan.py's: ${mb(readFileSync(path.join(ref.package, 'generator.onnx')).length)})`);
 
