@@ -1,7 +1,8 @@
 /**
- * The TypeScript BigGAN converter against the Python path: a random-weight BigGAN-deep in the
- * huggingface layout (models/tools/tests/biggan_reference.py) is converted by convertBigGan and by
- * export_biggan.py --checkpoint, both graphs run in onnxruntime-web, and the images are compared
+ * The TypeScript BigGAN converter against the Python path: a random-weight BigGAN-deep folder in
+ * the huggingface format (models/tools/tests/biggan_reference.py; config.json + pytorch_model.bin,
+ * zip and legacy torch.save) is read by biggan-hf.ts and converted by convertBigGan, and by
+ * export_biggan.py --checkpoint; both graphs run in onnxruntime-web, and the images are compared
  * with each other, with the exporter's PyTorch model and with a float64 restatement of the
  * reference forward, on and off the 0.02 truncation grid.
  */
@@ -12,15 +13,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNpz } from '../formats/npz';
 import { parseManifest } from '../model/manifest';
 import { checkPackageGraphs, readOnnxInfo } from '../model/onnx';
 import { createOrtRunner, type OrtModuleLike } from '../ort-runner';
 import { createPipeline } from '../pipeline/render';
 import { latentState } from '../pipeline/state';
 import { python, pythonFileJson, pythonMissing } from '../../test-support/python';
+import { readBigGanFolder } from './biggan-hf';
 import { convertBigGan, parseBigGanConfig, parseClassNameList, type BigGanConvertOptions } from './biggan';
-import { CheckpointError, ConversionCancelled, type ConvertedPackage, type NetworkSnapshot, type StoredTensor } from './snapshot';
+import { CheckpointError, ConversionCancelled, type ConvertedPackage, type NetworkSnapshot } from './snapshot';
 
 ort.env.wasm.numThreads = 1;
 
@@ -85,11 +86,12 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, offset = 0): num
   return worst;
 }
 
-/** A NetworkSnapshot of the state dict that biggan_reference.py saved as pytorch_model.bin, read from its npz twin. */
-function snapshotFromNpz(bytes: Uint8Array): NetworkSnapshot {
-  const tensors = new Map<string, StoredTensor>();
-  for (const [name, array] of parseNpz(bytes)) tensors.set(name, { shape: array.shape, dtype: 'float32', data: array.data });
-  return { className: 'BigGAN', initArgs: [], initKwargs: {}, tensors, modules: new Map() };
+/** A pytorch-pretrained-BigGAN folder biggan_reference.py wrote, read as the studio reads one (biggan-hf.ts). */
+function readFolder(folder: string): { config: unknown; snapshot: NetworkSnapshot } {
+  // Plain Uint8Arrays, as a browser's File.arrayBuffer() gives them: the reader takes a Node Buffer's
+  // slice() for a copy, which it is not (an unaligned legacy storage then fails).
+  const bytes = (file: string) => new Uint8Array(readFileSync(path.join(folder, file)));
+  return readBigGanFolder(bytes('config.json'), bytes('pytorch_model.bin'));
 }
 
 async function session(model: Uint8Array): Promise<ort.InferenceSession> {
@@ -140,7 +142,9 @@ describe.skipIf(missing)('convertBigGan against export_biggan.py', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'biggan-ts-'));
     const refs = pythonFileJson<Record<string, Reference>>(REFERENCE, dir, JSON.stringify(NETS));
     for (const [name, { config }] of Object.entries(NETS)) {
-      const snapshot = snapshotFromNpz(readFileSync(path.join(dir, name, 'state.npz')));
+      const folder = readFolder(path.join(dir, name, 'hf'));
+      expect(folder.config).toEqual(config);
+      const snapshot = folder.snapshot;
       // Only the 1000-class net needs names from the caller; the other takes export_biggan.py's "class i".
       const options: BigGanConvertOptions = { id: 'test-biggan', folderName: 'hf', ...(config.num_classes === 1000 ? { classNames: parseClassNameList(readFileSync(IMAGENET, 'utf8')) } : {}) };
       const started = performance.now();
@@ -232,6 +236,15 @@ describe.skipIf(missing)('convertBigGan against export_biggan.py', () => {
       });
     });
   }
+
+  it('converts the legacy torch.save folder of the same net into the same graph, byte for byte', async () => {
+    for (const name of Object.keys(NETS)) {
+      const { config, snapshot } = readFolder(path.join(dir, name, 'hf-legacy'));
+      const n = net(name);
+      const legacy = await convertBigGan(config, snapshot, n.options);
+      expect(Buffer.from(legacy.files.get('generator.onnx')!).equals(Buffer.from(n.pkg.files.get('generator.onnx')!)), name).toBe(true);
+    }
+  });
 
   it('runs a batch (dynamic batch axis) as it runs the cases alone', async () => {
     const { ref, ours } = net('small');

@@ -6,8 +6,6 @@ pytorch_pretrained_biggan keys), the weight seed and the cases' seeds and trunca
 net, a random-weight BigGAN-deep in the official huggingface layout goes into OUT/<name>/:
   hf/config.json + hf/pytorch_model.bin   the pytorch-pretrained-BigGAN folder (zip torch.save)
   hf-legacy/...                           the same, in the legacy (pre-1.6) torch.save format
-  state.npz                               the same state dict, for tests that build the snapshot
-                                          without a .bin reader
   pkg/                                    what export_biggan.py --checkpoint hf writes
 Prints one JSON document {name: {package, cases}}: per case (seed, class vector, truncation), z,
 the image of the exporter's PyTorch model (float32, eval mode) and the image of a literal
@@ -22,7 +20,6 @@ import os
 import subprocess
 import sys
 
-import numpy as np
 import torch
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -47,7 +44,6 @@ def reference_net(out, config, seed, seeds, truncations):
     write_folder(G, config, os.path.join(out, 'hf'), legacy=False)
     write_folder(G, config, os.path.join(out, 'hf-legacy'), legacy=True)
     sd32 = {k: v.detach().clone() for k, v in G.state_dict().items()}
-    np.savez(os.path.join(out, 'state.npz'), **{k: v.numpy() for k, v in sd32.items()})
     sd64 = {k: v.double() for k, v in sd32.items()}
 
     pkg = os.path.join(out, 'pkg')
