@@ -1,6 +1,7 @@
 /**
  * Independent references for e2e specs: the fixture rendered in Node (onnxruntime-web WASM,
- * outside the browser) and the pixel difference between two RGBA images.
+ * outside the browser), the fixture rendered by PyTorch from its weights (no ONNX, no studio code),
+ * and the pixel difference between two RGBA images.
  */
 import path from 'node:path';
 import { expect } from '@playwright/test';
@@ -10,6 +11,7 @@ import { openWasmRunner } from '../main/inference/ort-web-node';
 import { createPipeline } from '../app/inference/render';
 import { tensorToRgba } from '../app/inference/image';
 import type { LatentState } from '../app/state/latent-state';
+import { pythonFileJson } from '../test-support/python';
 
 /** The fixture package every spec renders. */
 export const FIXTURE_DIR = path.join(ROOT, 'models/fixtures/stylegan-tiny');
@@ -24,6 +26,16 @@ export async function renderInNode(state: LatentState, dir = FIXTURE_DIR): Promi
   } finally {
     await runner.dispose();
   }
+}
+
+/**
+ * RGBA pixels of the stylegan-tiny fixture at (seed, psi), rendered in float64 by PyTorch from the
+ * fixture's rebuilt weights (models/tools/render_fixture.py, which first checks the rebuild against
+ * the committed reference.json) and converted to 8 bits as NVIDIA's gen_images.py does.
+ */
+export function renderInPytorch(seed: number, psi: number): { width: number; height: number; data: number[] } {
+  const out = pythonFileJson<{ width: number; height: number; rgba: number[] }>(path.join(ROOT, 'models/tools/render_fixture.py'), String(seed), String(psi));
+  return { width: out.width, height: out.height, data: out.rgba };
 }
 
 /** Mean and largest absolute difference of two equally long pixel arrays, in 8-bit levels. */

@@ -1,10 +1,11 @@
 /**
  * The foundation's vertical slice in a real browser: the studio opens the fixture model, dragging ψ
- * changes the picture, and the picture equals an independent render of the same seed and ψ made in
- * Node (onnxruntime-web WASM, outside the browser).
+ * changes the picture, and the picture equals independent renders of the same seed and ψ: one made
+ * in Node (onnxruntime-web WASM, outside the browser), one by PyTorch from the fixture's weights.
  */
 import { test, expect } from './fixtures';
-import { pixelDiff as meanAbsDiff, renderInNode as nodeRender } from './reference';
+import { pixelDiff as meanAbsDiff, renderInNode as nodeRender, renderInPytorch } from './reference';
+import { pythonMissing } from '../test-support/python';
 import { latentState, stateKey } from '../app/state/latent-state';
 
 const MODEL = 'fixture-stylegan-tiny';
@@ -40,6 +41,21 @@ test('opens the bundled model, follows ψ live, and matches an independent Node 
   expect(diff.max).toBeLessThanOrEqual(TOLERANCE[backend].max);
 
   await expect(page.getByTestId('frame-ms')).toHaveText(/^\d+\.\d ms$/);
+});
+
+test('the whole picture equals a PyTorch render of the same weights, within one 8-bit level', async ({ studio, backend }) => {
+  const missing = pythonMissing('torch', 'numpy');
+  test.skip(missing !== '', missing);
+  await studio.open(MODEL);
+  await studio.waitForFrame(stateKey(MODEL, latentState({ seed: 0, psi: 1, cutoff: null })));
+  const shown = await studio.pixels();
+  const expected = renderInPytorch(0, 1);
+  expect([shown.width, shown.height]).toEqual([expected.width, expected.height]);
+  // Every pixel of every channel: the studio's pipeline and ONNX graph against the PyTorch model.
+  const diff = meanAbsDiff(shown.data, expected.data);
+  test.info().annotations.push({ type: 'diff vs pytorch', description: JSON.stringify(diff) });
+  expect(diff.max).toBeLessThanOrEqual(TOLERANCE[backend].max);
+  expect(diff.mean).toBeLessThanOrEqual(TOLERANCE[backend].mean);
 });
 
 test('seed field and random seed change the picture; cutoff limits truncation', async ({ studio }) => {

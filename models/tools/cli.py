@@ -24,10 +24,13 @@ def fail(message):
 def require(*modules):
     """Exit with one line when a module the script needs cannot be imported by this interpreter."""
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        fail(f'{sys.executable} has no {", ".join(missing)}; run the script with {DEBIAN_PYTHON} '
-             '(Debian python3-torch, python3-onnx, python3-numpy, python3-scipy), or run it directly: '
-             'its first line names that interpreter')
+    if not missing:
+        return
+    packages = 'python3-torch python3-onnx python3-numpy python3-scipy'
+    if os.path.realpath(sys.executable) == os.path.realpath(DEBIAN_PYTHON):
+        fail(f'{sys.executable} cannot import {", ".join(missing)}; install them: apt-get install {packages}')
+    fail(f'{sys.executable} has no {", ".join(missing)}; run the script with {DEBIAN_PYTHON} (Debian {packages}), '
+         'or run it directly: its first line names that interpreter')
 
 
 def run(main):

@@ -4,8 +4,9 @@
    pickle, a pytorch_model.bin in a BigGAN folder) is refused by safe_load and by both exporters,
    and the marker file the payload would create never appears. Real checkpoints (with floats and
    RNG states, which torch 1.13's weights_only unpickler cannot read) still load.
-2. Wrong input: a missing or foreign file, a flag the architecture lacks, a wrong class-name count
-   end in one `<script>: error: ...` line with exit status 2, no traceback, and no --out folder.
+2. Wrong input: a missing or foreign file, a flag the architecture lacks, a wrong class-name count,
+   an interpreter without torch end in one `<script>: error: ...` line with exit status 2, no
+   traceback, and no --out folder.
 3. Verification: an export without --verify-json runs its ONNX check (check_onnx.mjs) and leaves
    nothing in the checkout; the tolerance rule on the case that used to fail.
 4. Run bits: every tool with a shebang is executable, so `./export_stylegan.py` picks the
@@ -152,6 +153,16 @@ def test_refusals(tmp):
               f'exit {res.returncode}: {res.stderr.strip()[-300:]}')
 
 
+def test_interpreter_without_torch(tmp):
+    # `-S` leaves out site-packages, where Debian's torch lives: a python3 on PATH without torch.
+    out = os.path.join(tmp, 'no-torch')
+    res = subprocess.run([sys.executable, '-S', os.path.join(TOOLS_DIR, 'export_stylegan.py'), '--random', '--out', out],
+                         capture_output=True, text=True, timeout=120)
+    check('under a Python without torch: one line naming /usr/bin/python3, nothing written',
+          refused_in_one_line(res, 'export_stylegan.py') and '/usr/bin/python3' in res.stderr and not os.path.exists(out),
+          res.stderr.strip()[-300:])
+
+
 def test_verification(tmp):
     verify_dir = os.path.join(TOOLS_DIR, 'data', 'verify')
     before = set(os.listdir(verify_dir)) if os.path.isdir(verify_dir) else set()
@@ -189,6 +200,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_unsafe_files(tmp)
         test_refusals(tmp)
+        test_interpreter_without_torch(tmp)
         test_verification(tmp)
     test_run_bits()
     failed = [name for name, ok in RESULTS if not ok]
