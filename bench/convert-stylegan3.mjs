@@ -38,7 +38,7 @@ await build({
   stdin: {
     contents: `export { convertStyleGan3 } from './app/checkpoint/stylegan3';
 export { loadSnapshotFixture, writePackageFolder } from './test-support/stylegan-snapshot';
-export { parseNpz } from './app/formats/npz';`,
+export { parseNpz } from './app/codecs/npz';`,
     resolveDir: root, loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning',

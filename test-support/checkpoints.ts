@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseNpz } from '../app/formats/npz';
-import type { NpyArray } from '../app/formats/npy';
+import { parseNpz } from '../app/codecs/npz';
+import type { NpyArray } from '../app/codecs/npy';
 import { pythonFileJson } from './python';
 
 const SCRIPT = path.resolve(__dirname, 'checkpoint_fixtures.py');

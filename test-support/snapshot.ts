@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseNpz } from '../app/formats/npz';
+import { parseNpz } from '../app/codecs/npz';
 import type { ModuleRecord, NetworkSnapshot, StoredTensor } from '../app/checkpoint/snapshot';
 
 interface SnapshotJson {

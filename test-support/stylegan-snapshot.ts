@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseNpz } from '../app/formats/npz';
+import { parseNpz } from '../app/codecs/npz';
 import type { ConvertedPackage, ModuleRecord, NetworkSnapshot, StoredTensor } from '../app/checkpoint/snapshot';
 
 interface SnapshotJson {

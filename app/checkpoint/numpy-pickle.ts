@@ -4,7 +4,7 @@
  * `numpy.core.multiarray.scalar` and `_reconstruct` + BUILD, as data constructors. Only numeric
  * and boolean dtypes are read; object arrays (which would carry further pickles) are refused.
  */
-import { halfToFloat } from '../formats/npy';
+import { halfToFloat } from '../codecs/npy';
 import { describe, isTuple, PickleError, PickleGlobal, type Buildable, type GlobalDefinition, type GlobalTable, type PickleTuple, type PickleValue, type PlainConvertible } from './pickle';
 
 const KINDS: Readonly<Record<string, { size: readonly number[] }>> = {

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { parseNpz } from '../formats/npz';
+import { parseNpz } from '../codecs/npz';
 import { parseManifest } from '../model/manifest';
 import { pythonFileJson, pythonMissing } from '../../test-support/python';
 import { readSnapshotFixture } from '../../test-support/snapshot';

@@ -14,8 +14,8 @@
  * trusted: every tensor's shape is checked against what the constructor arguments imply and every
  * recorded module attribute against the rebuilt architecture before a graph is built.
  */
-import { writeNpz } from '../formats/npz';
-import type { FloatArray } from '../formats/npy';
+import { writeNpz } from '../codecs/npz';
+import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
 import {
   CheckpointError,

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNpz } from '../formats/npz';
+import { parseNpz } from '../codecs/npz';
 import { readManifest } from '../../main/services/library';
 import { loadSnapshotFixture, writePackageFolder } from '../../test-support/stylegan-snapshot';
 import { PYTHON, python, pythonFileJson, pythonMissing } from '../../test-support/python';

@@ -13,8 +13,8 @@
  * module recorded before anything is built.
  */
 import { attr, GraphBuilder } from '../graph/builder';
-import { writeNpz } from '../formats/npz';
-import type { FloatArray } from '../formats/npy';
+import { writeNpz } from '../codecs/npz';
+import type { FloatArray } from '../codecs/npy';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
   buildMappingGraph,

@@ -6,7 +6,7 @@
  * globals they call are defined here as data constructors. Values are widened to float32 only when
  * asked ({@link TorchTensor.values}), so a pickle's G and D, which nobody reads, cost nothing.
  */
-import { halfToFloat } from '../formats/npy';
+import { halfToFloat } from '../codecs/npy';
 import { describe, isTuple, PickleError, PickleGlobal, type GlobalDefinition, type GlobalTable, type PickleTuple, type PickleValue } from './pickle';
 
 /** Element types a storage may hold, by PyTorch's storage class name. */

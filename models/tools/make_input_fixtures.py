@@ -11,7 +11,7 @@ Run: /usr/bin/python3 models/tools/make_input_fixtures.py [--out-dir models/fixt
 (deterministic, ~20 s). Check the graphs against PyTorch with check_onnx.mjs on
 models/tools/data/verify/<id>.json.
 
-reference.json semantics (what the studio must reproduce, app/pipeline/synthesis-inputs.ts):
+reference.json semantics (what the studio must reproduce, app/inference/synthesis-inputs.ts):
   noise, per mode, fed to every noise_<layer> input in manifest order, then x strength (float32):
     const  = the layer's noise_const (the picture of a package without noise inputs)
     none   = zeros
