@@ -25,8 +25,12 @@ export type CheckpointInput =
 
 /** Options of {@link convertCheckpoint}: the converters' own, and BigGAN's class names. */
 export interface CheckpointConvertOptions extends ConvertOptions {
-  /** One name per class (required by 1000-class BigGANs: the ImageNet names of models/tools/biggan/imagenet_classes.txt). */
-  readonly classNames?: readonly string[];
+  /**
+   * The ImageNet class names (models/tools/biggan/imagenet_classes.txt, read by the host), which a
+   * 1000-class BigGAN is labelled with as export_biggan.py labels it; other class counts are named
+   * `class i`.
+   */
+  readonly imagenetClassNames?: readonly string[];
 }
 
 type StyleGanConverter = (snapshot: NetworkSnapshot, options: ConvertOptions) => Promise<ConvertedPackage>;
@@ -139,7 +143,7 @@ export async function convertCheckpoint(input: CheckpointInput, options: Checkpo
     converted = await convertBigGan(config, snapshot, {
       ...converterOptions,
       folderName: found.folder || stem(input.name),
-      ...(options.classNames ? { classNames: options.classNames } : {}),
+      ...(options.imagenetClassNames && (config as { num_classes?: unknown }).num_classes === 1000 ? { classNames: options.imagenetClassNames } : {}),
     });
   }
   const source = { name: input.name.split(/[/\\]/).pop() ?? input.name, sha256: await sha256Hex(sourceBytes), bytes: sourceBytes.length };
