@@ -27,6 +27,8 @@ import type { GraphRunner } from '../../app/inference';
 import { openWasmRunner } from '../inference/ort-web-node';
 import { defaultNativeThreads, forkChannel, NATIVE_HOST_ENTRY, NativeProcessError, openNativeRunner } from '../inference/native/client';
 import { readManifest, readNoiseConst } from '../services/library';
+import { userDataDir } from '../services/directions';
+import { cachedCheckpointPackage, CheckpointError } from './checkpoint-cache';
 import { partialName, syncFolder, writeFileAtomic } from '../services/exports';
 
 const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list> --outdir <dir> [options]
@@ -35,8 +37,9 @@ const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list
 Renders images with a model package, like NVIDIA's gen_images.py. Every PNG carries the studio's
 provenance record (iTXt "latent-studio"), so dropping it onto the studio restores its state.
 
-  --network <dir|id>     a model package folder, or a model id among models/ and models/fixtures/
-                         ($LATENT_STUDIO_MODELS_DIR moves that folder)
+  --network <dir|id|pkl> a model package folder, or a model id among models/ and models/fixtures/
+                         ($LATENT_STUDIO_MODELS_DIR moves that folder), or a checkpoint (NVIDIA .pkl,
+                         BigGAN folder), converted once into the user data folder's checkpoint-cache/
   --seeds <list>         seeds and ranges, e.g. 0-99,200 → seed0000.png … seed0200.png
   --trunc <ψ>            truncation ψ (default 1)
   --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
@@ -231,6 +234,11 @@ async function isFile(file: string): Promise<boolean> {
 
 /** The package folder and manifest for `--network`: a folder with manifest.json, or an id among the models folders. */
 export async function findModel(network: string, modelsDir: string): Promise<{ dir: string; manifest: Manifest }> {
+  const converted = await cachedCheckpointPackage(network, userDataDir(), modelsDir, (line) => process.stderr.write(`${line}\n`)).catch((error: unknown) => {
+    if (error instanceof CheckpointError) throw new CliError(`--network ${network}: ${error.message}`);
+    throw error;
+  });
+  if (converted) return { dir: converted, manifest: await readManifest(converted) };
   if (await isFile(path.join(network, 'manifest.json'))) {
     try {
       return { dir: path.resolve(network), manifest: await readManifest(network) };
