@@ -36,20 +36,29 @@ write_network_pickle(sys.argv[2], dict(training_set_kwargs=EasyDict(resolution=1
 
 const CHILD = String.raw`
 import { readFileSync } from 'node:fs';
-const { convertCheckpoint } = await import(process.argv[1]);
+const { convertCheckpoint, readNvidiaGenerator } = await import(process.argv[1]);
+const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+const base = process.memoryUsage().rss;
 const start = performance.now();
 const bytes = new Uint8Array(readFileSync(process.argv[2]));
 const read = performance.now();
+// The pickle alone: what the reader adds on top of the file's bytes (the snapshot's copies of unaligned or fp16 tensors).
+let snapshot = readNvidiaGenerator(bytes);
+const parsed = performance.now();
+const afterRead = process.memoryUsage().rss - base;
+const tensors = [...snapshot.tensors.values()].reduce((a, t) => a + t.data.byteLength, 0);
+snapshot = null; // released, so the peak below is the conversion's (GC permitting)
 const { files } = await convertCheckpoint({ kind: 'file', name: 'bench.pkl', bytes });
 const done = performance.now();
-const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
-console.log(JSON.stringify({ readSeconds: (read - start) / 1000, convertSeconds: (done - read) / 1000, peak, files: [...files].map(([n, b]) => [n, b.length]) }));
+console.log(JSON.stringify({ readSeconds: (read - start) / 1000, parseSeconds: (parsed - read) / 1000, afterRead, tensors, convertSeconds: (done - parsed) / 1000, peak: hwm(), files: [...files].map(([n, b]) => [n, b.length]) }));
 `;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'convert-checkpoint-'));
 try {
   const bundle = path.join(tmp, 'convert.mjs');
-  await build({ entryPoints: [path.join(repo, 'app/checkpoint/convert.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning' });
+  await build({
+    stdin: { contents: "export { convertCheckpoint } from './app/checkpoint/convert'; export { readNvidiaGenerator } from './app/checkpoint/nvidia';", resolveDir: repo, loader: 'ts' },
+    bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning' });
   const python = process.env.PYTHON ?? '/usr/bin/python3';
   for (const which of process.argv.slice(2).length ? process.argv.slice(2) : ['sg2', 'sg3t']) {
     const pkl = path.join(tmp, `${which}.pkl`);
@@ -58,7 +67,7 @@ try {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, bundle, pkl], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`converting ${which} failed:\n${run.stderr}`);
     const r = JSON.parse(run.stdout.trim().split('\n').at(-1));
-    console.log(`${which === 'sg2' ? 'StyleGAN2' : 'StyleGAN3-T'} 1024 px pickle (${mb(statSync(pkl).size)}): read ${r.readSeconds.toFixed(2)} s, converted in ${r.convertSeconds.toFixed(2)} s, peak RSS ${mb(r.peak)}`);
+    console.log(`${which === 'sg2' ? 'StyleGAN2' : 'StyleGAN3-T'} 1024 px pickle (${mb(statSync(pkl).size)}): file read ${r.readSeconds.toFixed(2)} s; pickle → snapshot ${r.parseSeconds.toFixed(2)} s (${mb(r.tensors)} of float32 tensors; RSS +${mb(r.afterRead)} with file and snapshot); convertCheckpoint (reads again, builds, hashes) ${r.convertSeconds.toFixed(2)} s; peak RSS ${mb(r.peak)}`);
     console.log(`  files: ${r.files.map(([n, b]) => `${n} ${mb(b)}`).join(', ')}`);
     rmSync(pkl);
   }
