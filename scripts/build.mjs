@@ -39,6 +39,7 @@ async function buildNode() {
 async function buildCli() {
   await Promise.all([
     esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/cli/render.ts')], outfile: path.join(root, 'dist/cli/render.mjs'), format: 'esm', packages: 'external' }),
+    esbuild({ ...nodeCommon, entryPoints: [path.join(root, 'main/cli/convert.ts')], outfile: path.join(root, 'dist/cli/convert.mjs'), format: 'esm', packages: 'external' }),
     buildNativeHost(),
   ]);
 }

@@ -7,11 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseNpz } from '../app/codecs/npz';
 import type { NpyArray } from '../app/codecs/npy';
 import { pythonFileJson } from './python';
 
-const SCRIPT = path.resolve(__dirname, 'checkpoint_fixtures.py');
+const SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'checkpoint_fixtures.py');
 
 /** What the Python reader reports for one NVIDIA pickle. */
 export interface PythonPickleReading {

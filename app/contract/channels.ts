@@ -56,11 +56,12 @@ const base64Schema = z
 export const importJobSchema = z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be an import job id');
 
 /**
- * How far a running import is: `receiving` the file's bytes (browser host uploads), then `copying`
- * (checking, hashing and copying the package files). `total` is 0 where the size is not known yet.
+ * How far a running import is: `receiving` the file's bytes (browser host uploads), `converting` a
+ * checkpoint (.pkl, BigGAN folder) to a package, then `copying` (checking, hashing and copying the
+ * package files). `total` is 0 where the size is not known yet.
  */
 const importProgressSchema = z.object({
-  phase: z.enum(['receiving', 'copying']),
+  phase: z.enum(['receiving', 'converting', 'copying']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
 });

@@ -1,5 +1,5 @@
 /**
- * Which model `--network` names: a package folder, or an id the studio's own library lists (the
+ * Which model `--network` names: a checkpoint (converted into a cache), a package folder, or an id the studio's own library lists (the
  * bundled models, the test fixtures, and the models the user imported into the data folder), found
  * through the same ModelLibrary the hosts use, so a model imported in the studio renders here too.
  */
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ManifestError, type Manifest } from '../../app/model/manifest';
 import { userDataDir } from '../services/directions';
 import { ModelLibrary, readManifest } from '../services/library';
+import { cachedCheckpointPackage, CheckpointError } from './checkpoint-cache';
 import { CliError } from './options';
 
 async function isFile(file: string): Promise<boolean> {
@@ -24,6 +25,12 @@ async function isFile(file: string): Promise<boolean> {
  * model the studio lists (`modelsDir`'s bundled models and fixtures, and the library in `dataDir`).
  */
 export async function findModel(network: string, modelsDir: string, dataDir = userDataDir()): Promise<{ dir: string; manifest: Manifest }> {
+  // A checkpoint (.pkl, BigGAN folder) is converted once into the data folder's cache.
+  const converted = await cachedCheckpointPackage(network, dataDir, modelsDir, (line) => process.stderr.write(`${line}\n`)).catch((error: unknown) => {
+    if (error instanceof CheckpointError) throw new CliError(`--network ${network}: ${error.message}`);
+    throw error;
+  });
+  if (converted) return { dir: converted, manifest: await readManifest(converted) };
   if (await isFile(path.join(network, 'manifest.json'))) {
     try {
       return { dir: path.resolve(network), manifest: await readManifest(network) };

@@ -18,8 +18,10 @@ export const HELP = `Usage: npm run render -- --network <model dir or id> --seed
 Renders images with a model package, like NVIDIA's gen_images.py. Every PNG carries the studio's
 provenance record (iTXt "latent-studio"), so dropping it onto the studio restores its state.
 
-  --network <dir|id>     a model package folder, or a model id among models/ and models/fixtures/
-                         ($LATENT_STUDIO_MODELS_DIR moves that folder)
+  --network <dir|id|pkl> a model package folder, or a model id among models/ and models/fixtures/
+                         ($LATENT_STUDIO_MODELS_DIR moves that folder) or your library, or a checkpoint
+                         (NVIDIA .pkl, BigGAN folder), converted once into the user data folder's
+                         checkpoint-cache/
   --seeds <list>         seeds and ranges, e.g. 0-99,200 → seed0000.png … seed0200.png
   --trunc <ψ>            truncation ψ (default 1)
   --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
@@ -137,7 +139,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   const transform: InputTransform = { x: translate[0]!, y: translate[1]!, angle: number('rotate', values.rotate, false) ?? DEFAULT_TRANSFORM.angle };
 
   if (!values.outdir) throw new CliError('--outdir is required: the folder the images go to', true);
-  if (!values.project && !values.network) throw new CliError('--network is required (a model package folder or id), or give --project', true);
+  if (!values.project && !values.network) throw new CliError('--network is required (a model package folder, a model id or a checkpoint such as an NVIDIA .pkl), or give --project', true);
   if (!values.project && !values.seeds) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --project for a timeline)', true);
   if (values.project && values.seeds) throw new CliError('give either --seeds or --project, not both', true);
   if (!values.project && (values.frames || values.fps)) throw new CliError('--frames and --fps apply to --project renders only', true);

@@ -70,6 +70,11 @@ export class ImportJob {
     }
   }
 
+  /** Set how much of the current phase is done (work that reports fractions, not bytes: a conversion). */
+  setDone(done: number): void {
+    if (this.report) this.report.done = Math.min(this.report.total, Math.max(this.report.done, Math.round(done)));
+  }
+
   /** Throw {@link ImportCancelledError} if the user cancelled. */
   check(): void {
     if (this.controller.signal.aborted) throw new ImportCancelledError(`the import of ${this.fileName} was cancelled; the library was not changed`);

@@ -25,6 +25,9 @@ import {
   slugId,
   type PlainDetection,
 } from '../../app/model/plain';
+import { CheckpointError } from '../../app/checkpoint/snapshot';
+import type { CheckpointInput } from '../../app/checkpoint/convert';
+import { imagenetClassNames, readCheckpointInput, writeCheckpointPackage } from './checkpoint-import';
 import { copyHashed, packageBytes, sha256, writeHashed } from './import-copy';
 import { ImportJobs, type ImportJob } from './import-jobs';
 import { displayFileName, gib, IMPORT_LIMITS, ImportError, type ImportLimits } from './import-limits';
@@ -101,7 +104,11 @@ export class ModelImporter {
       } catch {
         throw new ImportError(`${name} could not be read (it was moved or deleted); choose it again`);
       }
-      if (stat.isDirectory()) return { status: 'imported', model: await this.importFolder(source, job) };
+      if (stat.isDirectory()) {
+        const checkpoint = await this.checkpointAt(source, true, name);
+        if (checkpoint) return this.importCheckpoint(checkpoint, name, job);
+        return { status: 'imported', model: await this.importFolder(source, job) };
+      }
       if (!stat.isFile()) throw new ImportError(`${name} is not a file or folder; choose a model folder, a .zip of one, or an .onnx file`);
       return this.importFile(source, name, stat.size, false, job);
     });
@@ -144,6 +151,8 @@ export class ModelImporter {
   /** A file: a .zip (by name or by its signature) or a single .onnx. `owned`: the file is ours to move. */
   private async importFile(file: string, name: string, size: number, owned: boolean, job: ImportJob): Promise<ImportResult> {
     if (size === 0) throw new ImportError(`${name} is empty (0 bytes): it was not copied completely; copy it again from its source`);
+    const checkpoint = await this.checkpointAt(file, false, name);
+    if (checkpoint) return this.importCheckpoint(checkpoint, name, job);
     const head = Buffer.alloc(4);
     const handle = await fs.open(file, 'r');
     try {
@@ -159,9 +168,46 @@ export class ModelImporter {
     throw new ImportError(`${name} is not a model: import a model package folder, a .zip of one, or a single .onnx file`);
   }
 
+  /** `source` as a checkpoint to convert, or null when it is a package, a zip of one or an .onnx. */
+  private async checkpointAt(source: string, isDirectory: boolean, name: string): Promise<CheckpointInput | null> {
+    try {
+      return await readCheckpointInput(source, isDirectory, name);
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new ImportError(`${name} could not be read as a checkpoint: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * A checkpoint (.pkl, BigGAN folder or a zip of one): converted into a staged package folder,
+   * then imported like any package folder, so it is verified the same way; the library lists it
+   * under the checkpoint's name, and its manifest records the checkpoint's sha256.
+   */
+  private async importCheckpoint(input: CheckpointInput, name: string, job: ImportJob): Promise<ImportResult> {
+    const work = path.join(this.staging, newId());
+    try {
+      job.startPhase('converting', 1000);
+      await writeCheckpointPackage(input, work, {
+        // Throws ImportCancelledError out of the converter, which then ends like any cancelled import.
+        cancelled: () => {
+          job.check();
+          return false;
+        },
+        onProgress: (fraction) => job.setDone(fraction * 1000),
+        imagenetClassNames: await imagenetClassNames(this.library.bundledDir),
+      });
+      return { status: 'imported', model: await this.importFolder(work, job, name) };
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new ImportError(`${name} could not be converted: ${error.message}`);
+      throw error;
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
   /** Copy a package folder in: only the files its manifest lists (plain files, not links), each verified. */
-  private async importFolder(dir: string, job: ImportJob): Promise<ModelEntry> {
-    const name = displayFileName(dir);
+  private async importFolder(dir: string, job: ImportJob, origin = displayFileName(dir)): Promise<ModelEntry> {
+    const name = origin;
     let text: string;
     try {
       const manifestFile = path.join(dir, 'manifest.json');

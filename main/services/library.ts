@@ -95,6 +95,11 @@ export class ModelLibrary {
 
   constructor(private readonly options: LibraryOptions) {}
 
+  /** The folder of the models shipped with the studio (models/ beside it, with its tools/ in a checkout). */
+  get bundledDir(): string {
+    return this.options.bundledDir;
+  }
+
   /** The folder imported packages live in, one sub-folder per model id; null without a data folder. */
   get userModelsDir(): string | null {
     return this.options.dataDir ? path.join(this.options.dataDir, 'models') : null;

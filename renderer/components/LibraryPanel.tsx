@@ -94,7 +94,7 @@ export function LibraryPanel() {
         </button>
       </div>
       <p className="library-hint">
-        Drop a model package {folders ? 'folder, ' : ''}a .zip of one or a single .onnx anywhere on the window to import it.
+        Drop a model package {folders ? 'folder, ' : ''}a .zip of one, a single .onnx, an NVIDIA .pkl or a BigGAN folder{folders ? '' : ' (zipped)'} anywhere on the window to import it.
       </p>
       <ul className="library-list" data-testid="library-list" aria-label="Models">
         {models.map((m) => (

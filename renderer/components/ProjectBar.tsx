@@ -119,7 +119,7 @@ export function ProjectBar() {
       <input
         ref={modelInput}
         type="file"
-        accept=".zip,.onnx"
+        accept=".zip,.onnx,.pkl,.pt,.bin"
         multiple
         hidden
         data-testid="import-model-input"
