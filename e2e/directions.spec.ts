@@ -33,15 +33,18 @@ function cosine(a: number[], b: number[]): number {
 }
 
 /** The directions the host has saved for the model (what a reload or another window would see). */
-function savedDirections(page: Page): Promise<Direction[]> {
-  return page.evaluate(async (modelId) => {
-    const response = await fetch(`/api/${encodeURIComponent('directions:list')}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ modelId }),
-    });
-    return ((await response.json()) as { directions: Direction[] }).directions;
-  }, MODEL);
+function savedDirections(page: Page, token: string): Promise<Direction[]> {
+  return page.evaluate(
+    async ({ modelId, token }) => {
+      const response = await fetch(`/api/${encodeURIComponent('directions:list')}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Latent-Studio-Token': token },
+        body: JSON.stringify({ modelId }),
+      });
+      return ((await response.json()) as { directions: Direction[] }).directions;
+    },
+    { modelId: MODEL, token },
+  );
 }
 
 /** Open the fixture with no saved directions (the host is shared by the tests of this file). */
@@ -168,8 +171,8 @@ test('imports .npy and .npz directions, rejects other shapes, and makes one orth
   await page.getByRole('checkbox', { name: 'pair 2' }).check();
   await page.getByTestId('direction-orthogonal-apply').click();
   await expect(page.getByRole('slider', { name: 'pair 1 ⊥ pair 2', exact: true })).toBeVisible();
-  await expect.poll(async () => (await savedDirections(page)).length).toBe(4);
-  const orthogonal = (await savedDirections(page)).find((d) => d.name === 'pair 1 ⊥ pair 2')!;
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).length).toBe(4);
+  const orthogonal = (await savedDirections(page, studio.host.token)).find((d) => d.name === 'pair 1 ⊥ pair 2')!;
   expect(orthogonal.vector[0]).toBeCloseTo(0, 6);
   expect(orthogonal.vector[1]).toBeCloseTo(1, 6);
 
@@ -203,8 +206,8 @@ test('taught by example: 5 + 5 samples at ±3σ along PC1 give a direction with 
   await expect(page.getByRole('slider', { name: 'pc1-taught', exact: true })).toBeVisible();
   await expect(count).toContainText('0 having · 0 lacking');
 
-  await expect.poll(async () => (await savedDirections(page)).some((d) => d.name === 'pc1-taught')).toBe(true);
-  const saved = await savedDirections(page);
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).some((d) => d.name === 'pc1-taught')).toBe(true);
+  const saved = await savedDirections(page, studio.host.token);
   const taught = saved.find((d) => d.name === 'pc1-taught')!;
   const first = saved.find((d) => d.id === 'pca-1')!;
   const cos = Math.abs(cosine(taught.vector, first.vector));
@@ -243,8 +246,8 @@ test('directions are kept with the model: rename, delete, reorder, export surviv
   expect(exported.shape).toEqual([1, W_DIM]);
   expect(Math.hypot(...exported.data)).toBeCloseTo(1, 5);
 
-  await expect.poll(async () => (await savedDirections(page)).slice(0, 4).map((d) => d.name)).toEqual(['PC1', 'PC4', 'smile', 'PC5']);
-  expect(await savedDirections(page)).toHaveLength(19);
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).slice(0, 4).map((d) => d.name)).toEqual(['PC1', 'PC4', 'smile', 'PC5']);
+  expect(await savedDirections(page, studio.host.token)).toHaveLength(19);
   await page.reload();
   await expect(page.getByTestId('direction-slider')).toHaveCount(19);
   expect(await labels()).toEqual(['PC1', 'PC4', 'smile', 'PC5']);

@@ -20,6 +20,7 @@ import { layerGroup, styleAffineLayers, SefaError, type LayerGroup } from '../ap
 import type { ModelEntry } from '../app/contract';
 import type { LatentState } from '../app/pipeline/state';
 import { getHost } from './host';
+import { hostAuthHeaders } from './host-token';
 import { inference } from './studio';
 import type { BatchJob } from './inference/client';
 import { studioStore } from './store';
@@ -139,7 +140,7 @@ function startJob(kind: 'pca' | 'sefa', total: number, job: BatchJob, what: stri
 }
 
 async function fetchModelFile(entry: ModelEntry, file: string): Promise<Uint8Array> {
-  const response = await fetch(entry.baseUrl + encodeURIComponent(file));
+  const response = await fetch(entry.baseUrl + encodeURIComponent(file), { headers: hostAuthHeaders() });
   if (!response.ok) throw new Error(`the host could not serve ${file} (HTTP ${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }

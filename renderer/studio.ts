@@ -4,6 +4,7 @@
  * canvas (no React render per frame).
  */
 import { getHost } from './host';
+import { hostAuthHeaders } from './host-token';
 import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './inference/client';
 import { nativeBridge } from './inference/native';
 import { registerTestHook } from './test-hooks';
@@ -133,7 +134,7 @@ export async function startStudio(): Promise<void> {
     store.getState().setModelStatus('loading');
     try {
       const asked = (gpuLost && preference !== 'wasm' && preference !== 'native') || (nativeLost && preference === 'native') ? 'wasm' : preference;
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, asked, nativeLost === null);
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, asked, nativeLost === null);
       if (token !== loadToken) return;
       store.getState().setBackend(loaded.backend, gpuLost ?? nativeLost ?? loaded.fallbackReason, loaded.provider);
       store.getState().setModelStatus('ready');
