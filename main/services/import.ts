@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { MAX_DEFLATE_RATIO, MAX_ZIP_ENTRY_BYTES } from '../../app/formats/limits';
 import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract';
 import { ManifestError, parseManifest, type Manifest } from '../../app/model/manifest';
 import { checkPackageGraphs, OnnxFormatError, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
@@ -45,15 +46,13 @@ export interface ImportLimits {
 
 /** The limits the hosts use. */
 export const IMPORT_LIMITS: ImportLimits = {
-  maxFileBytes: 2 ** 31 - 1,
+  maxFileBytes: MAX_ZIP_ENTRY_BYTES,
   maxPackageBytes: 8 * 2 ** 30,
   maxFiles: 64,
   maxZipEntries: 1024,
   maxZipBytes: 2 ** 31 - 1,
 };
 
-/** Deflate expands at most 1032:1; an entry claiming more is corrupt or a zip bomb. */
-const MAX_DEFLATE_RATIO = 1032;
 /** A manifest is a few KiB of JSON (w_avg included); anything this large is not one. */
 const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
 /** Files are copied and hashed in chunks of this size; a cancel takes effect between chunks. */
@@ -263,6 +262,8 @@ export class ModelImporter {
     }
     const bytes = new Uint8Array(await fs.readFile(file));
     const { entries, root } = this.listZip(bytes, name);
+    // fflate inflates an entry into a buffer of its declared size and never past it; the declared
+    // sizes were bounded by listZip and checkSize, so that bounds every inflate here.
     const inflate = (entry: string): Uint8Array => {
       try {
         const out = unzipSync(bytes, { filter: (f) => f.name === entry })[entry];
