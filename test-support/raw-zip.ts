@@ -27,7 +27,13 @@ function u32(n: number): number[] {
 
 /** An archive whose directory says exactly what `entries` say (the CRC is left 0: fflate does not check it). */
 export function rawZip(entries: readonly RawZipEntry[]): Uint8Array {
-  const out: number[] = [];
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const put = (part: Uint8Array | number[]) => {
+    const bytes = part instanceof Uint8Array ? part : Uint8Array.from(part);
+    parts.push(bytes);
+    length += bytes.length;
+  };
   const offsets: number[] = [];
   const encoder = new TextEncoder();
   for (const entry of entries) {
@@ -35,21 +41,29 @@ export function rawZip(entries: readonly RawZipEntry[]): Uint8Array {
       offsets.push(offsets[entry.at]!);
       continue;
     }
-    offsets.push(out.length);
+    offsets.push(length);
     const name = encoder.encode(entry.name);
-    out.push(...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(entry.method), ...u16(0), ...u16(0x21), ...u32(0));
-    out.push(...u32(entry.data.length), ...u32(entry.declaredSize ?? entry.data.length), ...u16(name.length), ...u16(0), ...name);
-    for (const b of entry.data) out.push(b);
+    put([...u32(0x04034b50), ...u16(20), ...u16(0), ...u16(entry.method), ...u16(0), ...u16(0x21), ...u32(0)]);
+    put([...u32(entry.data.length), ...u32(entry.declaredSize ?? entry.data.length), ...u16(name.length), ...u16(0)]);
+    put(name);
+    put(entry.data);
   }
-  const directory = out.length;
+  const directory = length;
   for (const [i, entry] of entries.entries()) {
     const source = entries[entry.at ?? i]!;
     const name = encoder.encode(entry.name);
-    out.push(...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(entry.method), ...u16(0), ...u16(0x21), ...u32(0));
-    out.push(...u32(source.data.length), ...u32(entry.declaredSize ?? source.data.length), ...u16(name.length), ...u16(0), ...u16(0));
-    out.push(...u16(0), ...u16(0), ...u32(0), ...u32(offsets[i]!), ...name);
+    put([...u32(0x02014b50), ...u16(20), ...u16(20), ...u16(0), ...u16(entry.method), ...u16(0), ...u16(0x21), ...u32(0)]);
+    put([...u32(source.data.length), ...u32(entry.declaredSize ?? source.data.length), ...u16(name.length), ...u16(0), ...u16(0)]);
+    put([...u16(0), ...u16(0), ...u32(0), ...u32(offsets[i]!)]);
+    put(name);
   }
-  const size = out.length - directory;
-  out.push(...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length), ...u32(size), ...u32(directory), ...u16(0));
-  return new Uint8Array(out);
+  const size = length - directory;
+  put([...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(entries.length), ...u16(entries.length), ...u32(size), ...u32(directory), ...u16(0)]);
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
