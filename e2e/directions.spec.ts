@@ -11,7 +11,7 @@ import { latentState, stateKey, type Edit } from '../app/state/latent-state';
 import { parseNpy, writeNpy } from '../app/codecs/npy';
 import { writeNpz } from '../app/codecs/npz';
 import type { Direction } from '../app/latent/directions';
-import { apiPath } from '../app/contract/routes';
+import { apiPath, HOST_TOKEN_HEADER } from '../app/contract/routes';
 
 const MODEL = 'fixture-stylegan-tiny';
 const W_DIM = 64;
@@ -34,22 +34,25 @@ function cosine(a: number[], b: number[]): number {
 }
 
 /** The directions the host has saved for the model (what a reload or another window would see). */
-function savedDirections(page: Page): Promise<Direction[]> {
-  return page.evaluate(async ({ modelId, route }) => {
-    const response = await fetch(route, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ modelId }),
-    });
-    return ((await response.json()) as { directions: Direction[] }).directions;
-  }, { modelId: MODEL, route: apiPath('listDirections') });
+function savedDirections(page: Page, token: string): Promise<Direction[]> {
+  return page.evaluate(
+    async ({ modelId, route, header, token }) => {
+      const response = await fetch(route, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', [header]: token },
+        body: JSON.stringify({ modelId }),
+      });
+      return ((await response.json()) as { directions: Direction[] }).directions;
+    },
+    { modelId: MODEL, route: apiPath('listDirections'), header: HOST_TOKEN_HEADER, token },
+  );
 }
 
 /** Open the fixture with no saved directions (the host is shared by the tests of this file). */
 async function openClean(studio: StudioPage): Promise<void> {
   const response = await fetch(studio.host.origin + apiPath('saveDirections'), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Latent-Studio-Token': studio.host.token },
+    headers: { 'Content-Type': 'application/json', [HOST_TOKEN_HEADER]: studio.host.token },
     body: JSON.stringify({ modelId: MODEL, directions: [] }),
   });
   expect(response.status, await response.text()).toBe(200);
@@ -169,8 +172,8 @@ test('imports .npy and .npz directions, rejects other shapes, and makes one orth
   await page.getByRole('checkbox', { name: 'pair 2' }).check();
   await page.getByTestId('direction-orthogonal-apply').click();
   await expect(page.getByRole('slider', { name: 'pair 1 ⊥ pair 2', exact: true })).toBeVisible();
-  await expect.poll(async () => (await savedDirections(page)).length).toBe(4);
-  const orthogonal = (await savedDirections(page)).find((d) => d.name === 'pair 1 ⊥ pair 2')!;
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).length).toBe(4);
+  const orthogonal = (await savedDirections(page, studio.host.token)).find((d) => d.name === 'pair 1 ⊥ pair 2')!;
   expect(orthogonal.vector[0]).toBeCloseTo(0, 6);
   expect(orthogonal.vector[1]).toBeCloseTo(1, 6);
 
@@ -204,8 +207,8 @@ test('taught by example: 5 + 5 samples at ±3σ along PC1 give a direction with 
   await expect(page.getByRole('slider', { name: 'pc1-taught', exact: true })).toBeVisible();
   await expect(count).toContainText('0 having · 0 lacking');
 
-  await expect.poll(async () => (await savedDirections(page)).some((d) => d.name === 'pc1-taught')).toBe(true);
-  const saved = await savedDirections(page);
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).some((d) => d.name === 'pc1-taught')).toBe(true);
+  const saved = await savedDirections(page, studio.host.token);
   const taught = saved.find((d) => d.name === 'pc1-taught')!;
   const first = saved.find((d) => d.id === 'pca-1')!;
   const cos = Math.abs(cosine(taught.vector, first.vector));
@@ -244,8 +247,8 @@ test('directions are kept with the model: rename, delete, reorder, export surviv
   expect(exported.shape).toEqual([1, W_DIM]);
   expect(Math.hypot(...exported.data)).toBeCloseTo(1, 5);
 
-  await expect.poll(async () => (await savedDirections(page)).slice(0, 4).map((d) => d.name)).toEqual(['PC1', 'PC4', 'smile', 'PC5']);
-  expect(await savedDirections(page)).toHaveLength(19);
+  await expect.poll(async () => (await savedDirections(page, studio.host.token)).slice(0, 4).map((d) => d.name)).toEqual(['PC1', 'PC4', 'smile', 'PC5']);
+  expect(await savedDirections(page, studio.host.token)).toHaveLength(19);
   await page.reload();
   await expect(page.getByTestId('direction-slider')).toHaveCount(19);
   expect(await labels()).toEqual(['PC1', 'PC4', 'smile', 'PC5']);

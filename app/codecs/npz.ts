@@ -3,6 +3,7 @@
  * (`np.savez_compressed`). Style-affine weights and direction sets travel this way.
  */
 import { unzipSync, zipSync, type UnzipFileInfo, type Zippable } from 'fflate';
+import { formatBytes, MAX_DEFLATE_RATIO, MAX_NPZ_INFLATED_BYTES } from './limits';
 import { NpyError, parseNpy, writeNpy, type FloatArray, type NpyArray } from './npy';
 
 /** Options of {@link writeNpz}. */
@@ -11,13 +12,16 @@ export interface WriteNpzOptions {
   readonly compress?: boolean;
 }
 
-/** Deflate expands at most 1032:1; a member claiming more is corrupt (or a zip bomb). */
-const MAX_DEFLATE_RATIO = 1032;
 /** A fixed timestamp (the DOS epoch) makes the same arrays always produce the same bytes. */
 const ZIP_TIME = new Date(1980, 0, 1);
 
-/** Reject members fflate would otherwise allocate or inflate blindly; keep only `.npy` members. */
-function checkMember(archiveBytes: number, file: UnzipFileInfo): boolean {
+/**
+ * Reject members fflate would otherwise allocate or inflate blindly; keep only `.npy` members.
+ * fflate inflates a member into a buffer of its declared size and never past it, so bounding the
+ * declared sizes (each by the deflate ratio, all together by MAX_NPZ_INFLATED_BYTES, which also
+ * stops entries that overlap to be inflated many times) bounds what the archive can expand to.
+ */
+function checkMember(archiveBytes: number, file: UnzipFileInfo, declared: { total: number }): boolean {
   // fflate walks as many directory entries as the archive claims; past the real ones it reads
   // zeros, so an empty name is where a damaged directory shows, and stopping there bounds the walk.
   if (file.name === '') {
@@ -33,6 +37,10 @@ function checkMember(archiveBytes: number, file: UnzipFileInfo): boolean {
     file.size <= archiveBytes &&
     (file.compression === 0 ? file.originalSize === file.size : file.originalSize <= file.size * MAX_DEFLATE_RATIO + 1024);
   if (!sizeOk) throw new NpyError(`${file.name} in the .npz archive is corrupt: its sizes are impossible; re-save it`);
+  declared.total += file.originalSize;
+  if (declared.total > MAX_NPZ_INFLATED_BYTES) {
+    throw new NpyError(`the .npz archive unpacks to more than ${formatBytes(MAX_NPZ_INFLATED_BYTES)}, the most the studio reads: it is damaged or built to exhaust memory; save only the arrays you need`);
+  }
   return true;
 }
 
@@ -44,7 +52,16 @@ function checkMember(archiveBytes: number, file: UnzipFileInfo): boolean {
 export function parseNpz(bytes: Uint8Array): Map<string, NpyArray> {
   let members: Record<string, Uint8Array>;
   try {
-    members = unzipSync(bytes, { filter: (file) => checkMember(bytes.length, file) });
+    // Check every member before inflating any, so a refusal costs no inflation at all.
+    const declared = { total: 0 };
+    const wanted = new Set<string>();
+    unzipSync(bytes, {
+      filter: (file) => {
+        if (checkMember(bytes.length, file, declared)) wanted.add(file.name);
+        return false;
+      },
+    });
+    members = unzipSync(bytes, { filter: (file) => wanted.has(file.name) });
   } catch (error) {
     if (error instanceof NpyError) throw error;
     throw new NpyError(`not a readable .npz archive (${(error as Error).message}); save the arrays with np.savez`);

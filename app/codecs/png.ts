@@ -4,7 +4,9 @@
  * comes from fflate and the CRC is computed here, so the same code runs in the renderer, the hosts
  * and the CLI.
  */
-import { strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { strFromU8, strToU8, zlibSync } from 'fflate';
+import { InflateError, inflateBounded } from './inflate';
+import { formatBytes, MAX_PNG_FILE_BYTES, MAX_PNG_IMAGE_BYTES, MAX_PNG_TEXT_BYTES } from './limits';
 
 /** iTXt keyword of the studio's provenance record; its text is JSON. */
 export const PROVENANCE_KEYWORD = 'latent-studio';
@@ -81,6 +83,9 @@ function isChunkType(bytes: Uint8Array): boolean {
 export function readPngChunks(bytes: Uint8Array): PngChunk[] {
   if (bytes.length < SIGNATURE.length || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new PngError('not a PNG file: the 8-byte PNG signature is missing; open a .png image');
+  }
+  if (bytes.length > MAX_PNG_FILE_BYTES) {
+    throw new PngError(`PNG file is ${formatBytes(bytes.length)}, more than the ${formatBytes(MAX_PNG_FILE_BYTES)} the studio reads; use a smaller image`);
   }
   const chunks: PngChunk[] = [];
   let at = SIGNATURE.length;
@@ -172,9 +177,10 @@ function iTxtText(data: Uint8Array, keyword: string): string {
   if (flag !== 1 || method !== 0) throw new PngError(`${what} uses an unknown compression; re-export the image`);
   let inflated: Uint8Array;
   try {
-    inflated = unzlibSync(body);
-  } catch {
-    throw new PngError(`${what} has corrupt compressed text; re-export the image`);
+    inflated = inflateBounded(body, { limit: MAX_PNG_TEXT_BYTES, what, format: 'zlib' });
+  } catch (error) {
+    if (!(error instanceof InflateError)) throw error;
+    throw new PngError(error.reason === 'corrupt' ? `${what} has corrupt compressed text; re-export the image` : `${error.message}; re-export the image`);
   }
   return decodeUtf8(inflated, what);
 }
@@ -324,7 +330,11 @@ function readHeader(chunks: readonly PngChunk[]): Header {
   return { width, height, depth, colorType };
 }
 
-function inflateImage(chunks: readonly PngChunk[]): Uint8Array {
+/** Inflate the IDAT stream; `expected` (the filtered rows' size from IHDR) bounds it, so a bomb stops there. */
+function inflateImage(chunks: readonly PngChunk[], expected: number): Uint8Array {
+  if (expected > MAX_PNG_IMAGE_BYTES) {
+    throw new PngError(`PNG image is too large: its pixels need ${formatBytes(expected)}, more than the ${formatBytes(MAX_PNG_IMAGE_BYTES)} the studio decodes`);
+  }
   const idat = chunks.filter((c) => c.type === 'IDAT');
   if (idat.length === 0) throw new PngError('PNG file has no image data (IDAT chunk); re-export the image');
   const joined = new Uint8Array(idat.reduce((n, c) => n + c.data.length, 0));
@@ -334,9 +344,11 @@ function inflateImage(chunks: readonly PngChunk[]): Uint8Array {
     at += c.data.length;
   }
   try {
-    return unzlibSync(joined);
-  } catch {
-    throw new PngError('PNG image data is corrupt: it does not inflate; re-export the image');
+    return inflateBounded(joined, { limit: expected, what: 'PNG image data', format: 'zlib' });
+  } catch (error) {
+    if (!(error instanceof InflateError)) throw error;
+    if (error.reason === 'corrupt') throw new PngError('PNG image data is corrupt: it does not inflate; re-export the image');
+    throw new PngError('PNG image data inflates to more than its header says the image holds: the file is damaged; re-export the image');
   }
 }
 
@@ -381,7 +393,7 @@ export function decodePng(bytes: Uint8Array): PngImage {
   const { width, height, depth, colorType } = readHeader(chunks);
   const { samples } = COLOR_TYPES[colorType]!;
   const stride = Math.ceil((width * samples * depth) / 8);
-  const raw = inflateImage(chunks);
+  const raw = inflateImage(chunks, height * (stride + 1));
   // Compare before allocating: a corrupt IHDR may claim a size far larger than the data.
   if (raw.length < height * (stride + 1)) {
     throw new PngError(`PNG image data is truncated: ${width}×${height} needs more than the file holds`);

@@ -7,6 +7,13 @@
  */
 import { contract, METHODS, type Method } from './channels';
 
+/**
+ * The request header that carries the browser host's per-run access token. A header held by the
+ * page, never a cookie: browsers share cookies across every port of 127.0.0.1 (see
+ * main/web/access.ts and renderer/platform/host-token.ts).
+ */
+export const HOST_TOKEN_HEADER = 'X-Latent-Studio-Token';
+
 /** Where the browser host answers the contract's methods. */
 export const API_PREFIX = '/api/';
 

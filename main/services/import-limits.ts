@@ -3,6 +3,7 @@
  * refuses one, and how sizes and file names are shown in its messages. Its own file so that the zip
  * reader, the single-graph staging and the importer itself (import.ts) import it without a loop.
  */
+import { MAX_ZIP_ENTRY_BYTES } from '../../app/codecs/limits';
 
 /** Bounds on what an import may bring in. */
 export interface ImportLimits {
@@ -20,7 +21,7 @@ export interface ImportLimits {
 
 /** The limits the hosts use. */
 export const IMPORT_LIMITS: ImportLimits = {
-  maxFileBytes: 2 ** 31 - 1,
+  maxFileBytes: MAX_ZIP_ENTRY_BYTES,
   maxPackageBytes: 8 * 2 ** 30,
   maxFiles: 64,
   maxZipEntries: 1024,

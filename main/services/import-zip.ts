@@ -4,10 +4,9 @@
  * the import limits, and the folder the package sits under is found.
  */
 import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { MAX_DEFLATE_RATIO } from '../../app/codecs/limits';
 import { gib, ImportError, type ImportLimits } from './import-limits';
 
-/** Deflate expands at most 1032:1; an entry claiming more is corrupt or a zip bomb. */
-const MAX_DEFLATE_RATIO = 1032;
 /**
  * Why a zip entry name could point outside the package, or null when it is a plain relative path:
  * `..` segments, absolute paths, backslashes (Windows separators), drive letters, NUL, empty or `.` segments.

@@ -245,6 +245,8 @@ export class ModelImporter {
     }
     const bytes = new Uint8Array(await fs.readFile(file));
     const { entries, root } = listZip(bytes, name, this.limits);
+    // fflate inflates an entry into a buffer of its declared size and never past it; the declared
+    // sizes were bounded by listZip and checkSize, so that bounds every inflate here.
     const inflate = (entry: string): Uint8Array => {
       try {
         const out = unzipSync(bytes, { filter: (f) => f.name === entry })[entry];

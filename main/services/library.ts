@@ -10,6 +10,7 @@ import { parseManifest, ManifestError, type Manifest } from '../../app/model/man
 import type { ModelEntry } from '../../app/contract/channels';
 import { modelBaseUrl } from '../../app/contract/routes';
 import { loadNoiseConst, type NoiseConst } from '../../app/inference/synthesis-inputs';
+import { withFileLock } from './file-lock';
 import { readIndex, writeIndex, LIBRARY_INDEX_FORMAT, type IndexEntry, type LibraryIndex } from './library-index';
 
 /** The model the studio opens first when it is available. */
@@ -88,7 +89,7 @@ async function hasManifest(dir: string): Promise<boolean> {
 /** Lists model packages and maps model file requests to paths inside their package folders. */
 export class ModelLibrary {
   private located = new Map<string, Located>();
-  /** Index changes run one at a time, in order (imports, renames and deletes can overlap). */
+  /** Index changes run one at a time, in order (imports, renames and deletes can overlap); other processes wait on the lock file. */
   private indexQueue: Promise<unknown> = Promise.resolve();
   /** Packages found but refused at the last scan, and repairs made to the index. */
   problems: LibraryProblem[] = [];
@@ -240,8 +241,10 @@ export class ModelLibrary {
     return target;
   }
 
+  /** Run an index change after the earlier ones of this process, holding the index lock against other processes (file-lock.ts). */
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.indexQueue.then(task, task);
+    const locked = () => withFileLock(`${this.indexFile}.lock`, task);
+    const run = this.indexQueue.then(locked, locked);
     this.indexQueue = run.catch(() => undefined);
     return run;
   }

@@ -9,7 +9,8 @@
  * - `session.json` — when the studio last closed cleanly. An autosave newer than that was left by
  *   a session that crashed, and is offered back on the next start.
  *
- * Every file is written atomically (atomic.ts).
+ * Every file is written atomically (atomic.ts); read-change-write updates run under a lock file
+ * (file-lock.ts), since the desktop app and the browser host may share the data folder.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { z } from 'zod';
 import type { RecentProject } from '../../app/contract/channels';
 import { MAX_PROJECT_BYTES, parseProject, parseProjectText, PROJECT_EXTENSION, ProjectError, serializeProject, type Project } from '../../app/project/schema';
 import { writeJsonAtomic, writeFileAtomic } from './atomic';
+import { withFileLock } from './file-lock';
 
 /** How many projects the recent list keeps. */
 export const MAX_RECENT = 10;
@@ -93,6 +95,14 @@ export class ProjectStore {
       if (target === null) return { saved: false, path: null, name: request.name };
     } else {
       target = await freeFile(this.projectsDir, projectFileName(request.name));
+      try {
+        await writeFileAtomic(target, serializeProject(request.project));
+      } catch (error) {
+        await fs.rm(target, { force: true }); // the empty file freeFile reserved
+        throw error;
+      }
+      await this.remember(target, request.name);
+      return { saved: true, path: target, name: request.name };
     }
     await writeFileAtomic(target, serializeProject(request.project));
     await this.remember(target, request.name);
@@ -141,11 +151,13 @@ export class ProjectStore {
   }
 
   private remember(file: string, name: string): Promise<void> {
-    const update = async () => {
-      const list = await this.readRecent();
-      const next = [{ path: file, name, savedAt: new Date().toISOString() }, ...list.filter((r) => r.path !== file)].slice(0, MAX_RECENT);
-      await writeJsonAtomic(this.file('recent.json'), next);
-    };
+    // Another host on this data folder may be changing the list too: read, change and write under its lock.
+    const update = () =>
+      withFileLock(this.file('recent.json.lock'), async () => {
+        const list = await this.readRecent();
+        const next = [{ path: file, name, savedAt: new Date().toISOString() }, ...list.filter((r) => r.path !== file)].slice(0, MAX_RECENT);
+        await writeJsonAtomic(this.file('recent.json'), next);
+      });
     const run = this.recentQueue.then(update, update);
     this.recentQueue = run.catch(() => undefined);
     return run;
@@ -153,9 +165,13 @@ export class ProjectStore {
 
   /** Keep `project` as the autosave (with the path it was opened from or saved to). */
   async autosave(project: Project, projectPath: string | null): Promise<string> {
-    const savedAt = new Date().toISOString();
-    await writeJsonAtomic(this.file('autosave.json'), { savedAt, path: projectPath, project });
-    return savedAt;
+    // Under the lock, the time is taken in the order the writes land: a later autosave of another
+    // host is never replaced by an earlier one of this, and recovery compares times that are in order.
+    return withFileLock(this.file('autosave.json.lock'), async () => {
+      const savedAt = new Date().toISOString();
+      await writeJsonAtomic(this.file('autosave.json'), { savedAt, path: projectPath, project });
+      return savedAt;
+    });
   }
 
   /** The autosave of a session that did not close cleanly, or null. A damaged autosave is set aside and reported. */
@@ -176,12 +192,12 @@ export class ProjectStore {
 
   /** Forget the autosave (the user chose not to restore it). */
   async discardAutosave(): Promise<void> {
-    await fs.rm(this.file('autosave.json'), { force: true });
+    await withFileLock(this.file('autosave.json.lock'), () => fs.rm(this.file('autosave.json'), { force: true }));
   }
 
   /** Record a clean exit: the current autosave needs no recovery. */
   async markCleanExit(): Promise<void> {
-    await writeJsonAtomic(this.file('session.json'), { cleanExitAt: new Date().toISOString() });
+    await withFileLock(this.file('autosave.json.lock'), () => writeJsonAtomic(this.file('session.json'), { cleanExitAt: new Date().toISOString() }));
   }
 }
 
@@ -197,12 +213,18 @@ async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T | null
   return schema.parse(JSON.parse(text));
 }
 
-/** `dir/name`, or `dir/name (2)…` when taken. */
+/** `dir/name`, or `dir/name (2)…` when taken, created empty so no concurrent save takes the same name. */
 async function freeFile(dir: string, name: string): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const stem = name.slice(0, -PROJECT_EXTENSION.length);
   for (let n = 1; ; n++) {
     const candidate = path.join(dir, n === 1 ? name : `${stem} (${n})${PROJECT_EXTENSION}`);
-    if (!(await fs.stat(candidate).then(() => true, () => false))) return candidate;
+    // Create it empty to claim the name: another save (in this host or another) may pick names at the same time.
+    try {
+      await (await fs.open(candidate, 'wx')).close();
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The browser host's guards, over real HTTP on loopback: the token, the Host and Origin checks,
- * path traversal (encoded variants) on both the renderer and the model-file routes, and the API.
+ * The browser host's guards, over real HTTP on loopback: the token (a header, never a cookie), the
+ * Host and Origin checks on every loopback name, path traversal (encoded variants, sent raw so the
+ * URL parser cannot normalise them away) on the renderer and model-file routes, and the API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
@@ -14,14 +15,17 @@ const ROOT = path.resolve(__dirname, '../..');
 let host: WebHost;
 let port: number;
 let dataDir: string;
+/** Every Set-Cookie any response of this file carried: there must be none. */
+const cookiesSet: string[] = [];
 
 /** Raw request (fetch would normalise the path and forbid setting Host). */
 function request(
   pathname: string,
-  { headers = {}, method = 'GET', body }: { headers?: Record<string, string>; method?: string; body?: string | Uint8Array } = {},
+  { headers = {}, method = 'GET', body, to = { address: '127.0.0.1', port } }: { headers?: Record<string, string>; method?: string; body?: string | Uint8Array; to?: { address: string; port: number } } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const req = http.request({ host: to.address, port: to.port, path: pathname, method, headers: { Host: `127.0.0.1:${to.port}`, ...headers } }, (res) => {
+      cookiesSet.push(...(res.headers['set-cookie'] ?? []));
       let text = '';
       res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
@@ -31,7 +35,7 @@ function request(
   });
 }
 
-const auth = () => ({ Cookie: `latent_studio_token=${host.token}` });
+const auth = () => ({ 'X-Latent-Studio-Token': host.token });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'latent-web-'));
@@ -41,6 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await host.close();
   rmSync(dataDir, { recursive: true, force: true });
+  // Browsers send a cookie for 127.0.0.1 to every port: any cookie would reach other local servers.
+  expect(cookiesSet).toEqual([]);
 });
 
 describe('browser host', () => {
@@ -50,26 +56,68 @@ describe('browser host', () => {
     expect(host.token.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('refuses requests without the token or with a wrong one', async () => {
-    expect((await request('/')).status).toBe(401);
-    expect((await request('/', { headers: { Cookie: 'latent_studio_token=wrong' } })).status).toBe(401);
+  it('refuses API calls and model files without the token header or with a wrong one', async () => {
+    const api = { method: 'POST', body: '{}' };
+    expect((await request('/api/library:list', api)).status).toBe(401);
+    expect((await request('/api/library:list', { ...api, headers: { 'X-Latent-Studio-Token': 'wrong' } })).status).toBe(401);
+    expect((await request('/models/fixture-stylegan-tiny/mapping.onnx')).status).toBe(401);
     expect((await request('/?token=wrong')).status).toBe(401);
-    expect((await request('/api/library:list', { method: 'POST', body: '{}' })).status).toBe(401);
   });
 
-  it('trades the query token for an HttpOnly SameSite=Strict cookie', async () => {
-    const res = await request(`/?token=${host.token}`);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/');
-    expect(res.headers['set-cookie']?.[0]).toMatch(/HttpOnly; SameSite=Strict/);
+  it('never takes the token from a cookie, nor from the query of an API call, and never sets one', async () => {
+    const api = { method: 'POST', body: '{}' };
+    expect((await request('/api/library:list', { ...api, headers: { Cookie: `latent_studio_token=${host.token}` } })).status).toBe(401);
+    expect((await request(`/api/library:list?token=${host.token}`, api)).status).toBe(401);
+    const page = await request(`/?token=${host.token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
+    expect(page.body).toContain('<div id="root">');
+  });
+
+  it('serves the renderer itself without the token (its scripts and worker load by plain URL)', async () => {
+    const page = await request('/');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<div id="root">');
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
     expect((await request('/', { headers: { ...auth(), Host: `evil.example:${port}` } })).status).toBe(421);
     expect((await request('/', { headers: { ...auth(), Host: `127.0.0.1:${port + 1}` } })).status).toBe(421);
     const api = { method: 'POST', body: '{}' };
-    expect((await request('/api/library:list', { ...api, headers: { ...auth(), Origin: 'https://evil.example' } })).status).toBe(403);
+    for (const foreign of ['https://evil.example', `http://127.0.0.1:${port + 1}`, `https://127.0.0.1:${port}`, `http://localhost:${port + 1}`, 'null']) {
+      expect((await request('/api/library:list', { ...api, headers: { ...auth(), Origin: foreign } })).status, foreign).toBe(403);
+    }
     expect((await request('/api/library:list', { ...api, headers: { ...auth(), Origin: host.origin } })).status).toBe(200);
+  });
+
+  it('answers a page opened at localhost or [::1] like one at 127.0.0.1', async () => {
+    const api = { method: 'POST', body: '{}' };
+    for (const name of ['127.0.0.1', 'localhost', '[::1]']) {
+      const headers = { ...auth(), Host: `${name}:${port}`, Origin: `http://${name}:${port}` };
+      expect((await request('/api/library:list', { ...api, headers })).status, name).toBe(200);
+      expect((await request('/', { headers })).status, name).toBe(200);
+    }
+    // [::1] is a name the host answers on, so it listens there too.
+    const v6 = await request('/api/library:list', { ...api, to: { address: '::1', port }, headers: { ...auth(), Host: `[::1]:${port}`, Origin: `http://[::1]:${port}` } });
+    expect(v6.status).toBe(200);
+  });
+
+  it('runs beside a second host: each answers its own token only', async () => {
+    const otherData = mkdtempSync(path.join(os.tmpdir(), 'latent-web-'));
+    const other = await startWebHost({ rendererDir: path.join(ROOT, 'dist/renderer'), modelsDir: path.join(ROOT, 'models'), includeFixtures: true, dataDir: otherData });
+    try {
+      const otherPort = Number(new URL(other.origin).port);
+      expect(other.token).not.toBe(host.token);
+      const call = (to: number, token: string) =>
+        request('/api/library:list', { method: 'POST', body: '{}', to: { address: '127.0.0.1', port: to }, headers: { Host: `127.0.0.1:${to}`, 'X-Latent-Studio-Token': token } });
+      expect((await call(port, host.token)).status).toBe(200);
+      expect((await call(otherPort, other.token)).status).toBe(200);
+      expect((await call(port, other.token)).status).toBe(401);
+      expect((await call(otherPort, host.token)).status).toBe(401);
+    } finally {
+      await other.close();
+      rmSync(otherData, { recursive: true, force: true });
+    }
   });
 
   it('serves the renderer with cross-origin isolation and a CSP that allows WebAssembly', async () => {
@@ -94,9 +142,14 @@ describe('browser host', () => {
     '/models/fixture-stylegan-tiny/%2e%2e/manifest.json',
     '/models/..%2f..%2fpackage.json/x',
     '/%00',
+    // Paths the URL parser would normalise to a file that exists: only the raw-path guard refuses them.
+    '/assets/%2e%2e/index.html',
+    '/x/../index.html',
+    '/models/fixture-stylegan-tiny/%2e%2e/fixture-stylegan-tiny/mapping.onnx',
+    '/./index.html',
   ])('refuses traversal: %s', async (p) => {
     const res = await request(p, { headers: auth() });
-    expect([403, 404]).toContain(res.status);
+    expect(res.status).toBe(403);
     expect(res.body).not.toContain('"latent-studio"');
   });
 

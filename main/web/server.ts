@@ -1,14 +1,12 @@
 /**
- * The browser host: serves the built renderer and the shared services over HTTP on 127.0.0.1.
- *
- * Any web page the user visits could send requests to a local port, so every request must carry the
- * per-run token (query `?token=` once, then an HttpOnly SameSite=Strict cookie the first request
- * sets), a Host header naming this server (defeats DNS rebinding) and, if it has an Origin, ours.
+ * The browser host: serves the built renderer and the shared services over HTTP on loopback
+ * (127.0.0.1, and [::1] where the system has it). Who may call it is decided in access.ts: a Host
+ * naming this server, no foreign Origin, and the per-run token in a header (never a cookie).
  */
 import http from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { contract, ContractError, importJobSchema } from '../../app/contract/channels';
@@ -23,8 +21,8 @@ import { ImportError } from '../services/import';
 import { ImportCancelledError } from '../services/import-jobs';
 import { ProjectStoreError } from '../services/projects';
 import { UserData } from '../services/user-data';
+import { loopbackHosts, refuse } from './access';
 
-const COOKIE = 'latent_studio_token';
 /** JSON calls: a project (the largest payload) plus its envelope. */
 const MAX_BODY_BYTES = MAX_PROJECT_BYTES + (1 << 20);
 
@@ -51,20 +49,6 @@ export interface WebHost {
   origin: string;
   token: string;
   close(): Promise<void>;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function cookieToken(header: string | undefined): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
-  }
-  return null;
 }
 
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
@@ -101,29 +85,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.end(body);
   };
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     void (async () => {
-      const host = req.headers.host ?? '';
-      if (!allowedHosts.has(host)) return send(res, 421, 'Unknown Host: this server only answers on 127.0.0.1.');
-      const requestOrigin = req.headers.origin;
-      if (requestOrigin !== undefined && requestOrigin !== origin) return send(res, 403, 'Foreign Origin refused.');
       const url = new URL(req.url ?? '/', origin);
-
-      const queryToken = url.searchParams.get('token');
-      const presented = queryToken ?? cookieToken(req.headers.cookie) ?? req.headers['x-latent-studio-token'];
-      if (typeof presented !== 'string' || !sameSecret(presented, token)) {
-        return send(res, 401, 'Missing or wrong access token: open the URL that `npm run web` printed.');
-      }
-      if (queryToken !== null) {
-        // Trade the query token for a cookie and drop it from the address bar.
-        url.searchParams.delete('token');
-        res.writeHead(303, {
-          ...SECURITY_HEADERS,
-          'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-          Location: url.pathname + url.search,
-        });
-        return res.end();
-      }
+      const refused = refuse(req, allowedHosts, token, url.pathname, url.searchParams.get('token'));
+      if (refused) return send(res, refused.status, refused.message);
 
       const upload = readUploadUrl(url);
       if (upload) {
@@ -163,7 +129,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
 
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed.');
-      const resolved = resolveAsset(url.pathname, options.rendererDir, library);
+      // Resolve the path as sent: the URL parser resolves `..` and `%2e%2e` before the guard could see them.
+      const rawPath = (req.url ?? '/').split('?')[0]!;
+      const resolved = resolveAsset(rawPath, options.rendererDir, library);
       if (resolved.kind === 'forbidden') return send(res, 403, `Forbidden: ${resolved.reason}.`);
       if (resolved.kind === 'not-found') return send(res, 404, 'Not found.');
       let stat;
@@ -185,21 +153,40 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (!res.headersSent) send(res, 500, `Internal error: ${(error as Error).message}`);
       else res.destroy(error as Error);
     });
-  });
+  };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const server = http.createServer(handle);
+  await listen(server, options.port ?? 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
+  // `localhost` may resolve to ::1 first; answer there too, on the same port, when the system can.
+  const server6 = http.createServer(handle);
+  const ipv6 = await listen(server6, port, '::1').then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (!['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EADDRINUSE'].includes(error.code ?? '')) throw error;
+      return false;
+    },
+  );
   origin = `http://127.0.0.1:${port}`;
-  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedHosts = new Set(loopbackHosts(port, ipv6));
+  const servers = ipv6 ? [server, server6] : [server];
   return {
     url: `${origin}/?token=${token}`,
     origin,
     token,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined),
   };
+}
+
+/** Listen on `address:port`; rejects with the listen error (port taken, address missing). */
+function listen(server: http.Server, port: number, address: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 async function main(): Promise<void> {

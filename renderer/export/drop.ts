@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import { layoutOfRecord } from '../../app/export/mix-grid';
 import { readStudioRecord } from '../../app/records/mix-grid-provenance';
+import { formatBytes, MAX_PNG_FILE_BYTES } from '../../app/codecs/limits';
 import { modelSha256, ProvenanceError } from '../../app/records/provenance';
 import { studioStore } from '../store';
 
@@ -68,6 +69,10 @@ export function usePngDrop(): void {
       if (!file) return;
       // Models and projects are renderer/platform/file-drop.ts's to import or open.
       if (!/\.png$/i.test(file.name) && file.type !== 'image/png') return;
+      if (file.size > MAX_PNG_FILE_BYTES) {
+        studioStore.getState().showError(`${file.name} is ${formatBytes(file.size)}, more than the ${formatBytes(MAX_PNG_FILE_BYTES)} a PNG the studio reads may be: drop an image the studio exported.`);
+        return;
+      }
       file.arrayBuffer().then(
         (buffer) => restoreFromPng(new Uint8Array(buffer), file.name),
         (error: Error) => studioStore.getState().showError(`Could not read ${file.name}: ${error.message}. Try dropping it again.`),

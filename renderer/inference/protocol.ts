@@ -13,6 +13,8 @@ export interface ModelRef {
   id: string;
   baseUrl: string;
   manifest: Manifest;
+  /** Headers the host needs on every model-file request (the browser host's access token). */
+  headers: Record<string, string>;
 }
 
 /** Messages to the worker. */

@@ -4,6 +4,7 @@
  * canvas (no React render per frame).
  */
 import { getHost } from '../platform/host';
+import { hostAuthHeaders } from '../platform/host-token';
 import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './client';
 import { nativeBridge } from './native';
 import { registerTestHook } from '../test-hooks';
@@ -142,7 +143,7 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest }, preference, { gpu: gpuLost, native: nativeLost });
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, preference, { gpu: gpuLost, native: nativeLost });
       if (token !== loadToken) return;
       store.getState().setBackend(loaded.backend, loaded.fallbackReason, loaded.provider);
       store.getState().setModelStatus('ready');

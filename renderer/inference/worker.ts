@@ -67,7 +67,7 @@ async function webgpuUnavailableReason(): Promise<string | null> {
 }
 
 async function fetchFile(ref: ModelRef, file: string): Promise<Uint8Array> {
-  const response = await fetch(new URL(modelFileUrl(ref.baseUrl, file), scope.location.origin));
+  const response = await fetch(new URL(modelFileUrl(ref.baseUrl, file), scope.location.origin), { headers: ref.headers });
   if (!response.ok) throw new Error(`could not fetch ${file} of model "${ref.id}" (HTTP ${response.status})`);
   return new Uint8Array(await response.arrayBuffer());
 }

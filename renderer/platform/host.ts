@@ -1,8 +1,9 @@
 /**
  * The renderer's view of its host: Electron's preload bridge when present, else the browser host's
- * HTTP API on the same origin (authenticated by the cookie the host set). Either way the type is
- * the contract's {@link HostApi}.
+ * HTTP API on the same origin (authenticated by the token header, host-token.ts). Either way the
+ * type is the contract's {@link HostApi}.
  */
+import { hostAuthHeaders } from './host-token';
 import { METHODS, contract, type HostApi, type HostFiles, type ImportResult, type Method } from '../../app/contract/channels';
 import { apiPath, uploadUrl } from '../../app/contract/routes';
 
@@ -32,7 +33,7 @@ function httpHost(): HostApi {
   const call = async (method: Method, request: unknown): Promise<unknown> => {
     const response = await fetch(apiPath(method), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...hostAuthHeaders() },
       body: JSON.stringify(request),
       // The clean-exit note is sent as the page goes away; only a keepalive request outlives it.
       keepalive: method === 'markCleanExit',
@@ -61,7 +62,7 @@ export async function importModelFile(file: File, job: string, signal: AbortSign
   if (window.latentStudio && files) return getHost().importModel({ path: files.pathForFile(file), job });
   const response = await fetch(uploadUrl(file.name, job), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/octet-stream' },
+    headers: { 'Content-Type': 'application/octet-stream', ...hostAuthHeaders() },
     body: file,
     signal,
   });

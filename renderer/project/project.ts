@@ -5,7 +5,7 @@
  */
 import { MAX_DIRECTIONS } from '../../app/latent/directions';
 import type { ModelEntry } from '../../app/contract/channels';
-import { checkProjectFitsModel, CURRENT_PROJECT_FORMAT, parseProjectText, PROJECT_KIND, ProjectError, type MapSettings, type Project } from '../../app/project/schema';
+import { checkProjectFitsModel, CURRENT_PROJECT_FORMAT, MAX_PROJECT_BYTES, parseProjectText, PROJECT_KIND, ProjectError, type MapSettings, type Project } from '../../app/project/schema';
 import { getHost, pathOfFile } from '../platform/host';
 import { studioHistory } from '../commands/history';
 import { studioStore, type StudioState } from '../store';
@@ -148,6 +148,8 @@ export async function openProjectFile(file: File): Promise<void> {
       await refreshRecent();
       return;
     }
+    // Refuse by size before reading: a huge drop would otherwise be read whole into memory first.
+    if (file.size > MAX_PROJECT_BYTES) throw new ProjectError(`${file.name} is larger than ${MAX_PROJECT_BYTES / 2 ** 20} MiB, too large for a project file; check you chose the right file`);
     applyProject(parseProjectText(await file.text(), file.name), projectName(file.name), null);
   } catch (error) {
     fail(`Could not open ${file.name}`, error, 'Nothing in the studio was changed.');

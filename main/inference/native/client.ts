@@ -83,6 +83,18 @@ export interface NativeRunner extends NativeGraphRunner {
   readonly ended: Promise<NativeProcessError | null>;
 }
 
+/**
+ * Why a host process ended, for the user. onnxruntime-node is an optional dependency (the browser
+ * host never needs it), so an install without it is a normal case with its own advice; the studio
+ * then runs on WebGPU or WASM.
+ */
+function endedMessage(detail: string): string {
+  if (/Cannot find module 'onnxruntime-node'/.test(detail)) {
+    return 'the native runtime is not installed (onnxruntime-node, an optional dependency, is missing); the studio uses WebGPU or WASM instead. To use it, run `npm install` without --omit=optional';
+  }
+  return `the native inference process ended unexpectedly (${detail}); reopen the model to start a new one`;
+}
+
 /** Raised by a native runner whose host process ended while the model was open. */
 export class NativeProcessError extends Error {
   override readonly name = 'NativeProcessError';
@@ -100,9 +112,7 @@ export async function openNativeRunner(dir: string, manifest: Manifest, options:
   let disposing = false;
   const ended = new Promise<NativeProcessError | null>((resolve) =>
     channel.onExit((detail) => {
-      const error = disposing
-        ? null
-        : new NativeProcessError(`the native inference process ended unexpectedly (${detail}); reopen the model to start a new one`);
+      const error = disposing ? null : new NativeProcessError(endedMessage(detail));
       connection.end(error ?? new Error('this model was unloaded'));
       resolve(error);
     }),
