@@ -13,7 +13,7 @@
  * frozen array, dict → Map, set/frozenset → Set, and whatever an allowed global builds.
  */
 import { strFromU8 } from 'fflate';
-import { MAX_CHECKPOINT_BYTES } from './limits';
+import { MAX_CHECKPOINT_BYTES } from '../codecs/limits';
 import { CheckpointError } from './snapshot';
 
 /** Raised on a pickle that cannot be read or is refused; the message says what was found. */

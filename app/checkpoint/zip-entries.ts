@@ -3,11 +3,11 @@
  * (and 64-byte aligned), so a 400 MB checkpoint is read without copying it once more, which
  * fflate's unzip (it copies every entry) would do. Deflated entries (a user's zip of a model
  * folder) are inflated into buffers of the size the directory declares, bounded by
- * {@link MAX_INFLATED_BYTES}. Zip64 directories are read too; encrypted or otherwise compressed
+ * {@link MAX_CHECKPOINT_STREAM_BYTES}. Zip64 directories are read too; encrypted or otherwise compressed
  * entries are refused by name.
  */
 import { inflateSync, strFromU8 } from 'fflate';
-import { MAX_DEFLATE_RATIO, MAX_INFLATED_BYTES } from './limits';
+import { MAX_CHECKPOINT_STREAM_BYTES, MAX_DEFLATE_RATIO } from '../codecs/limits';
 import { CheckpointError } from './snapshot';
 
 /** One entry of the archive's central directory. */
@@ -143,9 +143,9 @@ export class ZipArchive {
       return data;
     }
     if (entry.method !== 8) this.fail(`${name} uses compression method ${entry.method}; re-zip it with ordinary (deflate) compression`);
-    if (entry.size > MAX_INFLATED_BYTES || entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+    if (entry.size > MAX_CHECKPOINT_STREAM_BYTES || entry.size > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
       throw new CheckpointError(
-        `${this.what}: ${name} claims to inflate to ${entry.size} bytes, more than ${entry.size > MAX_INFLATED_BYTES ? `the ${MAX_INFLATED_BYTES}-byte limit` : 'deflate can produce'}; unzip it yourself and open the files`,
+        `${this.what}: ${name} claims to inflate to ${entry.size} bytes, more than ${entry.size > MAX_CHECKPOINT_STREAM_BYTES ? `the ${MAX_CHECKPOINT_STREAM_BYTES}-byte limit` : 'deflate can produce'}; unzip it yourself and open the files`,
       );
     }
     const out = new Uint8Array(entry.size);

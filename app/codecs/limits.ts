@@ -21,6 +21,8 @@ export const MAX_ZIP_ENTRY_BYTES = 2 ** 31 - 1;
 /** All `.npy` members of one `.npz` together, once inflated (directions and style weights are megabytes). */
 export const MAX_NPZ_INFLATED_BYTES = 2 ** 30;
 
+/** The largest checkpoint file read (a pickle, a torch.save file, a zip of a model folder): 8 GiB. */
+export const MAX_CHECKPOINT_BYTES = 8 * 2 ** 30;
 /** One stream of a checkpoint (a pickle, or a member of a PyTorch zip) once inflated. */
 export const MAX_CHECKPOINT_STREAM_BYTES = 2 ** 31 - 1;
 /** All streams of one checkpoint together, once inflated (a 1024² StyleGAN is about 0.4 GiB). */

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { convertCheckpoint, detectCheckpoint, type CheckpointConvertOptions, type CheckpointInput } from '../../app/checkpoint/convert';
-import { MAX_CHECKPOINT_BYTES } from '../../app/checkpoint/limits';
+import { MAX_CHECKPOINT_BYTES } from '../../app/codecs/limits';
 import { parseClassNameList } from '../../app/checkpoint/biggan';
 import type { PackageFiles } from '../../app/checkpoint/package';
 import { CheckpointError } from '../../app/checkpoint/snapshot';
