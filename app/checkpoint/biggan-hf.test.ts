@@ -33,6 +33,16 @@ describe.skipIf(pythonMissing('torch', 'numpy'))('HuggingFace BigGAN folders wri
     expect(fp32.every((t) => t.data.buffer === bytes.buffer)).toBe(true);
   });
 
+  it('reads a legacy file handed over as a Node Buffer (as fs.readFile gives it) at unaligned offsets', () => {
+    const bytes = fixtures.file('biggan-legacy/pytorch_model.bin');
+    // Shifted by one byte so every float32 storage starts unaligned and must be copied out.
+    const shifted = Buffer.alloc(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const fromBuffer = readTorchStateDict(shifted.subarray(1));
+    const expected = readTorchStateDict(new Uint8Array(bytes));
+    for (const [key, tensor] of expected) expect(Array.from(fromBuffer.get(key)!.data), key).toEqual(Array.from(tensor.data));
+  });
+
   it('refuses a truncated file and a file in neither format', () => {
     for (const folder of ['biggan-zip', 'biggan-legacy']) {
       const bytes = fixtures.file(`${folder}/pytorch_model.bin`);

@@ -124,7 +124,9 @@ export class TorchTensor {
     const start = raw.byteOffset + this.offset * size;
     let out: Float32Array;
     if (this.dtype === 'float32' && this.contiguous()) {
-      out = start % 4 === 0 ? new Float32Array(raw.buffer, start, n) : new Float32Array(raw.slice(this.offset * 4, (this.offset + n) * 4).buffer);
+      // Uint8Array's own slice copies; a Node Buffer's `slice` would return a view of the same
+      // unaligned bytes, whose `.buffer` is the whole file.
+      out = start % 4 === 0 ? new Float32Array(raw.buffer, start, n) : new Float32Array(Uint8Array.prototype.slice.call(raw, this.offset * 4, (this.offset + n) * 4).buffer);
     } else {
       out = new Float32Array(n);
       const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
