@@ -176,7 +176,7 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
 
     it('a tensor of another shape (a 3×3 kernel where config R has 1×1)', async () => {
       const s = withTensors(base(), (m) => m.set('synthesis.L0_36_32.weight', { shape: [32, 32, 3, 3], dtype: 'float32', data: new Float32Array(32 * 32 * 9) }));
-      await refused(s, /synthesis\.L0_36_32\.weight has shape \[32, 32, 3, 3\].*need \[32, 32, 1, 1\]/);
+      await refused(s, /synthesis\.L0_36_32\.weight has shape \[32, 32, 3, 3\].*imply \[32, 32, 1, 1\]/);
     });
 
     it('a tensor the architecture does not have', async () => {
@@ -193,7 +193,7 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
       const modules = new Map(s.modules);
       const layer = modules.get('synthesis.L1_36_32')!;
       modules.set(layer.path, { ...layer, attributes: { ...layer.attributes, conv_clamp: 128 } });
-      await refused({ ...s, modules }, /synthesis\.L1_36_32 records conv_clamp = 128, but the constructor arguments give 256/);
+      await refused({ ...s, modules }, /synthesis\.L1_36_32 records conv_clamp = 128 in the checkpoint, but the constructor arguments give 256/);
     });
 
     it('a network that is not a Generator, and a StyleGAN2 generator', async () => {

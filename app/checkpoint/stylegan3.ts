@@ -19,6 +19,7 @@ import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } f
 import {
   buildMappingGraph,
   denseGraph,
+  denseModule,
   effectiveDense,
   mappingModules,
   rsqrt,
@@ -221,6 +222,7 @@ function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Archit
     lrMultiplier: num('mapping_kwargs.lr_multiplier', m.lr_multiplier),
     embedFeatures: wDim,
     layerFeatures: wDim,
+    activation: 'lrelu',
   };
   const { z_dim: _z, c_dim: _c, w_dim: _w, img_resolution: _r, img_channels: _i, mapping_kwargs: _m, ...rest } = kwargs;
   return {
@@ -294,10 +296,6 @@ function takeSynthesisWeights(dict: CheckedStateDict, arch: Architecture): Synth
 /** The module records the official Generator of this architecture has (for {@link checkModules}). */
 function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping: ReturnType<typeof takeMappingWeights>): Map<string, ExpectedModule> {
   const s = arch.synthesis;
-  const fc = (layer: DenseLayer): ExpectedModule => ({
-    className: 'FullyConnectedLayer',
-    attributes: { in_features: arch.wDim, out_features: layer.weight.shape[0], activation: 'linear', weight_gain: 1 / Math.sqrt(arch.wDim), bias_gain: 1 },
-  });
   const out = new Map<string, ExpectedModule>([
     ['', { className: 'Generator', attributes: { z_dim: arch.zDim, c_dim: arch.cDim, w_dim: arch.wDim, img_resolution: arch.resolution, img_channels: arch.imgChannels, num_ws: arch.numWs } }],
     ...mappingModules(arch.mapping, mapping),
@@ -325,7 +323,7 @@ function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping:
         attributes: { w_dim: arch.wDim, channels: arch.input.channels, size: [arch.input.size, arch.input.size], sampling_rate: arch.input.samplingRate, bandwidth: arch.input.bandwidth },
       },
     ],
-    ['synthesis.input.affine', fc(weights.inputAffine)],
+    ['synthesis.input.affine', denseModule(weights.inputAffine)],
   ]);
   arch.layers.forEach((L, i) => {
     out.set(`synthesis.${L.name}`, {
@@ -356,7 +354,7 @@ function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping:
         padding: [...L.padding],
       },
     });
-    out.set(`synthesis.${L.name}.affine`, fc(weights.layers[i]!.affine));
+    out.set(`synthesis.${L.name}.affine`, denseModule(weights.layers[i]!.affine));
   });
   return out;
 }
