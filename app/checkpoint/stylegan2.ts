@@ -17,6 +17,7 @@
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
+import { conv2dGraph, demodMatrix } from './stylegan-conv';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
   ACTIVATIONS,
@@ -341,7 +342,7 @@ function expectedModules(cfg: Config, layers: readonly LayerSpec[], tensors: Rea
 // ------------------------------------------------------------------------------------------------
 // Graph pieces.
 
-/** A graph builder with the checked tensors at hand, and the convolutions of the synthesis graph. */
+/** A graph builder with the checked tensors at hand, and the per-channel FIR convolution of the synthesis graph. */
 class Graph {
   readonly g = new GraphBuilder();
 
@@ -350,20 +351,6 @@ class Graph {
   tensor(key: string): StoredTensor {
     // Presence and shape were checked against the configuration before any graph is built.
     return this.tensors.get(key)!;
-  }
-
-  /** networks.conv2d: a Conv whose input channels are padded with zeros to a multiple of 4. */
-  conv(x: string, key: string, weight: Float32Array, dims: readonly [number, number, number, number], padding: number): string {
-    const [o, i, kh, kw] = dims;
-    const extra = (4 - (i % 4)) % 4;
-    let w = weight;
-    if (extra > 0) {
-      w = new Float32Array(o * (i + extra) * kh * kw);
-      const per = i * kh * kw;
-      for (let oc = 0; oc < o; oc++) w.set(weight.subarray(oc * per, (oc + 1) * per), oc * (i + extra) * kh * kw);
-      x = this.g.op('Pad', [x, this.g.constInts([0, 0, 0, 0, 0, extra, 0, 0])]);
-    }
-    return this.g.op('Conv', [x, this.g.tensor(key, [o, i + extra, kh, kw], w)], { pads: attr.ints([padding, padding, padding, padding]) });
   }
 
   /**
@@ -429,7 +416,7 @@ async function buildSynthesis(cfg: Config, tensors: ReadonlyMap<string, StoredTe
     const padding = Math.floor(cfg.kernelSize / 2);
     let y = modulate(x, s, i);
     if (l.up === 1) {
-      y = graph.conv(y, `${p}.weight`, w.data, [o, i, kh, kw], padding);
+      y = conv2dGraph(g, y, w.data, [o, i, kh, kw], padding, `${p}.weight`);
     } else {
       // conv2d_resample's transposed-conv-then-filter bookkeeping (networks.modulated_conv2d).
       const fw = cfg.filterTaps;
@@ -449,16 +436,7 @@ async function buildSynthesis(cfg: Config, tensors: ReadonlyMap<string, StoredTe
       if (outSize !== l.res) refuse(`the upsampling of ${l.name} yields ${outSize} px instead of ${l.res}`);
       y = graph.perChannel(y, o, upSize, k.name, 'Conv', { pads: attr.ints([a, a, b, b]) }, outSize);
     }
-    // Σ_k w² as [in, out], summed in float64 (networks._demod_matrix).
-    const demod = new Float32Array(i * o);
-    for (let oc = 0; oc < o; oc++) {
-      for (let ic = 0; ic < i; ic++) {
-        let sum = 0;
-        const base = (oc * i + ic) * kh * kw;
-        for (let k = 0; k < kh * kw; k++) sum += w.data[base + k]! * w.data[base + k]!;
-        demod[ic * o + oc] = sum;
-      }
-    }
+    const demod = demodMatrix(w.data, o, i, kh * kw);
     const dcoefs = rsqrt(g, g.op('Add', [g.op('MatMul', [g.op('Mul', [s, s]), g.tensor(`${p}.demod`, [i, o], demod)]), g.constFloat(1e-8)]));
     y = g.op('Mul', [y, g.op('Reshape', [dcoefs, g.constInts([-1, o, 1, 1])])]);
     if (cfg.useNoise) {
@@ -478,7 +456,7 @@ async function buildSynthesis(cfg: Config, tensors: ReadonlyMap<string, StoredTe
     const p = `synthesis.${l.name}`;
     const w = graph.tensor(`${p}.weight`);
     const s = g.op('Mul', [styles(l), g.constFloat(1 / Math.sqrt(l.inChannels))]);
-    const y = graph.conv(modulate(x, s, l.inChannels), `${p}.weight`, w.data, w.shape as [number, number, number, number], 0);
+    const y = conv2dGraph(g, modulate(x, s, l.inChannels), w.data, w.shape as [number, number, number, number], 0, `${p}.weight`);
     const biased = g.op('Add', [y, g.tensor(`${p}.bias`, [1, l.outChannels, 1, 1], graph.tensor(`${p}.bias`).data)]);
     return activate(g, biased, 'linear', 1, cfg.convClamp);
   };
