@@ -18,6 +18,7 @@ import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
   ACTIVATIONS,
@@ -562,39 +563,26 @@ export async function convertStyleGan2(snapshot: NetworkSnapshot, options: Conve
   }
 
   const id = options.id ?? 'stylegan2';
-  const manifest: Record<string, unknown> = {
-    format: 1,
+  const manifest = styleGanManifest({
     id,
     name: options.name ?? id,
-    license: 'see source',
     attribution: `converted from a ${cfg.source}`,
-    family: 'stylegan',
     resolution: cfg.resolution,
-    img_channels: cfg.imgChannels,
-    z_dim: cfg.zDim,
-    w_dim: cfg.wDim,
-    num_ws: cfg.numWs,
-    c_dim: cfg.cDim,
-    class_names: Array.from({ length: cfg.cDim }, (_, i) => `class ${i}`),
-    output_range: [-1, 1],
-    ws_resolutions: wsResolutions(cfg.numWs, cfg.resolution),
-    w_avg: Array.from(mappingWeights.wAvg),
-    graphs: {
-      mapping: { file: 'mapping.onnx', inputs: cfg.cDim > 0 ? ['z', 'c'] : ['z'], outputs: ['ws'] },
-      synthesis: { file: 'synthesis.onnx', inputs: synthesis.inputs, outputs: ['img'] },
+    imgChannels: cfg.imgChannels,
+    mapping: cfg.mapping,
+    wAvg: mappingWeights.wAvg,
+    wsResolutions: wsResolutions(cfg.numWs, cfg.resolution),
+    synthesisInputs: synthesis.inputs,
+    sideFiles,
+    ...(options.noiseInputs ? { inputs: { noise_inputs: noiseLayers.map((l) => ({ name: noiseInputName(l.name), resolution: l.res, const_file: NOISE_CONST_FILE })) } } : {}),
+    generator: {
+      source: cfg.source,
+      architecture: STYLEGAN2_ARCHITECTURE,
+      initKwargs: cfg.initKwargs,
+      exporter: `Latent Studio TypeScript converter (app/checkpoint/stylegan2.ts), ONNX opset ${OPSET}`,
+      styleAffineLayers: affine.entries,
     },
-    files: {},
-    side_files: sideFiles,
-  };
-  if (options.noiseInputs) manifest.noise_inputs = noiseLayers.map((l) => ({ name: noiseInputName(l.name), resolution: l.res, const_file: NOISE_CONST_FILE }));
-  manifest.generator = {
-    source: cfg.source,
-    architecture: STYLEGAN2_ARCHITECTURE,
-    init_kwargs: cfg.initKwargs,
-    noise_mode: 'const',
-    exporter: `Latent Studio TypeScript converter (app/checkpoint/stylegan2.ts), ONNX opset ${OPSET}`,
-    style_affine_layers: affine.entries,
-  };
+  });
   options.onProgress?.(1);
   return { manifest, files };
 }

@@ -16,6 +16,7 @@ import { attr, GraphBuilder } from '../graph/builder';
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
   activate,
@@ -621,40 +622,27 @@ export async function convertStyleGan3(snapshot: NetworkSnapshot, options: Conve
 
   const affine = styleAffine(arch, synthesis);
   const id = options.id ?? 'stylegan3';
-  const manifest: Record<string, unknown> = {
-    format: 1,
+  const manifest = styleGanManifest({
     id,
     name: options.name ?? id,
-    license: 'see source',
     attribution: options.name ?? id,
-    family: 'stylegan',
     resolution: arch.resolution,
-    img_channels: arch.imgChannels,
-    z_dim: arch.zDim,
-    w_dim: arch.wDim,
-    num_ws: arch.numWs,
-    c_dim: arch.cDim,
-    class_names: Array.from({ length: arch.cDim }, (_, i) => `class ${i}`),
-    output_range: [-1, 1],
-    ws_resolutions: [Math.trunc(arch.input.samplingRate), ...arch.layers.map((L) => L.outSamplingRate)],
-    w_avg: Array.from(mapping.wAvg),
-    graphs: {
-      mapping: { file: 'mapping.onnx', inputs: arch.cDim > 0 ? ['z', 'c'] : ['z'], outputs: ['ws'] },
-      synthesis: { file: 'synthesis.onnx', inputs: transformInput ? ['ws', TRANSFORM_INPUT] : ['ws'], outputs: ['img'] },
-    },
-    files: {},
-    side_files: { style_affine: 'style_affine.npz' },
-    ...(transformInput ? { transform_input: { name: TRANSFORM_INPUT, default: [0, 1, 2].map((r) => Array.from(rows(synthesis.transform, 3, r, r + 1))) } } : {}),
+    imgChannels: arch.imgChannels,
+    mapping: arch.mapping,
+    wAvg: mapping.wAvg,
+    wsResolutions: [Math.trunc(arch.input.samplingRate), ...arch.layers.map((L) => L.outSamplingRate)],
+    synthesisInputs: transformInput ? ['ws', TRANSFORM_INPUT] : ['ws'],
+    sideFiles: { style_affine: 'style_affine.npz' },
+    ...(transformInput ? { inputs: { transform_input: { name: TRANSFORM_INPUT, default: [0, 1, 2].map((r) => Array.from(rows(synthesis.transform, 3, r, r + 1))) } } } : {}),
     generator: {
       source: SOURCE,
       architecture: ARCHITECTURE,
-      init_kwargs: arch.initKwargs,
-      noise_mode: 'const',
+      initKwargs: arch.initKwargs,
       exporter: EXPORTER,
-      style_affine_layers: affine.layers,
-      pickle_init_kwargs: snapshot.initKwargs,
+      styleAffineLayers: affine.layers,
+      more: { pickle_init_kwargs: snapshot.initKwargs },
     },
-  };
+  });
   const files = new Map<string, Uint8Array>([
     ['mapping.onnx', mappingOnnx],
     ['synthesis.onnx', synthesisOnnx],
