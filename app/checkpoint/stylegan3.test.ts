@@ -188,6 +188,11 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
       await refused({ ...s, initKwargs: { ...s.initKwargs, use_noise: true } }, /does not take: use_noise/);
     });
 
+    it('a negative conv_clamp, which filtered_lrelu does not take', async () => {
+      const s = base();
+      await refused({ ...s, initKwargs: { ...s.initKwargs, conv_clamp: -1 } }, /conv_clamp is -1 \(filtered_lrelu takes None or a clamp ≥ 0\)/);
+    });
+
     it('a recorded module attribute that disagrees with the constructor arguments', async () => {
       const s = base();
       const modules = new Map(s.modules);
