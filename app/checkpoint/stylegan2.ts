@@ -18,6 +18,7 @@ import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord } from './stylegan-kwargs';
 import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
@@ -67,7 +68,6 @@ function refuse(what: string): never {
 // ------------------------------------------------------------------------------------------------
 // Configuration: the constructor arguments, read as the Python classes read them.
 
-const G_POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
 const MAPPING_KWARGS = new Set(['num_layers', 'embed_features', 'layer_features', 'activation', 'lr_multiplier', 'w_avg_beta']);
 /** What SynthesisNetwork, SynthesisBlock and SynthesisLayer accept between them (networks.py). */
 const SYNTHESIS_KWARGS = new Set([
@@ -105,10 +105,6 @@ interface Config {
   readonly initKwargs: Record<string, unknown>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function integer(where: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) refuse(`${where} is ${JSON.stringify(value)}, expected an integer ≥ ${min}`);
   return value;
@@ -124,27 +120,14 @@ function activationName(where: string, value: unknown): Activation {
   return value;
 }
 
-/** The Generator's keyword arguments, positional ones named (nvidia_pickle._generator_kwargs). */
-function generatorKwargs(snapshot: NetworkSnapshot): Record<string, unknown> {
-  const kwargs: Record<string, unknown> = { ...snapshot.initKwargs };
-  snapshot.initArgs.forEach((value, i) => {
-    const name = G_POSITIONAL[i];
-    if (name === undefined) refuse(`the Generator was constructed with ${snapshot.initArgs.length} positional arguments; a StyleGAN2 Generator takes at most ${G_POSITIONAL.length}`);
-    if (!(name in kwargs)) kwargs[name] = value;
-  });
-  const missing = G_POSITIONAL.slice(0, 5).filter((k) => !(k in kwargs));
-  if (missing.length > 0) refuse(`G_ema records no ${missing.join(', ')} among its constructor arguments`);
-  return kwargs;
-}
-
 function readConfig(snapshot: NetworkSnapshot): Config {
   if (snapshot.className !== 'Generator') refuse(`the network is a ${snapshot.className}, not a StyleGAN2 Generator`);
   const input = snapshot.modules.get('synthesis.input');
   if (input?.className === 'SynthesisInput') refuse('the network is a StyleGAN3 generator (its synthesis has a SynthesisInput); convert it as StyleGAN3');
-  const kwargs = generatorKwargs(snapshot);
-  const base = Object.fromEntries(G_POSITIONAL.slice(0, 5).map((k) => [k, kwargs[k]]));
+  const kwargs = generatorKwargs(snapshot, (finding) => new CheckpointError(`${finding}. ${FALLBACK}`));
+  const base = Object.fromEntries(GENERATOR_POSITIONAL.slice(0, 5).map((k) => [k, kwargs[k]]));
   const mappingKwargs: unknown = kwargs.mapping_kwargs ?? {};
-  for (const k of G_POSITIONAL) delete kwargs[k];
+  for (const k of GENERATOR_POSITIONAL) delete kwargs[k];
   let source: string;
   let synthesisKwargs: Record<string, unknown>;
   if ('synthesis_kwargs' in kwargs) {

@@ -16,6 +16,7 @@ import { attr, GraphBuilder } from '../graph/builder';
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord } from './stylegan-kwargs';
 import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
@@ -40,8 +41,6 @@ const EXPORTER = 'Latent Studio TypeScript converter (app/checkpoint/stylegan3.t
 const FALLBACK = pythonFallback('/usr/bin/python3 models/tools/export_stylegan.py --pickle <file> --out <folder>');
 const TRANSFORM_INPUT = 'transform';
 
-/** The Generator's positional constructor arguments, in order (stored pickles may pass them positionally). */
-const POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
 /** SynthesisNetwork and SynthesisLayer keyword arguments with the official defaults. */
 const SYNTHESIS_DEFAULTS = {
   channel_base: 32768,
@@ -107,10 +106,6 @@ interface Architecture {
   readonly initKwargs: Record<string, unknown>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** numpy's rint: round half to even. */
 function rint(x: number): number {
   const r = Math.round(x);
@@ -118,12 +113,7 @@ function rint(x: number): number {
 }
 
 function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Architecture {
-  const kwargs: Record<string, unknown> = { ...snapshot.initKwargs };
-  snapshot.initArgs.forEach((value, i) => {
-    const name = POSITIONAL[i];
-    if (name === undefined) throw dict.refuse(`the Generator was constructed with ${snapshot.initArgs.length} positional arguments (at most ${POSITIONAL.length} exist)`);
-    if (!(name in kwargs)) kwargs[name] = value;
-  });
+  const kwargs = generatorKwargs(snapshot, (finding) => dict.refuse(finding));
   const int = (name: string, value: unknown, min: number): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw dict.refuse(`${name} is ${JSON.stringify(value)} (an integer ≥ ${min} is needed)`);
     return value;
@@ -141,7 +131,7 @@ function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Archit
   if (!isRecord(mappingKwargs)) throw dict.refuse(`mapping_kwargs is ${JSON.stringify(mappingKwargs)}, not a dict`);
 
   const synthesisKwargs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) if (!(POSITIONAL as readonly string[]).includes(key)) synthesisKwargs[key] = value;
+  for (const [key, value] of Object.entries(kwargs)) if (!(GENERATOR_POSITIONAL as readonly string[]).includes(key)) synthesisKwargs[key] = value;
   const unknown = Object.keys(synthesisKwargs).filter((k) => !(k in SYNTHESIS_DEFAULTS));
   if (unknown.length > 0) throw dict.refuse(`the Generator has arguments the official StyleGAN3 does not take: ${unknown.join(', ')}`);
   const unknownMapping = Object.keys(mappingKwargs).filter((k) => !(k in MAPPING_DEFAULTS));
