@@ -188,6 +188,20 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
       await refused({ ...s, initKwargs: { ...s.initKwargs, use_noise: true } }, /does not take: use_noise/);
     });
 
+    it('constructor arguments recorded positionally or by keyword read the same; too many, or none for z_dim, are refused', async () => {
+      const s = base();
+      const names = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels'];
+      const named: Record<string, unknown> = { ...Object.fromEntries(s.initArgs.map((v, i) => [names[i], v])), ...s.initKwargs };
+      const others = Object.fromEntries(Object.entries(named).filter(([k]) => !names.includes(k)));
+      const positional = names.map((k) => named[k]);
+      const dims = (p: { manifest: Record<string, unknown> }): unknown[] => ['z_dim', 'c_dim', 'w_dim', 'resolution', 'img_channels'].map((k) => p.manifest[k]);
+      expect(dims(await convertStyleGan3({ ...s, initArgs: [], initKwargs: named }))).toEqual(positional);
+      expect(dims(await convertStyleGan3({ ...s, initArgs: positional, initKwargs: others }))).toEqual(positional);
+      await refused({ ...s, initArgs: [...positional, {}, 1], initKwargs: others }, /7 positional arguments; a StyleGAN Generator takes at most 6/);
+      const { z_dim: _z, ...withoutZ } = named;
+      await refused({ ...s, initArgs: [], initKwargs: withoutZ }, /records no z_dim among its constructor arguments/);
+    });
+
     it('a negative conv_clamp, which filtered_lrelu does not take', async () => {
       const s = base();
       await refused({ ...s, initKwargs: { ...s.initKwargs, conv_clamp: -1 } }, /conv_clamp is -1 \(filtered_lrelu takes None or a clamp ≥ 0\)/);
