@@ -5,6 +5,7 @@
  * them here before reading their own family's keywords.
  */
 import type { NetworkSnapshot } from './snapshot';
+import type { MappingSpec } from './stylegan-mapping';
 
 /** The Generator's positional constructor arguments, in order (both families). */
 export const GENERATOR_POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
@@ -32,4 +33,15 @@ export function generatorKwargs(snapshot: NetworkSnapshot, refuse: (finding: str
   const missing = GENERATOR_POSITIONAL.slice(0, 5).filter((k) => !(k in kwargs));
   if (missing.length > 0) throw refuse(`G_ema records no ${missing.join(', ')} among its constructor arguments`);
   return kwargs;
+}
+
+/** What the leading constructor arguments fix in either family: the inputs, the output and the ws rows. */
+export interface GeneratorDims {
+  readonly zDim: number;
+  readonly cDim: number;
+  readonly wDim: number;
+  readonly resolution: number;
+  readonly imgChannels: number;
+  readonly numWs: number;
+  readonly mapping: MappingSpec;
 }

@@ -18,7 +18,7 @@ import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
-import { GENERATOR_POSITIONAL, generatorKwargs, isRecord } from './stylegan-kwargs';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord, type GeneratorDims } from './stylegan-kwargs';
 import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
@@ -35,7 +35,6 @@ import {
   takeMappingWeights,
   type Activation,
   type DenseLayer,
-  type MappingSpec,
   type MappingWeights,
 } from './stylegan-mapping';
 import {
@@ -85,15 +84,8 @@ interface Block {
   readonly wsIndex: number;
 }
 
-interface Config {
+interface Config extends GeneratorDims {
   readonly source: string;
-  readonly zDim: number;
-  readonly cDim: number;
-  readonly wDim: number;
-  readonly resolution: number;
-  readonly imgChannels: number;
-  readonly numWs: number;
-  readonly mapping: MappingSpec;
   readonly architecture: 'skip' | 'orig';
   readonly filterTaps: number;
   readonly convClamp: number | null;

@@ -16,7 +16,7 @@ import { attr, GraphBuilder } from '../graph/builder';
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { conv2dGraph, demodMatrix } from './stylegan-conv';
-import { GENERATOR_POSITIONAL, generatorKwargs, isRecord } from './stylegan-kwargs';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord, type GeneratorDims } from './stylegan-kwargs';
 import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
@@ -91,14 +91,7 @@ interface LayerSpec {
 }
 
 /** The whole architecture implied by the constructor arguments. */
-interface Architecture {
-  readonly zDim: number;
-  readonly cDim: number;
-  readonly wDim: number;
-  readonly resolution: number;
-  readonly imgChannels: number;
-  readonly numWs: number;
-  readonly mapping: MappingSpec;
+interface Architecture extends GeneratorDims {
   readonly synthesis: typeof SYNTHESIS_DEFAULTS;
   readonly input: { channels: number; size: number; samplingRate: number; bandwidth: number };
   readonly layers: readonly LayerSpec[];
