@@ -25,11 +25,14 @@ export class CheckedStateDict {
    * @param snapshot the network as stored
    * @param what how refusals name the network ("a stylegan3 Generator")
    * @param fallback the sentence refusals end with ({@link pythonFallback})
+   * @param args how refusals name the constructor arguments the expected shapes follow from
+   *   (`init_kwargs {…}` where they are known when the dict is made)
    */
   constructor(
     private readonly snapshot: NetworkSnapshot,
     private readonly what: string,
     private readonly fallback: string,
+    readonly args = 'the constructor arguments',
   ) {}
 
   /** Whether the snapshot stores `name` (without marking it used). */
@@ -40,9 +43,11 @@ export class CheckedStateDict {
   /** The tensor `name`, which must exist with exactly `shape`. */
   take(name: string, shape: readonly number[]): StoredTensor {
     const tensor = this.snapshot.tensors.get(name);
-    if (!tensor) throw this.refuse(`it has no tensor ${name} (expected shape ${shapeText(shape)})`);
+    if (!tensor) throw this.refuse(`it has no tensor ${name}, which ${this.args} imply (shape ${shapeText(shape)})`);
     const same = tensor.shape.length === shape.length && tensor.shape.every((d, i) => d === shape[i]);
-    if (!same) throw this.refuse(`${name} has shape ${shapeText(tensor.shape)}, but these constructor arguments need ${shapeText(shape)}`);
+    if (!same) throw this.refuse(`${name} has shape ${shapeText(tensor.shape)} in the checkpoint, but ${this.args} imply ${shapeText(shape)}`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (tensor.data.length !== count) throw this.refuse(`${name} holds ${tensor.data.length} values, not the ${count} of its shape ${shapeText(shape)}`);
     this.used.add(name);
     return tensor;
   }
@@ -52,7 +57,7 @@ export class CheckedStateDict {
     const extra = [...this.snapshot.tensors.keys()].filter((name) => !this.used.has(name));
     if (extra.length > 0) {
       const shown = extra.slice(0, 5).join(', ') + (extra.length > 5 ? ` and ${extra.length - 5} more` : '');
-      throw this.refuse(`it stores tensors that ${this.what} does not have: ${shown}`);
+      throw this.refuse(`it stores tensors that ${this.what} with ${this.args} does not have: ${shown}`);
     }
   }
 
@@ -108,13 +113,13 @@ export function checkModules(snapshot: NetworkSnapshot, expected: ReadonlyMap<st
   for (const [path, record] of snapshot.modules) {
     const want = expected.get(path);
     const where = path === '' ? 'the network' : `module ${path}`;
-    if (!want) throw dict.refuse(`${where} (${record.className}) has no counterpart in the rebuilt network`);
-    if (record.className !== want.className) throw dict.refuse(`${where} is a ${record.className}, where a ${want.className} belongs`);
+    if (!want) throw dict.refuse(`${where} (${record.className}) has no counterpart in the network ${dict.args} describe`);
+    if (record.className !== want.className) throw dict.refuse(`${where} is a ${record.className} in the checkpoint, where the network ${dict.args} describe has a ${want.className}`);
     for (const [name, value] of Object.entries(want.attributes)) {
       if (!(name in record.attributes)) continue;
       const stored = record.attributes[name];
       if (!sameAttribute(stored, value)) {
-        throw dict.refuse(`${where} records ${name} = ${JSON.stringify(plain(stored))}, but the constructor arguments give ${JSON.stringify(value)}`);
+        throw dict.refuse(`${where} records ${name} = ${JSON.stringify(plain(stored))} in the checkpoint, but ${dict.args} give ${JSON.stringify(value)}`);
       }
     }
   }

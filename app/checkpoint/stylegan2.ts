@@ -17,6 +17,26 @@
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import { attr, GraphBuilder } from '../graph/builder';
+import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord, type GeneratorDims } from './stylegan-kwargs';
+import { styleGanManifest } from './stylegan-manifest';
+import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
+import {
+  ACTIVATIONS,
+  activate,
+  buildMappingGraph,
+  denseGraph,
+  denseModule,
+  effectiveDense,
+  isActivation,
+  mappingModules,
+  rsqrt,
+  scaleF32,
+  takeMappingWeights,
+  type Activation,
+  type DenseLayer,
+  type MappingWeights,
+} from './stylegan-mapping';
 import {
   CheckpointError,
   ConversionCancelled,
@@ -35,7 +55,7 @@ export const STYLEGAN2_SOURCES = {
   stylegan3Repo: 'stylegan3 training.networks_stylegan2 pickle',
 } as const;
 
-const FALLBACK = 'The Python exporter (models/tools/export_stylegan.py --pickle) is the fallback for networks this converter refuses.';
+const FALLBACK = pythonFallback('/usr/bin/python3 models/tools/export_stylegan.py --pickle <file> --out <folder>');
 const OPSET = 17;
 const NOISE_CONST_FILE = 'noise_const.npz';
 const STYLE_AFFINE_FILE = 'style_affine.npz';
@@ -47,20 +67,6 @@ function refuse(what: string): never {
 // ------------------------------------------------------------------------------------------------
 // Configuration: the constructor arguments, read as the Python classes read them.
 
-/** bias_act's activations: ONNX form and default gain (networks.py _ACTIVATIONS). */
-const ACTIVATIONS: Readonly<Record<string, { readonly gain: number; readonly apply: (g: GraphBuilder, x: string) => string }>> = {
-  linear: { gain: 1, apply: (_g, x) => x },
-  relu: { gain: Math.SQRT2, apply: (g, x) => g.op('Relu', [x]) },
-  lrelu: { gain: Math.SQRT2, apply: (g, x) => g.op('LeakyRelu', [x], { alpha: attr.float(0.2) }) },
-  tanh: { gain: 1, apply: (g, x) => g.op('Tanh', [x]) },
-  sigmoid: { gain: 1, apply: (g, x) => g.op('Sigmoid', [x]) },
-  elu: { gain: 1, apply: (g, x) => g.op('Elu', [x]) },
-  selu: { gain: 1, apply: (g, x) => g.op('Selu', [x]) },
-  softplus: { gain: 1, apply: (g, x) => g.op('Softplus', [x]) },
-  swish: { gain: Math.SQRT2, apply: (g, x) => g.op('Mul', [g.op('Sigmoid', [x]), x]) },
-};
-
-const G_POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
 const MAPPING_KWARGS = new Set(['num_layers', 'embed_features', 'layer_features', 'activation', 'lr_multiplier', 'w_avg_beta']);
 /** What SynthesisNetwork, SynthesisBlock and SynthesisLayer accept between them (networks.py). */
 const SYNTHESIS_KWARGS = new Set([
@@ -78,34 +84,17 @@ interface Block {
   readonly wsIndex: number;
 }
 
-interface Config {
+interface Config extends GeneratorDims {
   readonly source: string;
-  readonly zDim: number;
-  readonly cDim: number;
-  readonly wDim: number;
-  readonly resolution: number;
-  readonly imgChannels: number;
-  readonly numWs: number;
-  readonly mapping: {
-    readonly numLayers: number;
-    readonly features: readonly number[];
-    readonly embedFeatures: number;
-    readonly activation: string;
-    readonly lrMultiplier: number;
-  };
   readonly architecture: 'skip' | 'orig';
   readonly filterTaps: number;
   readonly convClamp: number | null;
   readonly kernelSize: number;
   readonly useNoise: boolean;
-  readonly activation: string;
+  readonly activation: Activation;
   readonly blocks: readonly Block[];
   /** `generator.init_kwargs` of the manifest: the rebuilt Generator's init_kwargs(). */
   readonly initKwargs: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function integer(where: string, value: unknown, min: number): number {
@@ -118,32 +107,19 @@ function finite(where: string, value: unknown): number {
   return value;
 }
 
-function activationName(where: string, value: unknown): string {
-  if (typeof value !== 'string' || !(value in ACTIVATIONS)) refuse(`${where} is ${JSON.stringify(value)}, not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+function activationName(where: string, value: unknown): Activation {
+  if (!isActivation(value)) refuse(`${where} is ${JSON.stringify(value)}, not one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   return value;
-}
-
-/** The Generator's keyword arguments, positional ones named (nvidia_pickle._generator_kwargs). */
-function generatorKwargs(snapshot: NetworkSnapshot): Record<string, unknown> {
-  const kwargs: Record<string, unknown> = { ...snapshot.initKwargs };
-  snapshot.initArgs.forEach((value, i) => {
-    const name = G_POSITIONAL[i];
-    if (name === undefined) refuse(`the Generator was constructed with ${snapshot.initArgs.length} positional arguments; a StyleGAN2 Generator takes at most ${G_POSITIONAL.length}`);
-    if (!(name in kwargs)) kwargs[name] = value;
-  });
-  const missing = G_POSITIONAL.slice(0, 5).filter((k) => !(k in kwargs));
-  if (missing.length > 0) refuse(`G_ema records no ${missing.join(', ')} among its constructor arguments`);
-  return kwargs;
 }
 
 function readConfig(snapshot: NetworkSnapshot): Config {
   if (snapshot.className !== 'Generator') refuse(`the network is a ${snapshot.className}, not a StyleGAN2 Generator`);
   const input = snapshot.modules.get('synthesis.input');
   if (input?.className === 'SynthesisInput') refuse('the network is a StyleGAN3 generator (its synthesis has a SynthesisInput); convert it as StyleGAN3');
-  const kwargs = generatorKwargs(snapshot);
-  const base = Object.fromEntries(G_POSITIONAL.slice(0, 5).map((k) => [k, kwargs[k]]));
+  const kwargs = generatorKwargs(snapshot, (finding) => new CheckpointError(`${finding}. ${FALLBACK}`));
+  const base = Object.fromEntries(GENERATOR_POSITIONAL.slice(0, 5).map((k) => [k, kwargs[k]]));
   const mappingKwargs: unknown = kwargs.mapping_kwargs ?? {};
-  for (const k of G_POSITIONAL) delete kwargs[k];
+  for (const k of GENERATOR_POSITIONAL) delete kwargs[k];
   let source: string;
   let synthesisKwargs: Record<string, unknown>;
   if ('synthesis_kwargs' in kwargs) {
@@ -210,7 +186,6 @@ function readConfig(snapshot: NetworkSnapshot): Config {
   const layerFeatures = integer('mapping_kwargs.layer_features', mappingKwargs.layer_features ?? wDim, 1);
   const lrMultiplier = finite('mapping_kwargs.lr_multiplier', mappingKwargs.lr_multiplier ?? 0.01);
   if ('w_avg_beta' in mappingKwargs && mappingKwargs.w_avg_beta === null) refuse('mapping_kwargs.w_avg_beta is None: the network keeps no w_avg, which truncation needs');
-  const features = [zDim + embedFeatures, ...Array<number>(numLayers - 1).fill(layerFeatures), wDim];
   return {
     source,
     zDim,
@@ -219,7 +194,17 @@ function readConfig(snapshot: NetworkSnapshot): Config {
     resolution,
     imgChannels,
     numWs,
-    mapping: { numLayers, features, embedFeatures, activation: activationName('mapping_kwargs.activation', mappingKwargs.activation ?? 'lrelu'), lrMultiplier },
+    mapping: {
+      zDim,
+      cDim,
+      wDim,
+      numWs,
+      numLayers,
+      lrMultiplier,
+      embedFeatures,
+      layerFeatures,
+      activation: activationName('mapping_kwargs.activation', mappingKwargs.activation ?? 'lrelu'),
+    },
     architecture,
     filterTaps: filter.length,
     convClamp,
@@ -257,6 +242,7 @@ function layerSpecs(cfg: Config): LayerSpec[] {
   return out;
 }
 
+/** The shapes of the synthesis tensors (the mapping network's are {@link takeMappingWeights}'). */
 function expectedShapes(cfg: Config, layers: readonly LayerSpec[]): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   const fc = (prefix: string, inF: number, outF: number): void => {
@@ -282,26 +268,14 @@ function expectedShapes(cfg: Config, layers: readonly LayerSpec[]): Map<string, 
       }
     }
   }
-  if (cfg.cDim > 0) fc('mapping.embed', cfg.cDim, cfg.mapping.embedFeatures);
-  for (let i = 0; i < cfg.mapping.numLayers; i++) fc(`mapping.fc${i}`, cfg.mapping.features[i]!, cfg.mapping.features[i + 1]!);
-  shapes.set('mapping.w_avg', [cfg.wDim]);
   return shapes;
 }
 
-const describeKwargs = (cfg: Config): string => JSON.stringify(cfg.initKwargs);
-
-function checkTensors(snapshot: NetworkSnapshot, cfg: Config, shapes: ReadonlyMap<string, number[]>): void {
-  for (const [key, shape] of shapes) {
-    const t = snapshot.tensors.get(key);
-    if (t === undefined) refuse(`the checkpoint has no ${key}, which a ${cfg.source.replace(/ pickle$/, '')} Generator with init_kwargs ${describeKwargs(cfg)} has`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      refuse(`${key} has shape [${t.shape.join(', ')}] in the checkpoint, but init_kwargs ${describeKwargs(cfg)} imply [${shape.join(', ')}]`);
-    }
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (t.data.length !== count) refuse(`${key} holds ${t.data.length} values for its shape [${shape.join(', ')}] (${count})`);
-  }
-  const extra = [...snapshot.tensors.keys()].filter((k) => !shapes.has(k));
-  if (extra.length > 0) refuse(`the checkpoint has tensors a StyleGAN2 Generator with these init_kwargs does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}`);
+/** A layer's style affine as stored: FullyConnectedLayer(w_dim, in_channels), lr 1, linear. */
+function affineLayer(tensors: ReadonlyMap<string, StoredTensor>, l: LayerSpec): DenseLayer {
+  // Presence and shape were checked against the configuration before anything reads them.
+  const p = `synthesis.${l.name}.affine`;
+  return { weight: tensors.get(`${p}.weight`)!, bias: tensors.get(`${p}.bias`)!, lrMultiplier: 1, activation: 'linear' };
 }
 
 /**
@@ -309,18 +283,14 @@ function checkTensors(snapshot: NetworkSnapshot, cfg: Config, shapes: ReadonlyMa
  * path: the subset of nvidia_pickle.py's _CHECKED_ATTRS that our modules carry, so a value the
  * kwargs alone do not pin down (a clamp, a padding, a gain) cannot differ unnoticed.
  */
-function expectedModules(cfg: Config, layers: readonly LayerSpec[]): Map<string, { className: string; attributes: Record<string, unknown> }> {
-  const modules = new Map<string, { className: string; attributes: Record<string, unknown> }>();
+function expectedModules(cfg: Config, layers: readonly LayerSpec[], tensors: ReadonlyMap<string, StoredTensor>, mapping: MappingWeights): Map<string, ExpectedModule> {
   const dims = { z_dim: cfg.zDim, c_dim: cfg.cDim, w_dim: cfg.wDim };
   const image = { img_resolution: cfg.resolution, img_channels: cfg.imgChannels };
-  const fc = (path: string, inF: number, activation: string, lr: number): void => {
-    modules.set(path, { className: 'FullyConnectedLayer', attributes: { activation, weight_gain: lr / Math.sqrt(inF), bias_gain: lr } });
-  };
-  modules.set('', { className: 'Generator', attributes: { ...dims, ...image, num_ws: cfg.numWs } });
-  modules.set('mapping', { className: 'MappingNetwork', attributes: { ...dims, num_ws: cfg.numWs, num_layers: cfg.mapping.numLayers } });
-  if (cfg.cDim > 0) fc('mapping.embed', cfg.cDim, 'linear', 1);
-  for (let i = 0; i < cfg.mapping.numLayers; i++) fc(`mapping.fc${i}`, cfg.mapping.features[i]!, cfg.mapping.activation, cfg.mapping.lrMultiplier);
-  modules.set('synthesis', { className: 'SynthesisNetwork', attributes: { w_dim: cfg.wDim, ...image, num_ws: cfg.numWs } });
+  const modules = new Map<string, ExpectedModule>([
+    ['', { className: 'Generator', attributes: { ...dims, ...image, num_ws: cfg.numWs } }],
+    ...mappingModules(cfg.mapping, mapping),
+    ['synthesis', { className: 'SynthesisNetwork', attributes: { w_dim: cfg.wDim, ...image, num_ws: cfg.numWs } }],
+  ]);
   for (const b of cfg.blocks) {
     modules.set(`synthesis.b${b.res}`, {
       className: 'SynthesisBlock',
@@ -334,65 +304,23 @@ function expectedModules(cfg: Config, layers: readonly LayerSpec[]): Map<string,
         className: 'SynthesisLayer',
         attributes: {
           in_channels: l.inChannels, resolution: l.res, up: l.up, use_noise: cfg.useNoise, activation: cfg.activation,
-          conv_clamp: cfg.convClamp, padding: Math.floor(cfg.kernelSize / 2), act_gain: ACTIVATIONS[cfg.activation]!.gain,
+          conv_clamp: cfg.convClamp, padding: Math.floor(cfg.kernelSize / 2), act_gain: ACTIVATIONS[cfg.activation].gain,
         },
       });
     } else {
       modules.set(path, { className: 'ToRGBLayer', attributes: { in_channels: l.inChannels, conv_clamp: cfg.convClamp, weight_gain: 1 / Math.sqrt(l.inChannels) } });
     }
-    fc(`${path}.affine`, cfg.wDim, 'linear', 1);
+    modules.set(`${path}.affine`, denseModule(affineLayer(tensors, l)));
   }
   return modules;
-}
-
-/** nvidia_pickle._same: Python equality for strings, booleans and None; numbers within rtol 1e-6. */
-function same(theirs: unknown, ours: unknown): boolean {
-  const plain = (v: unknown): boolean => typeof v === 'string' || typeof v === 'boolean' || v === null || v === undefined;
-  if (plain(theirs) || plain(ours)) {
-    // Python's True == 1 and False == 0.
-    const num = (v: unknown): unknown => (typeof v === 'boolean' ? Number(v) : v);
-    return num(theirs) === num(ours);
-  }
-  const a = Array.isArray(theirs) ? theirs : [theirs];
-  const b = Array.isArray(ours) ? ours : [ours];
-  if (a.length !== b.length) return false;
-  return a.every((v, i) => typeof v === 'number' && typeof b[i] === 'number' && Math.abs(v - (b[i] as number)) <= 1e-6 * Math.abs(b[i] as number));
-}
-
-function checkModules(snapshot: NetworkSnapshot, expected: ReadonlyMap<string, { className: string; attributes: Record<string, unknown> }>): void {
-  for (const [path, record] of snapshot.modules) {
-    const where = path === '' ? 'G_ema' : `G_ema.${path}`;
-    const ours = expected.get(path);
-    if (ours === undefined) refuse(`${where} (${record.className}) has no counterpart in a StyleGAN2 Generator with these init_kwargs`);
-    if (ours.className !== record.className) refuse(`${where} is a ${record.className} in the checkpoint but a ${ours.className} in the rebuilt network`);
-    for (const [name, value] of Object.entries(ours.attributes)) {
-      if (!(name in record.attributes)) continue;
-      const theirs = record.attributes[name];
-      if (!same(theirs, value)) refuse(`${where}.${name} is ${JSON.stringify(theirs)} in the checkpoint but ${JSON.stringify(value)} in the network its init_kwargs describe`);
-    }
-  }
 }
 
 // ------------------------------------------------------------------------------------------------
 // Graph pieces.
 
-/** Float32 `data · gain` with the gain rounded to float32 first, as torch multiplies a tensor by a scalar. */
-function scaled(data: Float32Array, gain: number): Float32Array {
-  const g = Math.fround(gain);
-  return g === 1 ? data : data.map((v) => v * g);
-}
-
-/** [rows, cols] → [cols, rows]. */
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
-}
-
-/** A graph builder with the small constants cached, and the layers both graphs use. */
+/** A graph builder with the checked tensors at hand, and the per-channel FIR convolution of the synthesis graph. */
 class Graph {
   readonly g = new GraphBuilder();
-  private readonly constants = new Map<string, string>();
 
   constructor(private readonly tensors: ReadonlyMap<string, StoredTensor>) {}
 
@@ -401,69 +329,14 @@ class Graph {
     return this.tensors.get(key)!;
   }
 
-  ints(values: readonly number[], dims: readonly number[] = [values.length]): string {
-    const key = `i${dims.join('x')}:${values.join(',')}`;
-    let name = this.constants.get(key);
-    if (name === undefined) this.constants.set(key, (name = this.g.ints('const_i', values, dims)));
-    return name;
-  }
-
-  scalar(value: number): string {
-    const key = `f:${Math.fround(value)}`;
-    let name = this.constants.get(key);
-    if (name === undefined) this.constants.set(key, (name = this.g.floats('const_f', [value], [])));
-    return name;
-  }
-
-  /** 1 / sqrt(x), as the traced rsqrt (Sqrt, then Div). */
-  rsqrt(x: string): string {
-    return this.g.op('Div', [this.scalar(1), this.g.op('Sqrt', [x])]);
-  }
-
-  /** normalize_2nd_moment over axis 1. */
-  normalize(x: string): string {
-    const mean = this.g.op('ReduceMean', [this.g.op('Mul', [x, x])], { axes: attr.ints([1]), keepdims: attr.int(1) });
-    return this.g.op('Mul', [x, this.rsqrt(this.g.op('Add', [mean, this.scalar(1e-8)]))]);
-  }
-
-  /** bias_act after the bias: activation, gain, clamp (official order). */
-  activate(x: string, activation: string, gain: number, clamp: number | null): string {
-    let y = ACTIVATIONS[activation]!.apply(this.g, x);
-    if (gain !== 1) y = this.g.op('Mul', [y, this.scalar(gain)]);
-    if (clamp !== null && clamp >= 0) y = this.g.op('Clip', [y, this.scalar(-clamp), this.scalar(clamp)]);
-    return y;
-  }
-
-  /** FullyConnectedLayer: x @ (weight · lr/√in)ᵀ + bias · lr, then bias_act. */
-  dense(x: string, prefix: string, inF: number, outF: number, lr: number, activation: string): string {
-    const weight = transpose(scaled(this.tensor(`${prefix}.weight`).data, lr / Math.sqrt(inF)), outF, inF);
-    const bias = scaled(this.tensor(`${prefix}.bias`).data, lr);
-    const y = this.g.op('Add', [this.g.op('MatMul', [x, this.g.tensor(`${prefix}.weight`, [inF, outF], weight)]), this.g.tensor(`${prefix}.bias`, [outF], bias)]);
-    return this.activate(y, activation, ACTIVATIONS[activation]!.gain, null);
-  }
-
-  /** networks.conv2d: a Conv whose input channels are padded with zeros to a multiple of 4. */
-  conv(x: string, key: string, weight: Float32Array, dims: readonly [number, number, number, number], padding: number): string {
-    const [o, i, kh, kw] = dims;
-    const extra = (4 - (i % 4)) % 4;
-    let w = weight;
-    if (extra > 0) {
-      w = new Float32Array(o * (i + extra) * kh * kw);
-      const per = i * kh * kw;
-      for (let oc = 0; oc < o; oc++) w.set(weight.subarray(oc * per, (oc + 1) * per), oc * (i + extra) * kh * kw);
-      x = this.g.op('Pad', [x, this.ints([0, 0, 0, 0, 0, extra, 0, 0])]);
-    }
-    return this.g.op('Conv', [x, this.g.tensor(key, [o, i + extra, kh, kw], w)], { pads: attr.ints([padding, padding, padding, padding]) });
-  }
-
   /**
    * One 2-D kernel over every channel (networks.per_channel_conv): a single-channel (transposed)
    * Conv on the [N·C, 1, H, W] view, so no grouped or depthwise Conv reaches the graph.
    */
   perChannel(x: string, channels: number, size: number, kernel: string, op: 'Conv' | 'ConvTranspose', attributes: Record<string, ReturnType<typeof attr.ints>>, outSize: number): string {
-    const flat = this.g.op('Reshape', [x, this.ints([-1, 1, size, size])]);
+    const flat = this.g.op('Reshape', [x, this.g.constInts([-1, 1, size, size])]);
     const y = this.g.op(op, [flat, kernel], attributes);
-    return this.g.op('Reshape', [y, this.ints([-1, channels, outSize, outSize])]);
+    return this.g.op('Reshape', [y, this.g.constInts([-1, channels, outSize, outSize])]);
   }
 }
 
@@ -479,21 +352,6 @@ function filterKernel(graph: Graph, key: string, gain: number, flip: boolean): {
 // ------------------------------------------------------------------------------------------------
 // The two graphs.
 
-function buildMapping(cfg: Config, graph: Graph): Uint8Array {
-  const { g } = graph;
-  const m = cfg.mapping;
-  let x = graph.normalize(g.input('z', ['batch', cfg.zDim]));
-  if (cfg.cDim > 0) {
-    const c = g.input('c', ['batch', cfg.cDim]);
-    const y = graph.normalize(graph.dense(c, 'mapping.embed', cfg.cDim, m.embedFeatures, 1, 'linear'));
-    x = g.op('Concat', [x, y], { axis: attr.int(1) });
-  }
-  for (let i = 0; i < m.numLayers; i++) x = graph.dense(x, `mapping.fc${i}`, m.features[i]!, m.features[i + 1]!, m.lrMultiplier, m.activation);
-  const ws = g.op('Tile', [g.op('Unsqueeze', [x, graph.ints([1])]), graph.ints([1, cfg.numWs, 1])]);
-  g.output(ws, 'ws', ['batch', cfg.numWs, cfg.wDim]);
-  return g.finish({ opset: OPSET });
-}
-
 /** The unit-noise input name of a layer (export_stylegan.noise_input_name). */
 const noiseInputName = (layer: string): string => `noise_${layer}`;
 
@@ -502,7 +360,8 @@ interface SynthesisGraph {
   readonly inputs: string[];
 }
 
-async function buildSynthesis(cfg: Config, graph: Graph, layers: readonly LayerSpec[], noiseInputs: boolean, step: () => Promise<void>): Promise<SynthesisGraph> {
+async function buildSynthesis(cfg: Config, tensors: ReadonlyMap<string, StoredTensor>, layers: readonly LayerSpec[], noiseInputs: boolean, step: () => Promise<void>): Promise<SynthesisGraph> {
+  const graph = new Graph(tensors);
   const { g } = graph;
   const ws = g.input('ws', ['batch', cfg.numWs, cfg.wDim]);
   const inputs = ['ws'];
@@ -518,11 +377,11 @@ async function buildSynthesis(cfg: Config, graph: Graph, layers: readonly LayerS
   const rows = new Map<number, string>();
   const row = (index: number): string => {
     let r = rows.get(index);
-    if (r === undefined) rows.set(index, (r = g.op('Gather', [ws, graph.ints([index], [])], { axis: attr.int(1) }, `ws_row${index}`)));
+    if (r === undefined) rows.set(index, (r = g.op('Gather', [ws, g.constInts([index], [])], { axis: attr.int(1) }, `ws_row${index}`)));
     return r;
   };
-  const styles = (l: LayerSpec): string => graph.dense(row(l.wsIndex), `synthesis.${l.name}.affine`, cfg.wDim, l.inChannels, 1, 'linear');
-  const modulate = (x: string, s: string, channels: number): string => g.op('Mul', [x, g.op('Reshape', [s, graph.ints([-1, channels, 1, 1])])]);
+  const styles = (l: LayerSpec): string => denseGraph(g, row(l.wsIndex), affineLayer(tensors, l), `synthesis.${l.name}.affine`);
+  const modulate = (x: string, s: string, channels: number): string => g.op('Mul', [x, g.op('Reshape', [s, g.constInts([-1, channels, 1, 1])])]);
 
   /** SynthesisLayer.forward: modulated conv (2x up for conv0), demodulation, noise, bias_act. */
   const synthesisLayer = (x: string, size: number, l: LayerSpec): string => {
@@ -533,7 +392,7 @@ async function buildSynthesis(cfg: Config, graph: Graph, layers: readonly LayerS
     const padding = Math.floor(cfg.kernelSize / 2);
     let y = modulate(x, s, i);
     if (l.up === 1) {
-      y = graph.conv(y, `${p}.weight`, w.data, [o, i, kh, kw], padding);
+      y = conv2dGraph(g, y, w.data, [o, i, kh, kw], padding, `${p}.weight`);
     } else {
       // conv2d_resample's transposed-conv-then-filter bookkeeping (networks.modulated_conv2d).
       const fw = cfg.filterTaps;
@@ -553,38 +412,29 @@ async function buildSynthesis(cfg: Config, graph: Graph, layers: readonly LayerS
       if (outSize !== l.res) refuse(`the upsampling of ${l.name} yields ${outSize} px instead of ${l.res}`);
       y = graph.perChannel(y, o, upSize, k.name, 'Conv', { pads: attr.ints([a, a, b, b]) }, outSize);
     }
-    // Σ_k w² as [in, out], summed in float64 (networks._demod_matrix).
-    const demod = new Float32Array(i * o);
-    for (let oc = 0; oc < o; oc++) {
-      for (let ic = 0; ic < i; ic++) {
-        let sum = 0;
-        const base = (oc * i + ic) * kh * kw;
-        for (let k = 0; k < kh * kw; k++) sum += w.data[base + k]! * w.data[base + k]!;
-        demod[ic * o + oc] = sum;
-      }
-    }
-    const dcoefs = graph.rsqrt(g.op('Add', [g.op('MatMul', [g.op('Mul', [s, s]), g.tensor(`${p}.demod`, [i, o], demod)]), graph.scalar(1e-8)]));
-    y = g.op('Mul', [y, g.op('Reshape', [dcoefs, graph.ints([-1, o, 1, 1])])]);
+    const demod = demodMatrix(w.data, o, i, kh * kw);
+    const dcoefs = rsqrt(g, g.op('Add', [g.op('MatMul', [g.op('Mul', [s, s]), g.tensor(`${p}.demod`, [i, o], demod)]), g.constFloat(1e-8)]));
+    y = g.op('Mul', [y, g.op('Reshape', [dcoefs, g.constInts([-1, o, 1, 1])])]);
     if (cfg.useNoise) {
       const strength = graph.tensor(`${p}.noise_strength`).data[0]!;
       const input = noise.get(l.name);
       const n = input !== undefined
         ? g.op('Mul', [input, g.floats(`${p}.noise_strength`, [strength], [])])
-        : g.tensor(`${p}.noise`, [l.res, l.res], scaled(graph.tensor(`${p}.noise_const`).data, strength));
+        : g.tensor(`${p}.noise`, [l.res, l.res], scaleF32(graph.tensor(`${p}.noise_const`).data, strength));
       y = g.op('Add', [y, n]);
     }
     y = g.op('Add', [y, g.tensor(`${p}.bias`, [1, o, 1, 1], graph.tensor(`${p}.bias`).data)]);
-    return graph.activate(y, cfg.activation, ACTIVATIONS[cfg.activation]!.gain, cfg.convClamp);
+    return activate(g, y, cfg.activation, ACTIVATIONS[cfg.activation].gain, cfg.convClamp);
   };
 
   /** ToRGBLayer.forward: styles × 1/√in, modulated 1×1 conv without demodulation, bias, clamp. */
   const toRgb = (x: string, l: LayerSpec): string => {
     const p = `synthesis.${l.name}`;
     const w = graph.tensor(`${p}.weight`);
-    const s = g.op('Mul', [styles(l), graph.scalar(1 / Math.sqrt(l.inChannels))]);
-    const y = graph.conv(modulate(x, s, l.inChannels), `${p}.weight`, w.data, w.shape as [number, number, number, number], 0);
+    const s = g.op('Mul', [styles(l), g.constFloat(1 / Math.sqrt(l.inChannels))]);
+    const y = conv2dGraph(g, modulate(x, s, l.inChannels), w.data, w.shape as [number, number, number, number], 0, `${p}.weight`);
     const biased = g.op('Add', [y, g.tensor(`${p}.bias`, [1, l.outChannels, 1, 1], graph.tensor(`${p}.bias`).data)]);
-    return graph.activate(biased, 'linear', 1, cfg.convClamp);
+    return activate(g, biased, 'linear', 1, cfg.convClamp);
   };
 
   let x = '';
@@ -625,11 +475,10 @@ function styleAffine(cfg: Config, snapshot: NetworkSnapshot, layers: readonly La
   const arrays: Record<string, FloatArray> = {};
   const entries: Record<string, unknown>[] = [];
   for (const l of layers) {
-    const p = `synthesis.${l.name}.affine`;
     const extra = l.kind === 'torgb' ? 1 / Math.sqrt(l.inChannels) : 1;
-    const weight = scaled(scaled(snapshot.tensors.get(`${p}.weight`)!.data, 1 / Math.sqrt(cfg.wDim)), extra);
-    arrays[l.name] = { data: weight, shape: [l.inChannels, cfg.wDim] };
-    arrays[`${l.name}.bias`] = { data: scaled(snapshot.tensors.get(`${p}.bias`)!.data, extra), shape: [l.inChannels] };
+    const { weight, bias } = effectiveDense(affineLayer(snapshot.tensors, l));
+    arrays[l.name] = { data: scaleF32(weight, extra), shape: [l.inChannels, cfg.wDim] };
+    arrays[`${l.name}.bias`] = { data: scaleF32(bias, extra), shape: [l.inChannels] };
     entries.push({ name: l.name, ws_index: l.wsIndex, channels: l.inChannels });
   }
   return { arrays, entries };
@@ -653,8 +502,11 @@ export async function convertStyleGan2(snapshot: NetworkSnapshot, options: Conve
   if (options.transformInput) refuse('an input transform was asked for, but StyleGAN2 generators have none (it is a StyleGAN3 option)');
   const cfg = readConfig(snapshot);
   const layers = layerSpecs(cfg);
-  checkTensors(snapshot, cfg, expectedShapes(cfg, layers));
-  checkModules(snapshot, expectedModules(cfg, layers));
+  const dict = new CheckedStateDict(snapshot, `a ${cfg.source.replace(/ pickle$/, '')} Generator`, FALLBACK, `init_kwargs ${JSON.stringify(cfg.initKwargs)}`);
+  const mappingWeights = takeMappingWeights(dict, cfg.mapping);
+  for (const [key, shape] of expectedShapes(cfg, layers)) dict.take(key, shape);
+  dict.assertAllUsed();
+  checkModules(snapshot, expectedModules(cfg, layers, snapshot.tensors, mappingWeights), dict);
   if (options.noiseInputs && !cfg.useNoise) refuse('noise inputs were asked for, but this generator has no noise layers (use_noise is False)');
 
   const total = cfg.blocks.length + 2;
@@ -666,8 +518,8 @@ export async function convertStyleGan2(snapshot: NetworkSnapshot, options: Conve
     options.onProgress?.(done++ / total);
   };
   await step();
-  const mapping = buildMapping(cfg, new Graph(snapshot.tensors));
-  const synthesis = await buildSynthesis(cfg, new Graph(snapshot.tensors), layers, options.noiseInputs ?? false, step);
+  const mapping = buildMappingGraph(cfg.mapping, mappingWeights);
+  const synthesis = await buildSynthesis(cfg, snapshot.tensors, layers, options.noiseInputs ?? false, step);
   await step();
 
   const affine = styleAffine(cfg, snapshot, layers);
@@ -686,39 +538,26 @@ export async function convertStyleGan2(snapshot: NetworkSnapshot, options: Conve
   }
 
   const id = options.id ?? 'stylegan2';
-  const manifest: Record<string, unknown> = {
-    format: 1,
+  const manifest = styleGanManifest({
     id,
     name: options.name ?? id,
-    license: 'see source',
     attribution: `converted from a ${cfg.source}`,
-    family: 'stylegan',
     resolution: cfg.resolution,
-    img_channels: cfg.imgChannels,
-    z_dim: cfg.zDim,
-    w_dim: cfg.wDim,
-    num_ws: cfg.numWs,
-    c_dim: cfg.cDim,
-    class_names: Array.from({ length: cfg.cDim }, (_, i) => `class ${i}`),
-    output_range: [-1, 1],
-    ws_resolutions: wsResolutions(cfg.numWs, cfg.resolution),
-    w_avg: Array.from(snapshot.tensors.get('mapping.w_avg')!.data),
-    graphs: {
-      mapping: { file: 'mapping.onnx', inputs: cfg.cDim > 0 ? ['z', 'c'] : ['z'], outputs: ['ws'] },
-      synthesis: { file: 'synthesis.onnx', inputs: synthesis.inputs, outputs: ['img'] },
+    imgChannels: cfg.imgChannels,
+    mapping: cfg.mapping,
+    wAvg: mappingWeights.wAvg,
+    wsResolutions: wsResolutions(cfg.numWs, cfg.resolution),
+    synthesisInputs: synthesis.inputs,
+    sideFiles,
+    ...(options.noiseInputs ? { inputs: { noise_inputs: noiseLayers.map((l) => ({ name: noiseInputName(l.name), resolution: l.res, const_file: NOISE_CONST_FILE })) } } : {}),
+    generator: {
+      source: cfg.source,
+      architecture: STYLEGAN2_ARCHITECTURE,
+      initKwargs: cfg.initKwargs,
+      exporter: `Latent Studio TypeScript converter (app/checkpoint/stylegan2.ts), ONNX opset ${OPSET}`,
+      styleAffineLayers: affine.entries,
     },
-    files: {},
-    side_files: sideFiles,
-  };
-  if (options.noiseInputs) manifest.noise_inputs = noiseLayers.map((l) => ({ name: noiseInputName(l.name), resolution: l.res, const_file: NOISE_CONST_FILE }));
-  manifest.generator = {
-    source: cfg.source,
-    architecture: STYLEGAN2_ARCHITECTURE,
-    init_kwargs: cfg.initKwargs,
-    noise_mode: 'const',
-    exporter: `Latent Studio TypeScript converter (app/checkpoint/stylegan2.ts), ONNX opset ${OPSET}`,
-    style_affine_layers: affine.entries,
-  };
+  });
   options.onProgress?.(1);
   return { manifest, files };
 }

@@ -176,7 +176,7 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
 
     it('a tensor of another shape (a 3×3 kernel where config R has 1×1)', async () => {
       const s = withTensors(base(), (m) => m.set('synthesis.L0_36_32.weight', { shape: [32, 32, 3, 3], dtype: 'float32', data: new Float32Array(32 * 32 * 9) }));
-      await refused(s, /synthesis\.L0_36_32\.weight has shape \[32, 32, 3, 3\].*need \[32, 32, 1, 1\]/);
+      await refused(s, /synthesis\.L0_36_32\.weight has shape \[32, 32, 3, 3\].*imply \[32, 32, 1, 1\]/);
     });
 
     it('a tensor the architecture does not have', async () => {
@@ -188,12 +188,31 @@ d = sys.argv[1]; E.check_graphs(d, json.load(open(d + '/manifest.json')))`;
       await refused({ ...s, initKwargs: { ...s.initKwargs, use_noise: true } }, /does not take: use_noise/);
     });
 
+    it('constructor arguments recorded positionally or by keyword read the same; too many, or none for z_dim, are refused', async () => {
+      const s = base();
+      const names = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels'];
+      const named: Record<string, unknown> = { ...Object.fromEntries(s.initArgs.map((v, i) => [names[i], v])), ...s.initKwargs };
+      const others = Object.fromEntries(Object.entries(named).filter(([k]) => !names.includes(k)));
+      const positional = names.map((k) => named[k]);
+      const dims = (p: { manifest: Record<string, unknown> }): unknown[] => ['z_dim', 'c_dim', 'w_dim', 'resolution', 'img_channels'].map((k) => p.manifest[k]);
+      expect(dims(await convertStyleGan3({ ...s, initArgs: [], initKwargs: named }))).toEqual(positional);
+      expect(dims(await convertStyleGan3({ ...s, initArgs: positional, initKwargs: others }))).toEqual(positional);
+      await refused({ ...s, initArgs: [...positional, {}, 1], initKwargs: others }, /7 positional arguments; a StyleGAN Generator takes at most 6/);
+      const { z_dim: _z, ...withoutZ } = named;
+      await refused({ ...s, initArgs: [], initKwargs: withoutZ }, /records no z_dim among its constructor arguments/);
+    });
+
+    it('a negative conv_clamp, which filtered_lrelu does not take', async () => {
+      const s = base();
+      await refused({ ...s, initKwargs: { ...s.initKwargs, conv_clamp: -1 } }, /conv_clamp is -1 \(filtered_lrelu takes None or a clamp ≥ 0\)/);
+    });
+
     it('a recorded module attribute that disagrees with the constructor arguments', async () => {
       const s = base();
       const modules = new Map(s.modules);
       const layer = modules.get('synthesis.L1_36_32')!;
       modules.set(layer.path, { ...layer, attributes: { ...layer.attributes, conv_clamp: 128 } });
-      await refused({ ...s, modules }, /synthesis\.L1_36_32 records conv_clamp = 128, but the constructor arguments give 256/);
+      await refused({ ...s, modules }, /synthesis\.L1_36_32 records conv_clamp = 128 in the checkpoint, but the constructor arguments give 256/);
     });
 
     it('a network that is not a Generator, and a StyleGAN2 generator', async () => {

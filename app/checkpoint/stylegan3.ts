@@ -15,10 +15,15 @@
 import { attr, GraphBuilder } from '../graph/builder';
 import { writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
+import { conv2dGraph, demodMatrix } from './stylegan-conv';
+import { GENERATOR_POSITIONAL, generatorKwargs, isRecord, type GeneratorDims } from './stylegan-kwargs';
+import { styleGanManifest } from './stylegan-manifest';
 import { CheckedStateDict, checkModules, pythonFallback, type ExpectedModule } from './state-dict';
 import {
+  activate,
   buildMappingGraph,
   denseGraph,
+  denseModule,
   effectiveDense,
   mappingModules,
   rsqrt,
@@ -36,8 +41,6 @@ const EXPORTER = 'Latent Studio TypeScript converter (app/checkpoint/stylegan3.t
 const FALLBACK = pythonFallback('/usr/bin/python3 models/tools/export_stylegan.py --pickle <file> --out <folder>');
 const TRANSFORM_INPUT = 'transform';
 
-/** The Generator's positional constructor arguments, in order (stored pickles may pass them positionally). */
-const POSITIONAL = ['z_dim', 'c_dim', 'w_dim', 'img_resolution', 'img_channels', 'mapping_kwargs'] as const;
 /** SynthesisNetwork and SynthesisLayer keyword arguments with the official defaults. */
 const SYNTHESIS_DEFAULTS = {
   channel_base: 32768,
@@ -88,23 +91,12 @@ interface LayerSpec {
 }
 
 /** The whole architecture implied by the constructor arguments. */
-interface Architecture {
-  readonly zDim: number;
-  readonly cDim: number;
-  readonly wDim: number;
-  readonly resolution: number;
-  readonly imgChannels: number;
-  readonly numWs: number;
-  readonly mapping: MappingSpec;
+interface Architecture extends GeneratorDims {
   readonly synthesis: typeof SYNTHESIS_DEFAULTS;
   readonly input: { channels: number; size: number; samplingRate: number; bandwidth: number };
   readonly layers: readonly LayerSpec[];
   /** Generator constructor arguments as export_stylegan.py records them (G.init_kwargs()). */
   readonly initKwargs: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** numpy's rint: round half to even. */
@@ -114,12 +106,7 @@ function rint(x: number): number {
 }
 
 function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Architecture {
-  const kwargs: Record<string, unknown> = { ...snapshot.initKwargs };
-  snapshot.initArgs.forEach((value, i) => {
-    const name = POSITIONAL[i];
-    if (name === undefined) throw dict.refuse(`the Generator was constructed with ${snapshot.initArgs.length} positional arguments (at most ${POSITIONAL.length} exist)`);
-    if (!(name in kwargs)) kwargs[name] = value;
-  });
+  const kwargs = generatorKwargs(snapshot, (finding) => dict.refuse(finding));
   const int = (name: string, value: unknown, min: number): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw dict.refuse(`${name} is ${JSON.stringify(value)} (an integer ≥ ${min} is needed)`);
     return value;
@@ -137,7 +124,7 @@ function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Archit
   if (!isRecord(mappingKwargs)) throw dict.refuse(`mapping_kwargs is ${JSON.stringify(mappingKwargs)}, not a dict`);
 
   const synthesisKwargs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) if (!(POSITIONAL as readonly string[]).includes(key)) synthesisKwargs[key] = value;
+  for (const [key, value] of Object.entries(kwargs)) if (!(GENERATOR_POSITIONAL as readonly string[]).includes(key)) synthesisKwargs[key] = value;
   const unknown = Object.keys(synthesisKwargs).filter((k) => !(k in SYNTHESIS_DEFAULTS));
   if (unknown.length > 0) throw dict.refuse(`the Generator has arguments the official StyleGAN3 does not take: ${unknown.join(', ')}`);
   const unknownMapping = Object.keys(mappingKwargs).filter((k) => !(k in MAPPING_DEFAULTS));
@@ -149,7 +136,7 @@ function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Archit
   if (numCritical >= numLayers) throw dict.refuse(`num_critical ${numCritical} is not below num_layers ${numLayers}`);
   for (const key of ['channel_base', 'channel_max', 'first_cutoff', 'first_stopband', 'last_stopband_rel', 'margin_size', 'output_scale', 'num_fp16_res', 'filter_size', 'lrelu_upsampling'] as const) num(key, s[key]);
   const convKernel = int('conv_kernel', s.conv_kernel, 1);
-  if (s.conv_clamp !== null) num('conv_clamp', s.conv_clamp);
+  if (s.conv_clamp !== null && num('conv_clamp', s.conv_clamp) < 0) throw dict.refuse(`conv_clamp is ${s.conv_clamp} (filtered_lrelu takes None or a clamp ≥ 0)`);
   if (typeof s.use_radial_filters !== 'boolean') throw dict.refuse(`use_radial_filters is ${JSON.stringify(s.use_radial_filters)}, not a boolean`);
 
   // SynthesisNetwork.__init__: cutoffs and stopbands grow geometrically up to the last non-critical layer.
@@ -221,6 +208,7 @@ function architecture(snapshot: NetworkSnapshot, dict: CheckedStateDict): Archit
     lrMultiplier: num('mapping_kwargs.lr_multiplier', m.lr_multiplier),
     embedFeatures: wDim,
     layerFeatures: wDim,
+    activation: 'lrelu',
   };
   const { z_dim: _z, c_dim: _c, w_dim: _w, img_resolution: _r, img_channels: _i, mapping_kwargs: _m, ...rest } = kwargs;
   return {
@@ -294,10 +282,6 @@ function takeSynthesisWeights(dict: CheckedStateDict, arch: Architecture): Synth
 /** The module records the official Generator of this architecture has (for {@link checkModules}). */
 function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping: ReturnType<typeof takeMappingWeights>): Map<string, ExpectedModule> {
   const s = arch.synthesis;
-  const fc = (layer: DenseLayer): ExpectedModule => ({
-    className: 'FullyConnectedLayer',
-    attributes: { in_features: arch.wDim, out_features: layer.weight.shape[0], activation: 'linear', weight_gain: 1 / Math.sqrt(arch.wDim), bias_gain: 1 },
-  });
   const out = new Map<string, ExpectedModule>([
     ['', { className: 'Generator', attributes: { z_dim: arch.zDim, c_dim: arch.cDim, w_dim: arch.wDim, img_resolution: arch.resolution, img_channels: arch.imgChannels, num_ws: arch.numWs } }],
     ...mappingModules(arch.mapping, mapping),
@@ -325,7 +309,7 @@ function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping:
         attributes: { w_dim: arch.wDim, channels: arch.input.channels, size: [arch.input.size, arch.input.size], sampling_rate: arch.input.samplingRate, bandwidth: arch.input.bandwidth },
       },
     ],
-    ['synthesis.input.affine', fc(weights.inputAffine)],
+    ['synthesis.input.affine', denseModule(weights.inputAffine)],
   ]);
   arch.layers.forEach((L, i) => {
     out.set(`synthesis.${L.name}`, {
@@ -356,7 +340,7 @@ function expectedModules(arch: Architecture, weights: SynthesisWeights, mapping:
         padding: [...L.padding],
       },
     });
-    out.set(`synthesis.${L.name}.affine`, fc(weights.layers[i]!.affine));
+    out.set(`synthesis.${L.name}.affine`, denseModule(weights.layers[i]!.affine));
   });
   return out;
 }
@@ -385,11 +369,7 @@ class SynthesisGraph {
 
   private slice(x: string, axis: number, start: number, end: number, step = 1): string {
     const g = this.g;
-    return g.op('Slice', [x, g.ints('starts', [start]), g.ints('ends', [end]), g.ints('axes', [axis]), g.ints('steps', [step])]);
-  }
-
-  private scalar(hint: string, value: number): string {
-    return this.g.floats(hint, [value], []);
+    return g.op('Slice', [x, g.constInts([start]), g.constInts([end]), g.constInts([axis]), g.constInts([step])]);
   }
 
   /** Zero-pad (positive) or crop (negative) `lo` before and `hi` after along axis 2 or 3 of a 4-D value (_crop_pad). */
@@ -405,30 +385,15 @@ class SynthesisGraph {
       const pads = [0, 0, 0, 0, 0, 0, 0, 0];
       pads[axis] = Math.max(lo, 0);
       pads[4 + axis] = Math.max(hi, 0);
-      x = g.op('Pad', [x, g.ints('pads', pads)]);
+      x = g.op('Pad', [x, g.constInts(pads)]);
       size += Math.max(lo, 0) + Math.max(hi, 0);
     }
     return [x, size];
   }
 
-  /**
-   * conv2d of networks.py: a plain Conv whose input channels are padded with zeros to a multiple
-   * of 4 (WebGPU's Conv computes wrong values for some other counts; the zeros change nothing).
-   */
+  /** networks.conv2d ({@link conv2dGraph}), with the output's static shape. */
   private conv(x: Activation, weight: Float32Array, outChannels: number, kernel: number, padding: number, hint: string): Activation {
-    const g = this.g;
-    const extra = (4 - (x.channels % 4)) % 4;
-    let input = x.value;
-    let w = weight;
-    if (extra > 0) {
-      input = g.op('Pad', [input, g.ints('pads', [0, 0, 0, 0, 0, extra, 0, 0])]);
-      const inC = x.channels + extra;
-      const k2 = kernel * kernel;
-      w = new Float32Array(outChannels * inC * k2);
-      for (let o = 0; o < outChannels; o++) w.set(weight.subarray(o * x.channels * k2, (o + 1) * x.channels * k2), o * inC * k2);
-    }
-    const inC = x.channels + extra;
-    const y = g.op('Conv', [input, g.tensor(`${hint}.weight`, [outChannels, inC, kernel, kernel], w)], { pads: attr.ints([padding, padding, padding, padding]) });
+    const y = conv2dGraph(this.g, x.value, weight, [outChannels, x.channels, kernel, kernel], padding, `${hint}.weight`);
     return { value: y, channels: outChannels, height: x.height + 2 * padding - kernel + 1, width: x.width + 2 * padding - kernel + 1 };
   }
 
@@ -442,11 +407,11 @@ class SynthesisGraph {
   input(arch: Architecture, weights: SynthesisWeights, ws: string, transformInput: boolean): Activation {
     const g = this.g;
     const { channels: C, size, samplingRate, bandwidth } = arch.input;
-    const w0 = g.op('Gather', [ws, g.ints('row', [0], [])], { axis: attr.int(1) });
+    const w0 = g.op('Gather', [ws, g.constInts([0], [])], { axis: attr.int(1) });
     const T = transformInput ? g.input(TRANSFORM_INPUT, [3, 3]) : g.tensor('synthesis.input.transform', [3, 3], weights.transform);
     let t = denseGraph(g, w0, weights.inputAffine, 'synthesis.input.affine'); // (r_c, r_s, t_x, t_y)
     const rs = this.slice(t, 1, 0, 2);
-    const norm = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [rs, rs]), g.ints('axis1', [1])], { keepdims: attr.int(1) })]);
+    const norm = g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [rs, rs]), g.constInts([1])], { keepdims: attr.int(1) })]);
     t = g.op('Div', [t, norm]);
     const [c, s, tx, ty] = [0, 1, 2, 3].map((k) => this.slice(t, 1, k, k + 1)) as [string, string, string, string];
     const [T0, T1, T2] = [0, 1, 2].map((k) => this.slice(T, 0, k, k + 1)) as [string, string, string];
@@ -464,9 +429,9 @@ class SynthesisGraph {
     const freqY = g.op('Add', [g.op('Mul', [fx, m01]), g.op('Mul', [fy, m11])]);
     // Dampen the frequencies the user transform pushed out of band.
     const radius = g.op('Sqrt', [g.op('Add', [g.op('Mul', [freqX, freqX]), g.op('Mul', [freqY, freqY])])]);
-    const excess = g.op('Div', [g.op('Sub', [radius, this.scalar('bandwidth', bandwidth)]), this.scalar('band_margin', samplingRate / 2 - bandwidth)]);
-    const amplitudes = g.op('Clip', [g.op('Sub', [this.scalar('one', 1), excess]), this.scalar('zero', 0), this.scalar('one', 1)]);
-    const perChannel = (v: string): string => g.op('Reshape', [v, g.ints('nc11', [-1, C, 1, 1])]);
+    const excess = g.op('Div', [g.op('Sub', [radius, this.g.constFloat(bandwidth)]), this.g.constFloat(samplingRate / 2 - bandwidth)]);
+    const amplitudes = g.op('Clip', [g.op('Sub', [this.g.constFloat(1), excess]), this.g.constFloat(0), this.g.constFloat(1)]);
+    const perChannel = (v: string): string => g.op('Reshape', [v, g.constInts([-1, C, 1, 1])]);
     // Pixel-centre coordinates: the official affine_grid of a diagonal matrix, in closed form.
     const grid = Float32Array.from({ length: size }, (_, j) => (j + 0.5 - size / 2) / samplingRate);
     const gx = g.tensor('synthesis.input.grid_x', [1, 1, 1, size], grid);
@@ -483,15 +448,15 @@ class SynthesisGraph {
    */
   private sinCycles(x: string): string {
     const g = this.g;
-    const u = g.op('Sub', [x, g.op('Floor', [g.op('Add', [x, this.scalar('half', 0.5)])])]);
-    const quarter = this.scalar('quarter', 0.25);
+    const u = g.op('Sub', [x, g.op('Floor', [g.op('Add', [x, this.g.constFloat(0.5)])])]);
+    const quarter = this.g.constFloat(0.25);
     const v = g.op('Mul', [g.op('Sign', [u]), g.op('Sub', [quarter, g.op('Abs', [g.op('Sub', [g.op('Abs', [u]), quarter])])])]);
-    const t = g.op('Mul', [v, this.scalar('two_pi', 2 * Math.PI)]);
+    const t = g.op('Mul', [v, this.g.constFloat(2 * Math.PI)]);
     const t2 = g.op('Mul', [t, t]);
-    let p = g.op('Mul', [t2, this.scalar('taylor11', -1 / 39916800)]);
+    let p = g.op('Mul', [t2, this.g.constFloat(-1 / 39916800)]);
     const coefficients = [1 / 362880, -1 / 5040, 1 / 120, -1 / 6, 1];
     coefficients.forEach((coef, i) => {
-      p = g.op('Add', [p, this.scalar('taylor', coef)]);
+      p = g.op('Add', [p, this.g.constFloat(coef)]);
       if (i < coefficients.length - 1) p = g.op('Mul', [p, t2]);
     });
     return g.op('Mul', [t, p]);
@@ -502,27 +467,17 @@ class SynthesisGraph {
     const g = this.g;
     const p = `synthesis.${L.name}`;
     let styles = denseGraph(g, w, weights.affine, `${p}.affine`);
-    if (L.isTorgb) styles = g.op('Mul', [styles, this.scalar('torgb_style_gain', 1 / Math.sqrt(L.inChannels * L.convKernel ** 2))]);
+    if (L.isTorgb) styles = g.op('Mul', [styles, this.g.constFloat(1 / Math.sqrt(L.inChannels * L.convKernel ** 2))]);
     // The input gain scales the activations with the styles but stays out of the demodulation.
     const inputGain = Math.fround(1 / Math.sqrt(weights.magnitudeEma));
-    const scale = g.op('Reshape', [g.op('Mul', [styles, this.scalar('input_gain', inputGain)]), g.ints('shape', [-1, L.inChannels, 1, 1])]);
+    const scale = g.op('Reshape', [g.op('Mul', [styles, this.g.constFloat(inputGain)]), g.constInts([-1, L.inChannels, 1, 1])]);
     let y = this.conv({ ...x, value: g.op('Mul', [x.value, scale]) }, weights.weight.data, L.outChannels, L.convKernel, L.convKernel - 1, `${p}.conv`);
     if (!L.isTorgb) {
-      // Σ_k w² as an [in, out] matrix (float64 sums), so the demodulation is one MatMul of squared styles.
-      const k2 = L.convKernel ** 2;
-      const demod = new Float32Array(L.inChannels * L.outChannels);
-      const wd = weights.weight.data;
-      for (let o = 0; o < L.outChannels; o++) {
-        for (let i = 0; i < L.inChannels; i++) {
-          let sum = 0;
-          const base = (o * L.inChannels + i) * k2;
-          for (let k = 0; k < k2; k++) sum += wd[base + k]! * wd[base + k]!;
-          demod[i * L.outChannels + o] = sum;
-        }
-      }
+      // The demodulation is one MatMul of squared styles with Σ_k w² as [in, out].
+      const demod = demodMatrix(weights.weight.data, L.outChannels, L.inChannels, L.convKernel ** 2);
       const sumSq = g.op('MatMul', [g.op('Mul', [styles, styles]), g.tensor(`${p}.demod`, [L.inChannels, L.outChannels], demod)]);
-      const dcoefs = rsqrt(g, g.op('Add', [sumSq, this.scalar('eps', 1e-8)]));
-      y = { ...y, value: g.op('Mul', [y.value, g.op('Reshape', [dcoefs, g.ints('shape', [-1, L.outChannels, 1, 1])])]) };
+      const dcoefs = rsqrt(g, g.op('Add', [sumSq, this.g.constFloat(1e-8)]));
+      y = { ...y, value: g.op('Mul', [y.value, g.op('Reshape', [dcoefs, g.constInts([-1, L.outChannels, 1, 1])])]) };
     }
     return this.filteredLrelu(L, weights, y);
   }
@@ -533,7 +488,7 @@ class SynthesisGraph {
     const p = `synthesis.${L.name}`;
     const biased = g.op('Add', [x.value, g.tensor(`${p}.bias`, [1, L.outChannels, 1, 1], weights.bias.data)]);
     // Every FIR step works per channel: one [N·C, 1, H, W] view for the whole resampling chain.
-    let v = g.op('Reshape', [biased, g.ints('shape', [-1, 1, x.height, x.width])]);
+    let v = g.op('Reshape', [biased, g.constInts([-1, 1, x.height, x.width])]);
     let h = x.height;
     let w = x.width;
     const [px0, px1, py0, py1] = L.padding;
@@ -563,16 +518,12 @@ class SynthesisGraph {
         [v, h] = finish(v, 2, h, py0, py1, gotH);
       }
     }
-    if (!L.isTorgb) {
-      v = g.op('LeakyRelu', [v], { alpha: attr.float(0.2) });
-      v = g.op('Mul', [v, this.scalar('sqrt2', Math.SQRT2)]);
-    }
-    if (L.convClamp !== null) v = g.op('Clip', [v, this.scalar('clamp_lo', -L.convClamp), this.scalar('clamp_hi', L.convClamp)]);
+    v = L.isTorgb ? activate(g, v, 'linear', 1, L.convClamp) : activate(g, v, 'lrelu', Math.SQRT2, L.convClamp);
     const down = L.downFactor;
     const fd = weights.downFilter;
     if (fd === null) {
       if (down > 1) {
-        v = g.op('Slice', [v, g.ints('starts', [0, 0]), g.ints('ends', [h, w]), g.ints('axes', [2, 3]), g.ints('steps', [down, down])]);
+        v = g.op('Slice', [v, g.constInts([0, 0]), g.constInts([h, w]), g.constInts([2, 3]), g.constInts([down, down])]);
         h = Math.ceil(h / down);
         w = Math.ceil(w / down);
       }
@@ -592,7 +543,7 @@ class SynthesisGraph {
     if (h !== L.outSize || w !== L.outSize) {
       throw new CheckpointError(`layer ${L.name} would produce ${h}×${w} pixels instead of ${L.outSize}×${L.outSize}: this StyleGAN3 configuration is outside what the converter handles. ${FALLBACK}`);
     }
-    return { value: g.op('Reshape', [v, g.ints('shape', [-1, L.outChannels, h, w])]), channels: L.outChannels, height: h, width: w };
+    return { value: g.op('Reshape', [v, g.constInts([-1, L.outChannels, h, w])]), channels: L.outChannels, height: h, width: w };
   }
 }
 
@@ -643,51 +594,38 @@ export async function convertStyleGan3(snapshot: NetworkSnapshot, options: Conve
   let x = graph.input(arch, synthesis, ws, transformInput);
   for (const [i, L] of arch.layers.entries()) {
     await step((i + 2) / steps);
-    const w = g.op('Gather', [ws, g.ints('row', [i + 1], [])], { axis: attr.int(1) });
+    const w = g.op('Gather', [ws, g.constInts([i + 1], [])], { axis: attr.int(1) });
     x = graph.layer(L, synthesis.layers[i]!, x, w);
   }
   let img = x.value;
-  if (arch.synthesis.output_scale !== 1) img = g.op('Mul', [img, g.floats('output_scale', [arch.synthesis.output_scale], [])]);
+  if (arch.synthesis.output_scale !== 1) img = g.op('Mul', [img, g.constFloat(arch.synthesis.output_scale)]);
   g.output(img, 'img', ['batch', arch.imgChannels, arch.resolution, arch.resolution]);
   const synthesisOnnx = g.finish({ opset: 17, producer: PRODUCER });
   await step((steps - 1) / steps);
 
   const affine = styleAffine(arch, synthesis);
   const id = options.id ?? 'stylegan3';
-  const manifest: Record<string, unknown> = {
-    format: 1,
+  const manifest = styleGanManifest({
     id,
     name: options.name ?? id,
-    license: 'see source',
     attribution: options.name ?? id,
-    family: 'stylegan',
     resolution: arch.resolution,
-    img_channels: arch.imgChannels,
-    z_dim: arch.zDim,
-    w_dim: arch.wDim,
-    num_ws: arch.numWs,
-    c_dim: arch.cDim,
-    class_names: Array.from({ length: arch.cDim }, (_, i) => `class ${i}`),
-    output_range: [-1, 1],
-    ws_resolutions: [Math.trunc(arch.input.samplingRate), ...arch.layers.map((L) => L.outSamplingRate)],
-    w_avg: Array.from(mapping.wAvg),
-    graphs: {
-      mapping: { file: 'mapping.onnx', inputs: arch.cDim > 0 ? ['z', 'c'] : ['z'], outputs: ['ws'] },
-      synthesis: { file: 'synthesis.onnx', inputs: transformInput ? ['ws', TRANSFORM_INPUT] : ['ws'], outputs: ['img'] },
-    },
-    files: {},
-    side_files: { style_affine: 'style_affine.npz' },
-    ...(transformInput ? { transform_input: { name: TRANSFORM_INPUT, default: [0, 1, 2].map((r) => Array.from(rows(synthesis.transform, 3, r, r + 1))) } } : {}),
+    imgChannels: arch.imgChannels,
+    mapping: arch.mapping,
+    wAvg: mapping.wAvg,
+    wsResolutions: [Math.trunc(arch.input.samplingRate), ...arch.layers.map((L) => L.outSamplingRate)],
+    synthesisInputs: transformInput ? ['ws', TRANSFORM_INPUT] : ['ws'],
+    sideFiles: { style_affine: 'style_affine.npz' },
+    ...(transformInput ? { inputs: { transform_input: { name: TRANSFORM_INPUT, default: [0, 1, 2].map((r) => Array.from(rows(synthesis.transform, 3, r, r + 1))) } } } : {}),
     generator: {
       source: SOURCE,
       architecture: ARCHITECTURE,
-      init_kwargs: arch.initKwargs,
-      noise_mode: 'const',
+      initKwargs: arch.initKwargs,
       exporter: EXPORTER,
-      style_affine_layers: affine.layers,
-      pickle_init_kwargs: snapshot.initKwargs,
+      styleAffineLayers: affine.layers,
+      more: { pickle_init_kwargs: snapshot.initKwargs },
     },
-  };
+  });
   const files = new Map<string, Uint8Array>([
     ['mapping.onnx', mappingOnnx],
     ['synthesis.onnx', synthesisOnnx],

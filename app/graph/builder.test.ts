@@ -61,4 +61,27 @@ describe('GraphBuilder', () => {
     const b = g.op('Relu', [a], {}, 'act');
     expect(a).not.toBe(b);
   });
+
+  it('makes each cached constant once per value and dims, and the graph reads the right one', async () => {
+    const g = new GraphBuilder();
+    const x = g.input('x', [1, 4]);
+    const two = g.constFloat(2);
+    expect(g.constFloat(2)).toBe(two);
+    // 0.1 and its float32 rounding are the same initializer; 3 is another.
+    expect(g.constFloat(0.1)).toBe(g.constFloat(Math.fround(0.1)));
+    const three = g.constFloat(3);
+    expect(three).not.toBe(two);
+    const shape = g.constInts([2, 2]);
+    expect(g.constInts([2, 2])).toBe(shape);
+    expect(g.constInts([2, 2], [2, 1])).not.toBe(shape);
+    const bytes = g.weightBytes;
+    g.constFloat(2);
+    g.constInts([2, 2]);
+    expect(g.weightBytes).toBe(bytes);
+    const y = g.op('Reshape', [g.op('Add', [g.op('Mul', [x, two]), three]), shape]);
+    g.output(y, 'y', [2, 2]);
+    const out = await run(g.finish(), { x: new ort.Tensor('float32', Float32Array.of(0, 1, 2, 3), [1, 4]) });
+    expect(out.y!.dims).toEqual([2, 2]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([3, 5, 7, 9]);
+  });
 });

@@ -109,6 +109,8 @@ export class GraphBuilder {
   private readonly outputs: Uint8Array[] = [];
   private readonly names = new Set<string>();
   private readonly counters = new Map<string, number>();
+  /** The constants made by {@link constFloat} and {@link constInts}, by value. */
+  private readonly constants = new Map<string, string>();
   private initializerBytes = 0;
 
   /** A fresh name starting with `hint` (hint itself when unused). */
@@ -158,6 +160,25 @@ export class GraphBuilder {
   /** An int64 vector constant (shapes, axes, pads). */
   ints(hint: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
     return this.tensor(hint, dims, BigInt64Array.from(values.map((v) => BigInt(v))));
+  }
+
+  /**
+   * A float32 scalar made once per graph and shared by every node that reads this value (gains,
+   * epsilons, clamps): a 1024-px StyleGAN reads a few such values hundreds of times.
+   */
+  constFloat(value: number): string {
+    return this.cached(`f:${Math.fround(value)}`, () => this.floats('const_f', [value], []));
+  }
+
+  /** An int64 constant made once per graph per values and dims (shapes, axes, pads, indices). */
+  constInts(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.cached(`i${dims.join('x')}:${values.join(',')}`, () => this.ints('const_i', values, dims));
+  }
+
+  private cached(key: string, make: () => string): string {
+    let name = this.constants.get(key);
+    if (name === undefined) this.constants.set(key, (name = make()));
+    return name;
   }
 
   /**
