@@ -6,8 +6,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pythonMissing } from '../../test-support/python';
 import { writeCheckpointFixtures, type CheckpointFixtures } from '../../test-support/checkpoints';
-import { ImportError, ModelImporter } from './import';
+import { ModelImporter } from './import';
 import { ModelLibrary } from './library';
+import { refusal } from '../../test-support/import-refusal';
 
 const skip = pythonMissing('torch', 'numpy');
 const JOB = 'checkpointjob_0123456789a';
@@ -24,16 +25,6 @@ function libraryState(): { models: string[]; index: string | null; staging: stri
   const indexFile = path.join(dataDir, 'library.json');
   const staging = existsSync(path.join(dataDir, 'staging')) ? readdirSync(path.join(dataDir, 'staging')) : [];
   return { models, index: existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null, staging };
-}
-
-async function refusal(run: Promise<unknown>): Promise<string> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the import to be refused');
 }
 
 describe.skipIf(skip)('importing checkpoints (.pkl, BigGAN folders) into the library', () => {

@@ -14,8 +14,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureFiles } from '../../e2e/model-corpus';
 import { MAX_DEFLATE_RATIO } from '../../app/codecs/limits';
 import { rawZip, type RawZipEntry } from '../../test-support/raw-zip';
-import { ImportError, ModelImporter } from './import';
+import { ModelImporter } from './import';
 import { ModelLibrary } from './library';
+import { refusal } from '../../test-support/import-refusal';
 
 let root: string;
 let dataDir: string;
@@ -29,16 +30,6 @@ beforeEach(async () => {
   importer = new ModelImporter(library, dataDir);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-async function refusal(run: Promise<unknown>): Promise<string> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the import to be refused');
-}
 
 /** The fixture package as a raw zip (stored entries), with `mapping.onnx`'s entry changed by `tamper`. */
 async function tamperedZip(tamper: (entry: RawZipEntry) => RawZipEntry): Promise<string> {

@@ -15,8 +15,9 @@ import { createPipeline } from '../../app/inference/render';
 import { latentState } from '../../app/state/latent-state';
 import { seedToZ } from '../../app/latent';
 import { openWasmRunner } from '../inference/ort-web-node';
-import { IMPORT_LIMITS, ImportError, ModelImporter, unsafeZipEntry } from './import';
+import { IMPORT_LIMITS, ModelImporter, unsafeZipEntry } from './import';
 import { LibraryError, ModelLibrary } from './library';
+import { refusal } from '../../test-support/import-refusal';
 
 let root: string;
 let dataDir: string;
@@ -41,16 +42,6 @@ async function writeTemp(name: string, bytes: Uint8Array | string): Promise<stri
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, bytes);
   return file;
-}
-
-async function refusal(run: Promise<unknown>): Promise<string> {
-  try {
-    await run;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ImportError);
-    return (error as Error).message;
-  }
-  throw new Error('expected the import to be refused');
 }
 
 /** Everything under the data folder except staging (which must be empty or gone after any import). */

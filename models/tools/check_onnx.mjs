@@ -12,26 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { fail, failures, maxAbsDiff, sameDims } from './verify-common.mjs';
 
 ort.env.wasm.numThreads = 1;
 
 const tensor = (feed) => new ort.Tensor('float32', Float32Array.from(feed.data), feed.dims);
 const feedsOf = (spec = {}) => Object.fromEntries(Object.entries(spec).map(([name, feed]) => [name, tensor(feed)]));
-const sameDims = (a, b) => a.length === b.length && a.every((d, i) => Number(d) === Number(b[i]));
-
-/** max |expected - actual[offset..]|; NaN when any difference is NaN (a NaN output never passes). */
-function maxAbsDiff(expected, actual, offset = 0) {
-  let err = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(expected[i] - actual[offset + i]);
-    if (Number.isNaN(d)) return NaN;
-    err = Math.max(err, d);
-  }
-  return err;
-}
-
-const failures = [];
-const fail = (message) => { failures.push(message); console.log(`FAIL ${message}`); };
 /** Records a failure unless `err` is a number within `tol` (NaN is not). */
 const within = (err, tol, what) => { if (!(err <= tol)) fail(`${what}: max abs error ${err} exceeds ${tol.toExponential(2)}`); };
 

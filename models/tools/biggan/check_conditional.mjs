@@ -8,24 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
+import { fail, failures, maxAbsDiff, sameDims } from '../verify-common.mjs';
 
 ort.env.wasm.numThreads = 1;
 
-const sameDims = (a, b) => a.length === b.length && a.every((d, i) => Number(d) === Number(b[i]));
-
-/** max |expected - actual[offset..]|; NaN when any difference is NaN (a NaN output never passes). */
-function maxAbsDiff(expected, actual, offset = 0) {
-  let err = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(expected[i] - actual[offset + i]);
-    if (Number.isNaN(d)) return NaN;
-    err = Math.max(err, d);
-  }
-  return err;
-}
-
-const failures = [];
-const fail = (message) => { failures.push(message); console.log(`FAIL ${message}`); };
 
 let worst = 0;
 for (const file of process.argv.slice(2)) {
