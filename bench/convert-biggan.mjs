@@ -6,13 +6,13 @@
 // models/tools/tests/biggan_reference.py writes the net (~1 GB of files for 128 px) to a temp folder with
 // export_biggan.py's package and PyTorch references beside it. Peak memory is the process's peak RSS
 // (VmHWM), reset after pytorch_model.bin is read, so it counts the file and its tensors plus what the conversion adds.
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
+import { importTypeScript } from './ts-import.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'convert-biggan-'));
@@ -44,20 +44,7 @@ try {
   if (made.status !== 0) throw new Error(`biggan_reference.py failed:\n${made.stderr}`);
   const ref = JSON.parse(made.stdout)[name];
 
-  const bundle = path.join(tmp, 'convert.mjs');
-  await build({
-    stdin: {
-      contents: "export { convertBigGan, parseClassNameList } from './app/checkpoint/biggan'; export { readBigGanFolder } from './app/checkpoint/biggan-hf';",
-      resolveDir: repo,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const { convertBigGan, parseClassNameList, readBigGanFolder } = await import(bundle);
+  const { convertBigGan, parseClassNameList, readBigGanFolder } = await importTypeScript("export { convertBigGan, parseClassNameList } from './app/checkpoint/biggan'; export { readBigGanFolder } from './app/checkpoint/biggan-hf';", tmp);
 
   const folder = path.join(tmp, name, 'hf');
   const read = performance.now();

@@ -6,12 +6,12 @@
 // never asserted there. Usage: node bench/convert-checkpoint.mjs [sg2|sg3t ...]
 // Each case runs in a fresh node process, so its peak RSS (VmHWM) is that case's alone: the file
 // read into memory, the snapshot, the graphs and the package files together.
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleTypeScript } from './ts-import.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -55,10 +55,7 @@ console.log(JSON.stringify({ readSeconds: (read - start) / 1000, parseSeconds: (
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'convert-checkpoint-'));
 try {
-  const bundle = path.join(tmp, 'convert.mjs');
-  await build({
-    stdin: { contents: "export { convertCheckpoint } from './app/checkpoint/convert'; export { readNvidiaGenerator } from './app/checkpoint/nvidia';", resolveDir: repo, loader: 'ts' },
-    bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning' });
+  const bundle = await bundleTypeScript("export { convertCheckpoint } from './app/checkpoint/convert'; export { readNvidiaGenerator } from './app/checkpoint/nvidia';", tmp);
   const python = process.env.PYTHON ?? '/usr/bin/python3';
   for (const which of process.argv.slice(2).length ? process.argv.slice(2) : ['sg2', 'sg3t']) {
     const pkl = path.join(tmp, `${which}.pkl`);

@@ -5,12 +5,12 @@
 //   Without a dir, models/tools/tests/stylegan2_snapshot.py writes the snapshot (~120 MB) to a temp folder.
 // Peak memory is the process's peak RSS (VmHWM), reset after the snapshot is loaded, so it counts what the
 // conversion adds on top of the loaded tensors plus those tensors themselves.
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { importTypeScript } from './ts-import.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'convert-sg2-'));
@@ -25,20 +25,7 @@ try {
     const made = spawnSync(python, [path.join(repo, 'models/tools/tests/stylegan2_snapshot.py'), 'snapshot', '--arch', 'ffhq1024', '--out', tmp, '--no-export'], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`stylegan2_snapshot.py failed:\n${made.stderr}`);
   }
-  const bundle = path.join(tmp, 'convert.mjs');
-  await build({
-    stdin: {
-      contents: "export { convertStyleGan2 } from './app/checkpoint/stylegan2'; export { readSnapshotFixture } from './test-support/snapshot';",
-      resolveDir: repo,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const { convertStyleGan2, readSnapshotFixture } = await import(bundle);
+  const { convertStyleGan2, readSnapshotFixture } = await importTypeScript("export { convertStyleGan2 } from './app/checkpoint/stylegan2'; export { readSnapshotFixture } from './test-support/snapshot';", tmp);
 
   const snapshot = readSnapshotFixture(dir);
   const weights = [...snapshot.tensors.values()].reduce((a, t) => a + t.data.byteLength, 0);

@@ -3,12 +3,12 @@
 // closing note asks for; with --check, the converted synthesis graph is also run once in onnxruntime-web (WASM)
 // and compared with PyTorch for seed 0.
 // Usage: node bench/convert-stylegan3.mjs [--arch stylegan3-t|stylegan3-r] [--resolution 1024] [--check] [--keep DIR]
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importTypeScript } from './ts-import.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -33,18 +33,9 @@ const dir = JSON.parse(py.stdout)[arch];
 console.log(`snapshot written by Python in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dir}`);
 
 // The converter and its test helpers are TypeScript: bundle them for Node once.
-const bundle = path.join(work, 'convert-bench.mjs');
-await build({
-  stdin: {
-    contents: `export { convertStyleGan3 } from './app/checkpoint/stylegan3';
+const { convertStyleGan3, loadSnapshotFixture, writePackageFolder, parseNpz } = await importTypeScript(`export { convertStyleGan3 } from './app/checkpoint/stylegan3';
 export { loadSnapshotFixture, writePackageFolder } from './test-support/stylegan-snapshot';
-export { parseNpz } from './app/codecs/npz';`,
-    resolveDir: root, loader: 'ts',
-  },
-  bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'warning',
-  external: ['onnxruntime-web'],
-});
-const { convertStyleGan3, loadSnapshotFixture, writePackageFolder, parseNpz } = await import(pathToFileURL(bundle).href);
+export { parseNpz } from './app/codecs/npz';`, work, ['onnxruntime-web']);
 
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const snapshot = loadSnapshotFixture(dir);

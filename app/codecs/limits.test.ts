@@ -9,28 +9,10 @@ import { InflateError, inflateBounded } from './inflate';
 import { MAX_DEFLATE_RATIO, MAX_NPZ_INFLATED_BYTES, MAX_PNG_TEXT_BYTES } from './limits';
 import { NpyError } from './npy';
 import { parseNpz } from './npz';
-import { crc32, decodePng, encodePng, PngError, readITxt, readPngChunks } from './png';
+import { decodePng, encodePng, PngError, readITxt, readPngChunks } from './png';
 import { rawZip } from '../../test-support/raw-zip';
+import { concat, rebuild } from '../../test-support/png-chunks';
 
-/** A chunk with a correct CRC. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  new DataView(out.buffer).setUint32(0, data.length);
-  out.set(strToU8(type, true), 4);
-  out.set(data, 8);
-  new DataView(out.buffer).setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}
-
-function rebuild(chunks: { type: string; data: Uint8Array }[]): Uint8Array {
-  return concat(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), ...chunks.map((c) => chunk(c.type, c.data)));
-}
 
 /** Deterministic bytes that do not compress. */
 function noise(length: number, seed = 1): Uint8Array {

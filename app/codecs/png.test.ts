@@ -6,6 +6,7 @@ import { strToU8, unzlibSync, zlibSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROVENANCE_KEYWORD, PngError, addITxt, crc32, decodePng, encodePng, readITxt, readPngChunks } from './png';
 import { python, pythonMissing } from '../../test-support/python';
+import { chunk, concat, rebuild } from '../../test-support/png-chunks';
 
 const PNGIO = path.resolve(__dirname, '../../models/tools/pngio.py');
 const EMOJI = path.resolve(__dirname, '../../models/tools/node_modules');
@@ -15,26 +16,6 @@ const referenceMissing = pythonMissing('numpy', 'zlib') || (existsSync(PNGIO) ? 
 const tmp = mkdtempSync(path.join(tmpdir(), 'png-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A chunk with a correct CRC, for building files the encoder would never write. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  new DataView(out.buffer).setUint32(0, data.length);
-  out.set(strToU8(type, true), 4);
-  out.set(data, 8);
-  new DataView(out.buffer).setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}
-
-/** Re-serialise chunks, recomputing CRCs: lets mutations reach past the CRC check. */
-function rebuild(chunks: { type: string; data: Uint8Array }[]): Uint8Array {
-  return concat(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), ...chunks.map((c) => chunk(c.type, c.data)));
-}
 
 function ihdr(width: number, height: number, depth: number, colorType: number, interlace = 0): Uint8Array {
   const data = new Uint8Array(13);
