@@ -84,7 +84,7 @@ export function readNetworkPickle(bytes: Uint8Array, what = 'the network pickle'
   const { value } = readPickle(bytes, {
     globals: NVIDIA_GLOBALS,
     what,
-    refusalAdvice: `If the file is a network you trust, ${FALLBACK}, though it refuses the same globals.`,
+    refusalAdvice: "NVIDIA's training code never writes such a reference, so this file is not a network pickle as it saves them: get it again from its source",
   });
   if (value instanceof PersistentRecord) return new Map([['G_ema', value]]);
   if (!(value instanceof Map)) throw new CheckpointError(`${what} holds a ${describe(value)}, not the dict of networks NVIDIA's training code writes`);

@@ -9,7 +9,8 @@ import { getHost, importModelFile } from '../platform/host';
 import { studioStore } from '../store';
 
 function fail(what: string, error: unknown, next: string): void {
-  studioStore.getState().showError(`${what}: ${(error as Error).message}. ${next}`);
+  // Messages may end in their own full stop; the banner adds one sentence end, not two.
+  studioStore.getState().showError(`${what}: ${(error as Error).message.replace(/\.$/, '')}. ${next}`);
 }
 
 /** List the models again (after an import, rename or delete). */
