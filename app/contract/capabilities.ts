@@ -21,14 +21,16 @@ export const hostCapabilitiesSchema = z.object({
   revealFiles: z.boolean(),
   /** The host serves models from onnxruntime-node in a process of its own (`openNative`). */
   nativeInference: z.boolean(),
+  /** The host opens the performance window itself (`openPerformWindow`); else the page opens a pop-up. */
+  performWindow: z.boolean(),
 });
 
 /** What a host can do. */
 export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
 
 const CAPABILITIES: Readonly<Record<HostKind, HostCapabilities>> = {
-  electron: { filePaths: true, revealFiles: true, nativeInference: true },
-  web: { filePaths: false, revealFiles: false, nativeInference: false },
+  electron: { filePaths: true, revealFiles: true, nativeInference: true, performWindow: true },
+  web: { filePaths: false, revealFiles: false, nativeInference: false, performWindow: false },
 };
 
 /** The capabilities of a host of kind `host`. */

@@ -8,6 +8,7 @@ import { manifestSchema } from '../model/manifest';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
 import { projectSchema } from '../project/schema';
 import { HOST_KINDS, hostCapabilitiesSchema } from './capabilities';
+import { oscPortSchema, oscStatusSchema } from './live';
 
 const modelEntrySchema = z.object({
   id: z.string(),
@@ -285,6 +286,31 @@ export const contract = {
       fallbackReason: z.string().nullable(),
       portId: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
     }),
+  },
+  /**
+   * Receive OSC on UDP `port` of 127.0.0.1 (null: stop). The host keeps the port in its settings
+   * once it listens; every datagram's messages reach the page that asked (live.ts). A port that
+   * cannot be bound is no failure of the call: the status says why (`error`).
+   */
+  oscListen: {
+    channel: 'live:osc-listen',
+    request: z.object({ port: oscPortSchema.nullable() }).strict(),
+    response: oscStatusSchema,
+  },
+  /** The OSC socket's state and counters (datagrams received, malformed ones dropped). */
+  oscStatus: {
+    channel: 'live:osc-status',
+    request: z.object({}).strict(),
+    response: oscStatusSchema,
+  },
+  /**
+   * Open the performance window: a frameless full-screen window on the studio's display showing
+   * only the picture (Electron). The browser host refuses: there the page opens a pop-up itself.
+   */
+  openPerformWindow: {
+    channel: 'live:perform-open',
+    request: z.object({}).strict(),
+    response: z.object({}),
   },
   /** The studio window is closing normally: its autosave needs no recovery. */
   markCleanExit: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METHODS, contract } from './channels';
-import { apiPath, methodForApiPath, modelBaseUrl, modelFileOfSegments, modelFileUrl, readUploadUrl, uploadUrl } from './routes';
+import { apiPath, methodForApiPath, modelBaseUrl, OSC_EVENTS_ROUTE, modelFileOfSegments, modelFileUrl, readUploadUrl, uploadUrl } from './routes';
 
 const at = (relative: string) => new URL(relative, 'http://127.0.0.1:1');
 
@@ -9,6 +9,11 @@ describe('the contract routes', () => {
     for (const method of METHODS) expect(methodForApiPath(at(apiPath(method)).pathname)).toBe(method);
     expect(methodForApiPath('/api/library%3Anope')).toBeUndefined();
     expect(() => methodForApiPath('/api/%E0%A4%A')).toThrow(URIError);
+  });
+
+  it('keeps the OSC event stream apart from every call path', () => {
+    expect(OSC_EVENTS_ROUTE.startsWith('/api/')).toBe(true);
+    expect(methodForApiPath(OSC_EVENTS_ROUTE)).toBeUndefined();
   });
 
   it('carries odd file names and the job through the upload URL', () => {

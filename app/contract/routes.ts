@@ -73,3 +73,11 @@ export function modelFileOfSegments(segments: readonly string[]): { modelId: str
   if (segments.length !== 3) return 'malformed';
   return { modelId: segments[1]!, file: segments[2]! };
 }
+
+/**
+ * The browser host's stream of OSC deliveries (app/contract/live.ts): a GET answered with
+ * `text/event-stream`, one `data:` line of JSON per datagram, held open while the page listens.
+ * Under {@link API_PREFIX}, so the token header and Origin checks apply as to every call (the page
+ * reads it with fetch, which can send the header; EventSource cannot).
+ */
+export const OSC_EVENTS_ROUTE = `${API_PREFIX}live:osc-events`;

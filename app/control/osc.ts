@@ -171,5 +171,5 @@ export function oscNumber(message: OscMessage): number | null {
   const arg = message.args[0];
   if (!arg || arg.type === 's') return null;
   if (arg.type === 'T' || arg.type === 'F') return arg.value ? 1 : 0;
-  return Number.isFinite(arg.value) ? arg.value : null;
+  return Number.isFinite(arg.value) ? (arg.value as number) : null;
 }

@@ -3,7 +3,7 @@
  * services through the contract, every handler checking its sender and validating its payload.
  * Security settings live in security.ts (tested there, with Electron's checklist mapped item by item).
  */
-import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, type MessagePortMain, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, screen, session, shell, type MessagePortMain, type WebContents } from 'electron';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,11 +12,14 @@ import { createApi } from '../services/api';
 import { SECURITY_HEADERS, resolveAsset } from '../services/assets';
 import { DirectionStore, userDataDir } from '../services/directions';
 import { UserData } from '../services/user-data';
+import { OscReceiver } from '../services/osc';
+import { OSC_EVENT_CHANNEL } from '../../app/contract/live';
 import { PROJECT_EXTENSION } from '../../app/project/schema';
 import type { ModelEntry } from '../../app/contract/channels';
 import { NATIVE_HOST_ENTRY } from '../inference/native/client';
 import { wireIpc } from './ipc';
 import { NativeServing, utilityChannel } from './native-inference';
+import { PerformWindow } from './perform-window';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, hardenSession, hardenWebContents } from './security';
 
 protocol.registerSchemesAsPrivileged([
@@ -55,7 +58,32 @@ const userData = new UserData(library, dataDir, {
     return result.canceled || !result.filePath ? null : result.filePath;
   },
 });
-const api = createApi(library, { name: 'Latent Studio', version: app.getVersion(), host: 'electron' }, new DirectionStore(dataDir), undefined, userData);
+const osc = new OscReceiver({ dataDir });
+const api = createApi(library, { name: 'Latent Studio', version: app.getVersion(), host: 'electron' }, new DirectionStore(dataDir), undefined, userData, osc);
+
+// OSC goes to the windows that asked for it, through the preload's bridge (one IPC message per
+// datagram, no polling): see docs/OSC.md.
+const oscWindows = new Set<WebContents>();
+osc.onMessages((delivery) => {
+  for (const contents of oscWindows) if (!contents.isDestroyed()) contents.send(OSC_EVENT_CHANNEL, delivery);
+});
+
+const preloadPath = path.join(__dirname, 'preload.cjs');
+const performWindows = new Map<WebContents, PerformWindow>();
+/** The performance window of the studio window `sender`, opened on that window's display. */
+function performWindowOf(sender: WebContents): PerformWindow {
+  let perform = performWindows.get(sender);
+  if (!perform) {
+    perform = new PerformWindow({
+      create: (options) => new BrowserWindow(options),
+      displayBounds: () => screen.getDisplayMatching((BrowserWindow.fromWebContents(sender) ?? BrowserWindow.getAllWindows()[0]!).getBounds()).bounds,
+      preload: preloadPath,
+    });
+    performWindows.set(sender, perform);
+    sender.once('destroyed', () => performWindows.delete(sender));
+  }
+  return perform;
+}
 
 /** The folder and manifest of a listed model, for the native host (which reads the package from disk). */
 function modelPackage(modelId: string): { dir: string; manifest: ModelEntry['manifest'] } {
@@ -131,7 +159,21 @@ void app.whenReady().then(async () => {
   protocol.handle(APP_SCHEME, serveAppRequest);
   await library.scan();
   await userData.importer.cleanStaging();
-  wireIpc<WebContents>(ipcMain, api, { openNative: ({ modelId }, sender) => nativeServing.open(modelId, sender) });
+  wireIpc<WebContents>(ipcMain, api, {
+    openNative: ({ modelId }, sender) => nativeServing.open(modelId, sender),
+    oscListen: async ({ port }, sender) => {
+      if (port === null) oscWindows.delete(sender);
+      else if (!oscWindows.has(sender)) {
+        oscWindows.add(sender);
+        sender.once('destroyed', () => oscWindows.delete(sender));
+      }
+      return osc.listen(port);
+    },
+    openPerformWindow: async (_request, sender) => {
+      await performWindowOf(sender).open();
+      return {};
+    },
+  });
   await createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();

@@ -8,6 +8,7 @@ import type { ModelLibrary } from './library';
 import { DirectionStore, userDataDir } from './directions';
 import { ExportService, exportDir } from './exports';
 import { UserData } from './user-data';
+import { OscReceiver } from './osc';
 
 /** Facts about the running host. */
 export interface HostInfo {
@@ -21,7 +22,7 @@ export interface HostInfo {
  * (`LATENT_STUDIO_DATA_DIR` or the platform's, see directions.ts) unless a store is given; exports
  * go to the export folder (`LATENT_STUDIO_EXPORT_DIR` or the pictures folder, see exports.ts), whose
  * leftover temporary files the service removes as the host starts. The user's library and
- * projects (user-data.ts) live in the same data folder.
+ * projects (user-data.ts) live in the same data folder, and so do the OSC socket's settings (osc.ts).
  */
 export function createApi(
   library: ModelLibrary,
@@ -29,6 +30,7 @@ export function createApi(
   directions = new DirectionStore(userDataDir()),
   exports = new ExportService(exportDir()),
   userData = new UserData(library, userDataDir()),
+  osc = new OscReceiver({ dataDir: userData.dataDir }),
 ): HostApi {
   return {
     appInfo: async () => ({ ...info, capabilities: hostCapabilities(info.host) }),
@@ -49,6 +51,12 @@ export function createApi(
       return {};
     },
     ...userData.handlers(),
+    oscListen: ({ port }) => osc.listen(port),
+    oscStatus: () => osc.status(),
+    // Electron replaces this with a window of its own (main/electron/perform-window.ts).
+    openPerformWindow: async () => {
+      throw new Error('this host opens no windows: the studio opens the performance view as a pop-up of the page (allow pop-ups for this address)');
+    },
     // Electron replaces this with its utility-process host (main/electron/native-inference.ts).
     openNative: async () => {
       throw new Error('this host has no native runtime: the studio runs models in the page (WebGPU or WASM); the desktop app offers native inference');

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { contract, ContractError, importJobSchema } from '../../app/contract/channels';
-import { API_PREFIX, methodForApiPath, readUploadUrl } from '../../app/contract/routes';
+import { API_PREFIX, methodForApiPath, OSC_EVENTS_ROUTE, readUploadUrl } from '../../app/contract/routes';
 import { ManifestError } from '../../app/model/manifest';
 import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
 import { LibraryError, ModelLibrary } from '../services/library';
@@ -21,6 +21,7 @@ import { ImportError } from '../services/import';
 import { ImportCancelledError } from '../services/import-jobs';
 import { ProjectStoreError } from '../services/projects';
 import { UserData } from '../services/user-data';
+import { OscReceiver } from '../services/osc';
 import { loopbackHosts, refuse } from './access';
 
 /** JSON calls: a project (the largest payload) plus its envelope. */
@@ -76,7 +77,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const userData = new UserData(library, dataDir);
   await userData.importer.cleanStaging();
   const info = { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web' } as const;
-  const api = createApi(library, info, new DirectionStore(dataDir), undefined, userData);
+  const osc = new OscReceiver({ dataDir });
+  const api = createApi(library, info, new DirectionStore(dataDir), undefined, userData, osc);
+  /** Open OSC event streams, ended when the host closes (a server waits for its open responses). */
+  const streams = new Set<http.ServerResponse>();
   let allowedHosts = new Set<string>();
   let origin = '';
 
@@ -114,6 +118,22 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         } catch (error) {
           return send(res, isRefusal(error) ? 400 : 500, JSON.stringify({ error: (error as Error).message }), 'application/json');
         }
+      }
+
+      if (url.pathname === OSC_EVENTS_ROUTE) {
+        // One response held open, one write per datagram: a message reaches the page as soon as
+        // the socket hands it over, with no polling interval (see docs/OSC.md).
+        if (req.method !== 'GET') return send(res, 405, 'Use GET for the OSC event stream.');
+        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+        res.flushHeaders();
+        res.socket?.setNoDelay(true);
+        streams.add(res);
+        const unsubscribe = osc.onMessages((delivery) => res.write(`data: ${JSON.stringify(delivery)}\n\n`));
+        req.on('close', () => {
+          unsubscribe();
+          streams.delete(res);
+        });
+        return;
       }
 
       if (url.pathname.startsWith(API_PREFIX)) {
@@ -174,7 +194,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `${origin}/?token=${token}`,
     origin,
     token,
-    close: () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined),
+    close: async () => {
+      for (const stream of streams) stream.end();
+      await osc.stop();
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
   };
 }
 
