@@ -97,10 +97,10 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
     let ws = truncate(main, wAvg, state.psi, state.cutoff);
     for (const source of state.mix) {
-      if (source.rows.length === 0) continue;
+      if (source.rows.length === 0 || source.weight === 0) continue;
       // A kept latent gives its rows as it looked when kept (its own ψ, mixing and edits).
       const other = source.kept ? await resolveWs(source.kept.state) : truncate(await mapSeed(source.seed, state.classes), wAvg, state.psi, state.cutoff);
-      ws = mixRows(ws, other, source.rows);
+      ws = mixRows(ws, other, source.rows, source.weight ?? 1);
     }
     return applyWEdits(ws, state.edits);
   }

@@ -37,6 +37,18 @@ describe('mixRows', () => {
     expect([...mixRows(ws, other, [0, 1, 2, 3, 4, 5])]).toEqual([...other]);
   });
 
+  it('moves the chosen rows part of the way at a weight below 1, and not at all at 0', () => {
+    const ws = rowsOf(1000);
+    const other = rowsOf(2000);
+    const quarter = mixRows(ws, other, [2, 2], 0.25);
+    for (let r = 0; r < NUM_WS; r++) {
+      const base = r === 2 ? 1250 : 1000;
+      expect([...quarter.subarray(r * W_DIM, (r + 1) * W_DIM)], `row ${r}`).toEqual([base + 10 * r, base + 10 * r + 1, base + 10 * r + 2]);
+    }
+    expect([...mixRows(ws, other, [0, 3], 0)]).toEqual([...ws]);
+    expect(() => mixRows(ws, other, [0], Number.NaN)).toThrow(RangeError);
+  });
+
   it('leaves both inputs untouched and keeps the shape', () => {
     const ws = rowsOf(1000);
     const other = rowsOf(2000);

@@ -13,6 +13,8 @@ export interface MixSource {
   rows: number[];
   /** A kept latent to take the rows from instead of `seed` (absent = the seed is the source). */
   kept?: KeptLatent;
+  /** How far the rows move towards the source, 0 … 1 (absent = 1, fully; older records have none). */
+  weight?: number;
 }
 
 /**
@@ -141,8 +143,9 @@ function isDefaultTransform(t: InputTransform): boolean {
 /** A stable text key for a state, used to tell which state a frame shows. */
 export function stateKey(modelId: string, s: LatentState): string {
   const mix = s.mix
-    .filter((m) => m.rows.length > 0)
-    .map((m) => `${m.kept ? `kept(${stateKey('', m.kept.state)})` : m.seed}:${[...m.rows].sort((a, b) => a - b).join('.')}`)
+    .filter((m) => m.rows.length > 0 && m.weight !== 0)
+    // A partial weight enters the key; the full default does not, so older keys stay as they were.
+    .map((m) => `${m.kept ? `kept(${stateKey('', m.kept.state)})` : m.seed}:${[...m.rows].sort((a, b) => a - b).join('.')}${m.weight === undefined || m.weight === 1 ? '' : `*${m.weight}`}`)
     .join(',');
   const edits = s.edits
     .filter((e) => e.amount !== 0)

@@ -45,6 +45,7 @@ export const latentStateSchema = z.object({
 export const mixSourceSchema = z.object({
   seed: seedSchema,
   rows: z.array(index),
+  weight: finite.min(0).max(1).optional(),
   // Typed by hand: the inferred type would refer to itself through latentStateSchema.
   get kept(): z.ZodOptional<z.ZodType<KeptLatent>> {
     return z.object({ label: z.string().max(200), state: latentStateSchema }).optional();

@@ -2,6 +2,7 @@ import { mixPresets, presetOf, type MixPreset } from '../../app/latent/presets';
 import { MAX_MIX_SOURCES, type LatentState } from '../../app/state/latent-state';
 import { MAX_SEED, useStudio } from '../store';
 import { SeedInput } from './SeedInput';
+import { SliderField } from './SliderField';
 
 const PRESETS: { name: MixPreset; label: string; hint: string }[] = [
   { name: 'coarse', label: 'Coarse', hint: 'pose, shape (4–8 px rows)' },
@@ -109,6 +110,16 @@ function MixSourceControls({ index }: { index: number }) {
           StyleGAN3 has no clean coarse/middle/fine split: the ≈ presets group rows by size and are approximations. Pick rows by their size below.
         </p>
       )}
+      <SliderField
+        id={`mix-weight-${index}`}
+        label={`Source ${name} weight`}
+        value={source.weight ?? 1}
+        min={0}
+        max={1}
+        step={0.01}
+        digits={2}
+        onChange={(weight) => setMixSource(index, { weight })}
+      />
       <div className="mix-rows" role="group" aria-label={`ws rows taken from source ${name}`}>
         {resolutions.map((res, row) => (
           <label key={row} className="mix-row" title={`row ${row}, used at ${res}×${res} px`}>

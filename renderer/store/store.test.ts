@@ -56,4 +56,17 @@ describe('studio store: latent and mixing actions', () => {
     s().selectModel('other');
     expect(s().latent.mix[0]).toEqual({ seed: 10, rows: [] });
   });
+
+  it('fades a source by its weight, kept through other changes, clamped to 0 … 1, and full weight leaves no key', () => {
+    const store = createStudioStore();
+    const s = () => store.getState();
+    s().setMixSource(0, { seed: 7, rows: [2], weight: 0.4 });
+    expect(s().latent.mix[0]).toEqual({ seed: 7, rows: [2], weight: 0.4 });
+    s().setMixSource(0, { rows: [1, 2] });
+    expect(s().latent.mix[0]).toEqual({ seed: 7, rows: [1, 2], weight: 0.4 });
+    s().setMixSource(0, { weight: -3 });
+    expect(s().latent.mix[0]?.weight).toBe(0);
+    s().setMixSource(0, { weight: 1 });
+    expect(s().latent.mix[0]).toEqual({ seed: 7, rows: [1, 2] });
+  });
 });

@@ -7,6 +7,12 @@ function withKept(source: MixSource, kept: KeptLatent | undefined): MixSource {
   return kept ? { ...source, kept } : source;
 }
 
+/** `source` with `weight` in 0 … 1, or without the key when it is absent or full (older records have none). */
+function withWeight(source: MixSource, weight: number | undefined): MixSource {
+  if (weight === undefined || !Number.isFinite(weight) || weight >= 1) return source;
+  return { ...source, weight: Math.max(0, weight) };
+}
+
 /** Largest seed: seeds are 32-bit, like numpy's RandomState. */
 export const MAX_SEED = 0xffffffff;
 
@@ -25,7 +31,7 @@ export interface LatentSlice {
   setLatent(latent: LatentState): void;
   addMixSource(seed: number): void;
   removeMixSource(index: number): void;
-  /** Change source `index`; `kept: undefined` makes a kept-latent source a seed source again. */
+  /** Change source `index`; `kept: undefined` makes a kept-latent source a seed source again; `weight` (0 … 1) fades it. */
   setMixSource(index: number, source: Partial<MixSource>): void;
   /**
    * Exchange the main latent with source `index` (its rows stay): seeds for a seed source; for a
@@ -56,7 +62,12 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
       latent: {
         ...s.latent,
         mix: s.latent.mix.map((m, i) =>
-          i === index ? withKept({ seed: (source.seed ?? m.seed) >>> 0, rows: [...new Set(source.rows ?? m.rows)].sort((a, b) => a - b) }, 'kept' in source ? source.kept : m.kept) : m,
+          i === index
+            ? withWeight(
+                withKept({ seed: (source.seed ?? m.seed) >>> 0, rows: [...new Set(source.rows ?? m.rows)].sort((a, b) => a - b) }, 'kept' in source ? source.kept : m.kept),
+                source.weight ?? m.weight,
+              )
+            : m,
         ),
       },
     })),
@@ -67,7 +78,7 @@ export const latentSlice: Slice<LatentSlice> = (set) => ({
       if (source.kept) {
         // The main latent's own sources stay with the panel; the kept copy of it needs none of them.
         const previous: KeptLatent = { label: 'Previous main latent', state: { ...structuredClone(s.latent), mix: [] } };
-        const mix = s.latent.mix.map((m, i) => (i === index ? { seed: s.latent.seed, rows: m.rows, kept: previous } : m));
+        const mix = s.latent.mix.map((m, i) => (i === index ? withWeight({ seed: s.latent.seed, rows: m.rows, kept: previous }, m.weight) : m));
         return { latent: { ...structuredClone(source.kept.state), mix } };
       }
       const mix = s.latent.mix.map((m, i) => (i === index ? { ...m, seed: s.latent.seed } : m));
