@@ -5,12 +5,9 @@
  * host streams them on routes.ts's OSC events route. Both hosts and the page validate them here.
  */
 import { z } from 'zod';
+import { oscPortSchema } from '../control/live';
 
-/** The UDP port OSC is received on unless the user picks another (TouchOSC and many tools send to it). */
-export const DEFAULT_OSC_PORT = 9000;
-
-/** A UDP port the user may pick: unprivileged ports only. */
-export const oscPortSchema = z.number().int().min(1024).max(65535);
+export { DEFAULT_OSC_PORT, oscPortSchema } from '../control/live';
 
 /** What the host's OSC socket is doing. */
 export const oscStatusSchema = z.object({

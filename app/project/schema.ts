@@ -9,6 +9,7 @@ import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
 import type { Manifest } from '../model/manifest';
 import { cutoffProblem, psiProblem } from '../model/latent-domain';
 import { latentStateSchema, timelineSchema } from '../state/schemas';
+import { liveSettingsSchema } from '../control/live';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
 export { CURRENT_PROJECT_FORMAT, ProjectError } from './migrations';
@@ -52,6 +53,8 @@ export const projectSchema = z.object({
   timeline: timelineSchema,
   directions: z.array(directionSchema).max(MAX_DIRECTIONS),
   map: mapSettingsSchema.nullable(),
+  /** MIDI and OSC bindings and the OSC port (absent in projects saved before live control). */
+  live: liveSettingsSchema.optional(),
 });
 
 /** A project, current format. */
