@@ -50,15 +50,30 @@ function fakeSession() {
 describe('session hardening (items 5 and 7)', () => {
   const permissions = ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'serial', 'usb', 'fileSystem', 'display-capture'];
 
-  it('denies every permission request and check, and every device', () => {
+  it('grants Web MIDI (without sysex) to studio pages only', () => {
     const handlers = fakeSession();
-    expect(GRANTED_PERMISSIONS).toEqual([]);
+    expect(GRANTED_PERMISSIONS).toEqual(['midi']);
+    const granted = vi.fn();
+    handlers.request!({}, 'midi', granted, { requestingUrl: 'app://studio/index.html' });
+    expect(granted).toHaveBeenCalledWith(true);
+    const foreign = vi.fn();
+    handlers.request!({}, 'midi', foreign, { requestingUrl: 'https://evil.example/' });
+    expect(foreign).toHaveBeenCalledWith(false);
+    expect(handlers.check!({}, 'midi', 'app://studio', {})).toBe(true);
+    expect(handlers.check!({}, 'midi', 'https://evil.example', {})).toBe(false);
+    const sysex = vi.fn();
+    handlers.request!({}, 'midiSysex', sysex, { requestingUrl: 'app://studio/index.html' });
+    expect(sysex).toHaveBeenCalledWith(false);
+  });
+
+  it('denies every other permission request and check, and every device', () => {
+    const handlers = fakeSession();
     for (const permission of permissions) {
       const callback = vi.fn();
-      handlers.request!({}, permission, callback, {});
+      handlers.request!({}, permission, callback, { requestingUrl: 'app://studio/index.html' });
       expect(callback).toHaveBeenCalledWith(false);
       expect(handlers.check!({}, permission, 'app://studio', {})).toBe(false);
-      expect(grantsPermission(permission)).toBe(false);
+      expect(grantsPermission(permission, 'app://studio')).toBe(false);
     }
     expect(handlers.device!({ deviceType: 'usb', origin: 'app://studio' })).toBe(false);
   });

@@ -11,7 +11,8 @@
  *     (the window's webPreferences, written out in main.ts and checked by main.test.ts).
  *  3. Context isolation — contextIsolation true; the preload exposes the contract only.
  *  4. Process sandboxing — sandbox true and app.enableSandbox().
- *  5. Permission requests — hardenSession: request, check and device handlers deny everything.
+ *  5. Permission requests — hardenSession: request, check and device handlers deny everything but
+ *     Web MIDI (no sysex) for the studio's own pages.
  *  6. webSecurity stays on. 7. A CSP — SECURITY_HEADERS on every app:// response, enforced on
  *     every response of the session by onHeadersReceived.
  *  8. allowRunningInsecureContent off. 9. experimentalFeatures off. 10. No enableBlinkFeatures.
@@ -55,15 +56,19 @@ export function isAllowedNavigation(url: string): boolean {
 }
 
 /**
- * Permissions the studio grants: none. It needs no camera, microphone, notifications, location,
+ * Permissions the studio grants, and only to its own pages: `midi` (Web MIDI for live control,
+ * without system exclusive, which stays denied). It needs no camera, notifications, location,
  * clipboard reading, USB/HID/serial devices or anything else a page can ask for; WebGPU, WebCodecs
  * and file inputs need no permission.
  */
-export const GRANTED_PERMISSIONS: readonly string[] = [];
+export const GRANTED_PERMISSIONS: readonly string[] = ['midi'];
 
-/** Whether to grant `permission` (asked or checked) to any page: only what {@link GRANTED_PERMISSIONS} lists. */
-export function grantsPermission(permission: string): boolean {
-  return GRANTED_PERMISSIONS.includes(permission);
+/**
+ * Whether to grant `permission` (asked or checked) to a page at `requester` (a URL or origin): only
+ * what {@link GRANTED_PERMISSIONS} lists, and only to a studio page.
+ */
+export function grantsPermission(permission: string, requester?: string | null): boolean {
+  return GRANTED_PERMISSIONS.includes(permission) && isTrustedUrl(requester);
 }
 
 /**
@@ -81,10 +86,10 @@ export type HardenableSession = Pick<Session, 'setPermissionRequestHandler' | 's
   webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
 };
 
-/** Deny every permission request and check, and every device, and put the CSP on every response. */
+/** Deny every permission request and check but Web MIDI for studio pages, and every device, and put the CSP on every response. */
 export function hardenSession(session: HardenableSession): void {
-  session.setPermissionRequestHandler((_contents, permission, callback) => callback(grantsPermission(permission)));
-  session.setPermissionCheckHandler((_contents, permission) => grantsPermission(permission));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(grantsPermission(permission, details?.requestingUrl)));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => grantsPermission(permission, requestingOrigin));
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: enforceSecurityHeaders(details.responseHeaders) }));
 }

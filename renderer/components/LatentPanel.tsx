@@ -5,6 +5,7 @@ import { MixPanel } from './MixPanel';
 import { ClassPanel } from './ClassPanel';
 import { NoisePanel, TransformPanel } from './NoisePanel';
 import { SliderField } from './SliderField';
+import { LivePanel } from './LivePanel';
 
 function SeedField() {
   const seed = useStudio((s) => s.latent.seed);
@@ -34,7 +35,17 @@ function PsiField() {
   const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family ?? 'stylegan');
   const range = psiDomain({ family });
   return (
-    <SliderField id="psi-slider" label="Truncation ψ" value={psi} min={range.sliderMin} max={range.max} step={range.step} digits={2} onChange={setPsi} />
+    <SliderField
+      id="psi-slider"
+      label="Truncation ψ"
+      value={psi}
+      min={range.sliderMin}
+      max={range.max}
+      step={range.step}
+      digits={2}
+      onChange={setPsi}
+      control={{ target: { kind: 'psi' }, label: 'Truncation ψ' }}
+    />
   );
 }
 
@@ -64,7 +75,7 @@ function CutoffField() {
   );
 }
 
-/** The LATENT panel: seed, ψ, cutoff. */
+/** The LATENT panel: seed, ψ, cutoff, then classes, mixing, noise, transform and live control. */
 export function LatentPanel() {
   return (
     <aside className="panel panel-left" aria-label="Latent controls">
@@ -76,6 +87,7 @@ export function LatentPanel() {
       <MixPanel />
       <NoisePanel />
       <TransformPanel />
+      <LivePanel />
     </aside>
   );
 }

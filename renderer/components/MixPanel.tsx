@@ -119,6 +119,7 @@ function MixSourceControls({ index }: { index: number }) {
         step={0.01}
         digits={2}
         onChange={(weight) => setMixSource(index, { weight })}
+        control={{ target: { kind: 'mix', index }, label: `Source ${name} weight` }}
       />
       <div className="mix-rows" role="group" aria-label={`ws rows taken from source ${name}`}>
         {resolutions.map((res, row) => (

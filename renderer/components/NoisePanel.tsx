@@ -68,6 +68,7 @@ export function NoisePanel() {
         digits={2}
         disabled={noise.mode === 'none'}
         onChange={(strength) => setNoise({ strength })}
+        control={{ target: { kind: 'noise-strength' }, label: 'Noise strength' }}
       />
     </section>
   );
@@ -94,7 +95,14 @@ export function TransformPanel() {
     <section className="transform-panel" aria-label="Input transform" data-testid="transform-panel">
       <h2>Transform</h2>
       {TRANSFORM_SLIDERS.map(({ key, ...slider }) => (
-        <SliderField key={key} id={`transform-${key}`} {...slider} value={transform[key]} onChange={(value) => setTransform({ [key]: value })} />
+        <SliderField
+          key={key}
+          id={`transform-${key}`}
+          {...slider}
+          value={transform[key]}
+          onChange={(value) => setTransform({ [key]: value })}
+          control={{ target: { kind: 'transform', axis: key }, label: slider.label }}
+        />
       ))}
       <button type="button" data-testid="transform-reset" disabled={!moved} onClick={reset} title="Back to no translation and no rotation">
         Reset transform

@@ -1,3 +1,6 @@
+import type { ControlTarget } from '../../app/control/targets';
+import { learnProps } from '../live/learn';
+
 /** What a {@link SliderField} shows and changes. */
 export interface SliderFieldProps {
   /** The input's id and data-testid. */
@@ -14,10 +17,12 @@ export interface SliderFieldProps {
   unit?: string;
   disabled?: boolean;
   onChange: (value: number) => void;
+  /** The control a MIDI/OSC binding can drive through this slider (it announces itself in learn mode). */
+  control?: { target: ControlTarget; label: string };
 }
 
 /** A labelled range input with its value shown in the label, as every studio slider field looks. */
-export function SliderField({ id, label, value, min, max, step, digits, unit = '', disabled, onChange }: SliderFieldProps) {
+export function SliderField({ id, label, value, min, max, step, digits, unit = '', disabled, onChange, control }: SliderFieldProps) {
   return (
     <div className="field">
       <label htmlFor={id}>
@@ -37,6 +42,7 @@ export function SliderField({ id, label, value, min, max, step, digits, unit = '
         value={value}
         disabled={disabled}
         onChange={(e) => onChange(Number(e.target.value))}
+        {...(control ? learnProps(control.target, control.label) : {})}
       />
     </div>
   );

@@ -10,6 +10,7 @@ import { nativeBridge } from './native';
 import { registerTestHook } from '../test-hooks';
 import { studioStore } from '../store';
 import { stateKey } from '../../app/state/latent-state';
+import { feedPerformFrame } from '../live/perform';
 
 let canvas: HTMLCanvasElement | null = null;
 let lastFrame: Frame | null = null;
@@ -26,6 +27,8 @@ function paint(image: ImageData, key: string): void {
   // Tests and tools wait for these: what the pixels show, and how many frames were drawn.
   canvas.dataset.renderedKey = key;
   canvas.dataset.frames = String(framesDrawn);
+  // The performance output shows exactly what the preview shows.
+  feedPerformFrame(image, key);
 }
 
 const frameListeners = new Set<(frame: Frame) => void>();

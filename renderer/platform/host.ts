@@ -5,12 +5,14 @@
  */
 import { hostAuthHeaders } from './host-token';
 import { METHODS, contract, type HostApi, type HostFiles, type ImportResult, type Method } from '../../app/contract/channels';
-import { apiPath, uploadUrl } from '../../app/contract/routes';
+import { apiPath, OSC_EVENTS_ROUTE, uploadUrl } from '../../app/contract/routes';
+import { oscDeliverySchema, type HostEvents, type OscDelivery } from '../../app/contract/live';
 
 declare global {
   interface Window {
     latentStudio?: HostApi;
     latentStudioFiles?: HostFiles<File>;
+    latentStudioEvents?: HostEvents;
   }
 }
 
@@ -72,4 +74,47 @@ export async function importModelFile(file: File, job: string, signal: AbortSign
 /** The path of a file the user dropped or picked, where the host can use one (Electron); null in the browser. */
 export function pathOfFile(file: File): string | null {
   return window.latentStudioFiles?.pathForFile(file) || null;
+}
+
+/** How long to wait before opening the browser host's OSC stream again after it broke. */
+const OSC_RETRY_MS = 1000;
+
+/**
+ * Be given the OSC messages the host receives (after `oscListen`); returns the unsubscriber.
+ * Electron pushes them through the preload; the browser host streams them on one held-open
+ * response (read with fetch, which sends the token header), reopened if it breaks — `onProblem`
+ * hears why each time.
+ */
+export function onOscMessages(listener: (delivery: OscDelivery) => void, onProblem: (message: string) => void): () => void {
+  if (window.latentStudioEvents) return window.latentStudioEvents.onOsc(listener);
+  const controller = new AbortController();
+  const readStream = async () => {
+    const response = await fetch(OSC_EVENTS_ROUTE, { headers: hostAuthHeaders(), signal: controller.signal, cache: 'no-store' });
+    if (!response.ok || !response.body) throw new Error(`the OSC stream answered HTTP ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('the OSC stream ended');
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (event.startsWith('data: ')) listener(oscDeliverySchema.parse(JSON.parse(event.slice('data: '.length))));
+      }
+    }
+  };
+  void (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        await readStream();
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        onProblem((error as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, OSC_RETRY_MS));
+      }
+    }
+  })();
+  return () => controller.abort();
 }

@@ -10,6 +10,7 @@ import { getHost, pathOfFile } from '../platform/host';
 import { studioHistory } from '../commands/history';
 import { studioStore, type StudioState } from '../store';
 import { registerTestHook } from '../test-hooks';
+import { DEFAULT_LIVE } from '../store/slices/live';
 
 /** How often the state is autosaved while it changes. */
 export const AUTOSAVE_INTERVAL_MS = 30_000;
@@ -45,6 +46,7 @@ export function currentProject(s: StudioState = studioStore.getState()): Project
     timeline: s.timeline,
     directions: s.directionsModelId === entry.id ? s.directions : [],
     map: mapSettings(s),
+    live: s.live,
   };
 }
 
@@ -63,7 +65,7 @@ function findModel(project: Project, models: readonly ModelEntry[]): { entry: Mo
   );
 }
 
-/** Put a project into the studio: model, latent state, timeline, directions and map settings. Starts a fresh undo history. */
+/** Put a project into the studio: model, latent state, timeline, directions, map and live settings. Starts a fresh undo history. */
 export function applyProject(project: Project, name: string, path: string | null): void {
   const store = studioStore;
   const { entry, changed } = findModel(project, store.getState().models);
@@ -74,6 +76,10 @@ export function applyProject(project: Project, name: string, path: string | null
     timeline: project.timeline,
     selectedKeyframe: null,
     playing: false,
+    // Projects from before live control have none: they start with no bindings, on the default port.
+    live: project.live ?? DEFAULT_LIVE,
+    learning: false,
+    learnTarget: null,
     ...(project.map
       ? {
           mapOpen: project.map.open,

@@ -7,6 +7,7 @@ import type { Direction } from '../../../app/latent/directions';
 import { exportDirection, makeOrthogonal } from '../../directions/directions';
 import { useStudio } from '../../store';
 import { SLIDER_LIMIT, SLIDER_STEP, useManifest } from './shared';
+import { learnProps } from '../../live/learn';
 
 /** One direction's slider row and its ws-row range. */
 function RowRange({ direction, numWs }: { direction: Direction; numWs: number }) {
@@ -144,6 +145,7 @@ function DirectionRow({ direction, index, count, numWs }: { direction: Direction
         value={amount}
         onChange={(e) => setAmount(direction.id, Number(e.target.value))}
         onDoubleClick={() => setAmount(direction.id, 0)}
+        {...learnProps({ kind: 'edit', id: direction.id }, `Edit: ${direction.name}`)}
       />
       {open && (
         <>
