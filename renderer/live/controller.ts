@@ -91,12 +91,14 @@ export async function setOscListening(listen: boolean): Promise<void> {
   const store = studioStore.getState();
   try {
     const status = await getHost().oscListen({ port: listen ? store.live.oscPort : null });
-    store.setOscStatus(status);
     if (status.listening && !stopStream) {
-      stopStream = onOscMessages(
+      const stream = onOscMessages(
         (delivery) => delivery.messages.forEach(handleOscMessage),
         (problem) => studioStore.getState().showError(`OSC messages stopped arriving (${problem}); the studio is reconnecting. If it persists, restart the studio.`),
       );
+      stopStream = stream.stop;
+      // "Listening" is shown once a datagram sent now would reach the page.
+      await stream.ready;
       statusTimer = setInterval(
         () =>
           void refreshStatus().catch((error: unknown) => {
@@ -107,6 +109,7 @@ export async function setOscListening(listen: boolean): Promise<void> {
         STATUS_INTERVAL_MS,
       );
     }
+    store.setOscStatus(status);
     if (!status.listening) {
       stopStream?.();
       stopStream = null;

@@ -80,17 +80,21 @@ export function pathOfFile(file: File): string | null {
 const OSC_RETRY_MS = 1000;
 
 /**
- * Be given the OSC messages the host receives (after `oscListen`); returns the unsubscriber.
- * Electron pushes them through the preload; the browser host streams them on one held-open
- * response (read with fetch, which sends the token header), reopened if it breaks — `onProblem`
- * hears why each time.
+ * Be given the OSC messages the host receives (after `oscListen`): `stop` ends it, `ready`
+ * resolves once messages can arrive. Electron pushes them through the preload; the browser host
+ * streams them on one held-open response (read with fetch, which sends the token header), reopened
+ * if it breaks — `onProblem` hears why each time.
  */
-export function onOscMessages(listener: (delivery: OscDelivery) => void, onProblem: (message: string) => void): () => void {
-  if (window.latentStudioEvents) return window.latentStudioEvents.onOsc(listener);
+export function onOscMessages(listener: (delivery: OscDelivery) => void, onProblem: (message: string) => void): { stop: () => void; ready: Promise<void> } {
+  if (window.latentStudioEvents) return { stop: window.latentStudioEvents.onOsc(listener), ready: Promise.resolve() };
   const controller = new AbortController();
+  let connected: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (connected = resolve));
   const readStream = async () => {
     const response = await fetch(OSC_EVENTS_ROUTE, { headers: hostAuthHeaders(), signal: controller.signal, cache: 'no-store' });
     if (!response.ok || !response.body) throw new Error(`the OSC stream answered HTTP ${response.status}`);
+    // The host subscribes this response before it sends the headers: from here nothing is missed.
+    connected();
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -116,5 +120,5 @@ export function onOscMessages(listener: (delivery: OscDelivery) => void, onProbl
       }
     }
   })();
-  return () => controller.abort();
+  return { stop: () => controller.abort(), ready };
 }
