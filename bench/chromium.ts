@@ -2,9 +2,11 @@
  * The Chromium runtimes, driven by Playwright with Debian's Chromium: `wasm-chromium` and
  * `webgpu-chromium` time session.run inside a small bench page (bench/page/) served here with
  * cross-origin isolation; `ui-latency` times the real studio (the built browser host) from a ψ input
- * event to the updated canvas pixels read back, `map-frame` its latent map's frames.
+ * event to the updated canvas pixels read back (and `osc-latency` beside it, from an OSC message:
+ * bench/osc-latency.ts), `map-frame` its latent map's frames.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { oscLatencies } from './osc-latency';
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
@@ -359,7 +361,13 @@ export async function measureStudio(options: StudioOptions): Promise<{ rows: Row
         const times = await psiLatencies(page, options.plan(model));
         if (problems.length) throw new Error(problems.join('; '));
         const note = `ψ input → canvas pixels read back, real studio${withMap ? ', map open' : ''}`;
-        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', median_ms: median(times), runs: times.length, threads: await studioThreads(page), note });
+        const threads = await studioThreads(page);
+        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', median_ms: median(times), runs: times.length, threads, note });
+        // The same page, the same ψ change, driven over OSC instead (bench/osc-latency.ts).
+        const osc = await oscLatencies(page, options.plan(model));
+        if (problems.length) throw new Error(problems.join('; '));
+        const oscNote = `OSC /latent/psi sent from Node → canvas pixels read back, real studio${withMap ? ', map open' : ''}`;
+        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'osc-latency', median_ms: median(osc), runs: osc.length, threads, note: oscNote });
       } catch (error) {
         skips.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', reason: `the studio failed: ${(error as Error).message.split('\n')[0]}` });
       } finally {

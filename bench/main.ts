@@ -8,7 +8,8 @@
  *                      [--runs N] [--warmup-ms N] [--no-generate] [--cache DIR] [--native-host FILE]
  *
  * --only takes runtime names (wasm-node, wasm-chromium, webgpu-chromium, ort-node, studio-native,
- * torch-cpu) and the extra stages (ui-latency, export-frame, map-frame); the default is all.
+ * torch-cpu) and the extra stages (ui-latency, which times osc-latency on the same page, export-frame,
+ * map-frame); the default is all.
  * --quick is a smoke run: the fixture only, 3 runs after 1 warm-up. --runs N times N runs instead
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
