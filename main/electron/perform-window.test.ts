@@ -1,7 +1,8 @@
 /**
  * The performance window's rules, against a recording stand-in for BrowserWindow (Electron cannot
  * launch here): frameless and full screen on the studio's display, the studio window's isolation
- * and sandbox, the perform page on app://studio, one window at a time, Escape leaving full screen.
+ * and sandbox, the perform page on app://studio, one window at a time, Escape leaving full screen
+ * and F11 toggling it.
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
@@ -76,7 +77,7 @@ describe('the performance window', () => {
     expect(PERFORM_URL).toBe('app://studio/index.html?view=perform');
   });
 
-  it('leaves full screen on Escape, and only on Escape pressed while full screen', async () => {
+  it('leaves full screen on Escape (only while full screen, on key down), and F11 enters it again', async () => {
     const { perform, made } = setup();
     await perform.open();
     const { fake } = made[0]!;
@@ -86,6 +87,9 @@ describe('the performance window', () => {
     expect(fake.press('Escape').preventDefault).toHaveBeenCalled();
     expect(fake.window.setFullScreen).toHaveBeenCalledExactlyOnceWith(false);
     expect(fake.press('Escape').preventDefault).not.toHaveBeenCalled();
+    expect(fake.press('F11').preventDefault).toHaveBeenCalled();
+    expect(fake.window.setFullScreen).toHaveBeenLastCalledWith(true);
+    expect(fake.window.isFullScreen()).toBe(true);
   });
 
   it('keeps one window: a second open focuses it, and after it closes a new one opens', async () => {

@@ -76,11 +76,16 @@ export class PerformWindow {
     window.on('closed', () => {
       if (this.window === window) this.window = null;
     });
-    // A frameless full-screen window has no title bar to leave it by: Escape leaves full screen.
+    // A frameless full-screen window has no title bar to leave it by: Escape leaves full screen,
+    // and F11 toggles it (after the window was moved to the projector's display, say).
     window.webContents.on('before-input-event', (event, input) => {
-      if (input.type === 'keyDown' && input.key === 'Escape' && window.isFullScreen()) {
+      if (input.type !== 'keyDown') return;
+      if (input.key === 'Escape' && window.isFullScreen()) {
         event.preventDefault();
         window.setFullScreen(false);
+      } else if (input.key === 'F11') {
+        event.preventDefault();
+        window.setFullScreen(!window.isFullScreen());
       }
     });
     await window.loadURL(PERFORM_URL);
