@@ -23,8 +23,10 @@ function epochNow(): number {
 export async function oscLatencies(page: Page, plan: RunPlan): Promise<number[]> {
   const port = await freeUdpPort();
   await page.fill('[data-testid="osc-port"]', String(port));
-  await page.click('[data-testid="osc-listen"]');
-  await page.waitForSelector('[data-testid="osc-listen"]:checked', { timeout: 30_000 });
+  // An earlier page may have left the host listening: this page then follows it, box ticked, and
+  // the new port moves the socket there; otherwise the box turns reception on.
+  if (!(await page.isChecked('[data-testid="osc-listen"]'))) await page.click('[data-testid="osc-listen"]');
+  await page.waitForFunction((p) => document.querySelector('[data-testid="osc-status"]')?.textContent === `Listening on 127.0.0.1:${p}`, port, { timeout: 30_000 });
   const sender = oscSender(port);
   const times: number[] = [];
   const warming = epochNow();

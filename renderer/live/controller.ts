@@ -121,7 +121,10 @@ export async function setOscListening(listen: boolean): Promise<void> {
   }
 }
 
-/** At start: the host's OSC state (its saved port is the default for a project that has none), MIDI if the project binds any. */
+/**
+ * At start: the host's OSC state (its saved port is the default for a project that has none; a socket
+ * already open is followed), and MIDI once bindings use it.
+ */
 export function startLive(): void {
   void getHost()
     .oscStatus({})
@@ -129,6 +132,9 @@ export function startLive(): void {
       const s = studioStore.getState();
       s.setOscStatus(status);
       if (s.live.bindings.length === 0) studioStore.setState({ live: { ...s.live, oscPort: status.port } });
+      // The host already listens (this page was reloaded, or another studio page asked): follow it
+      // here too, or the box would say "listening" while no message reaches this page.
+      if (status.listening) void setOscListening(true);
     })
     .catch((error: unknown) => studioStore.getState().showError(`Could not read the OSC settings: ${(error as Error).message}. Restart the studio.`));
   studioStore.subscribe((state, previous) => {
