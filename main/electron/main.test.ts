@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { METHODS, contract } from '../../app/contract/channels';
 import { IpcSenderError } from './ipc';
+import { OSC_EVENT_CHANNEL } from '../../app/contract/live';
+import { freeUdpPort, oscMessage, oscSender } from '../../test-support/osc-sender';
 
 type Listener = (...args: any[]) => any;
 
@@ -153,5 +155,22 @@ describe('what main.ts hardens', () => {
     const handler = electron.handlers[`ipc:${contract.appInfo.channel}`]!;
     await expect(handler({ senderFrame: { url: 'https://evil.example/' } }, {})).rejects.toBeInstanceOf(IpcSenderError);
     await expect(handler({ senderFrame: { url: 'app://studio/index.html' } }, {})).resolves.toMatchObject({ host: 'electron', capabilities: { filePaths: true, revealFiles: true, nativeInference: true } });
+  });
+
+  it('sends each OSC datagram to the window that asked for OSC, and stops when it asks to stop', async () => {
+    const port = await freeUdpPort();
+    const sent: Array<[string, unknown]> = [];
+    const sender = { isDestroyed: () => false, once: vi.fn(), send: (channel: string, payload: unknown) => sent.push([channel, payload]) };
+    const listen = electron.handlers[`ipc:${contract.oscListen.channel}`]!;
+    const frame = { url: 'app://studio/index.html' };
+    await expect(listen({ senderFrame: frame, sender }, { port })).resolves.toMatchObject({ port, listening: true });
+    const udp = oscSender(port);
+    try {
+      await udp.send(oscMessage('/latent/psi', 0.5));
+      await vi.waitFor(() => expect(sent).toEqual([[OSC_EVENT_CHANNEL, { messages: [{ address: '/latent/psi', args: [{ type: 'f', value: 0.5 }] }] }]]));
+    } finally {
+      udp.close();
+    }
+    await expect(listen({ senderFrame: frame, sender }, { port: null })).resolves.toMatchObject({ listening: false });
   });
 });
