@@ -75,7 +75,7 @@ function performWindowOf(sender: WebContents): PerformWindow {
   let perform = performWindows.get(sender);
   if (!perform) {
     perform = new PerformWindow({
-      create: (options) => new BrowserWindow(options),
+      BrowserWindow,
       displayBounds: () => screen.getDisplayMatching((BrowserWindow.fromWebContents(sender) ?? BrowserWindow.getAllWindows()[0]!).getBounds()).bounds,
       preload: preloadPath,
     });

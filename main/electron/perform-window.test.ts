@@ -40,12 +40,15 @@ function fakeWindow() {
 
 function setup() {
   const made: Array<{ options: BrowserWindowConstructorOptions; fake: ReturnType<typeof fakeWindow> }> = [];
-  const perform = new PerformWindow({
-    create: (options) => {
+  class RecordingWindow {
+    constructor(options: BrowserWindowConstructorOptions) {
       const fake = fakeWindow();
       made.push({ options, fake });
       return fake.window;
-    },
+    }
+  }
+  const perform = new PerformWindow({
+    BrowserWindow: RecordingWindow as unknown as new (options: BrowserWindowConstructorOptions) => PerformBrowserWindow,
     displayBounds: () => ({ x: 1920, y: 0, width: 1280, height: 720 }),
     preload: '/app/dist/electron/preload.cjs',
   });

@@ -24,8 +24,8 @@ export interface PerformBrowserWindow {
 
 /** What {@link PerformWindow} needs from Electron. */
 export interface PerformWindowDeps {
-  /** `new BrowserWindow(options)`. */
-  create(options: BrowserWindowConstructorOptions): PerformBrowserWindow;
+  /** Electron's BrowserWindow (constructed here, so the options are written out at the call). */
+  BrowserWindow: new (options: BrowserWindowConstructorOptions) => PerformBrowserWindow;
   /** The bounds of the display the studio window is on (screen.getDisplayMatching). */
   displayBounds(): Rectangle;
   /** The preload script's path (the studio window's own). */
@@ -45,7 +45,8 @@ export class PerformWindow {
       return;
     }
     const bounds = this.deps.displayBounds();
-    const window = this.deps.create({
+    const { BrowserWindow } = this.deps;
+    const window = new BrowserWindow({
       // On the studio's display: a window is made full screen on the display it is placed on.
       x: bounds.x,
       y: bounds.y,
@@ -56,7 +57,7 @@ export class PerformWindow {
       backgroundColor: '#000000',
       title: 'Latent Studio — performance',
       autoHideMenuBar: true,
-      // Written out as for the studio window (main.ts): the same isolation and sandbox.
+      // Written out as for the studio window (main.ts), where a reader and Electronegativity see them.
       webPreferences: {
         preload: this.deps.preload,
         contextIsolation: true,
