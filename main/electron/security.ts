@@ -25,7 +25,7 @@
  *  17. No file:// — the privileged app:// scheme with a traversal guard.
  *  18. Fuses — electron-builder.yml flips them (electronFuses).
  *  19. No Electron APIs for untrusted content — the preload exposes contract methods and
- *      pathForFile, nothing else.
+ *      pathForFile and the OSC listener (payloads only), nothing else.
  */
 import type { Event, Session, WebContents } from 'electron';
 import { SECURITY_HEADERS } from '../services/assets';
