@@ -172,8 +172,7 @@ def train(args, G):
 
 def export(enc, G, pkg):
     """Write pkg/encoder.onnx, check it, and add it to pkg/manifest.json (other files untouched)."""
-    import onnx
-    from export_stylegan import OPSET, check_graphs, file_entry, run_checker
+    from export_stylegan import _export, check_graphs, file_entry, run_checker
     manifest_path = os.path.join(pkg, 'manifest.json')
     with open(cli.existing_file(manifest_path, 'the package manifest')) as fh:
         manifest = json.load(fh)
@@ -184,12 +183,10 @@ def export(enc, G, pkg):
                              f'{want}; this generator {have}); export into the package of the same generator')
     path = os.path.join(pkg, ENCODER_FILE)
     example = torch.zeros(1, G.img_channels, G.img_resolution, G.img_resolution)
-    with torch.no_grad():
-        torch.onnx.export(enc, (example,), path, input_names=['img'], output_names=['ws'], opset_version=OPSET,
-                          dynamic_axes={'img': {0: 'batch'}, 'ws': {0: 'batch'}}, do_constant_folding=True)
+    _export(enc.eval(), (example,), path, ['img'], ['ws'],
+            dict(img=['batch', *example.shape[1:]], ws=['batch', G.num_ws, G.w_dim]))
     spec = dict(file=ENCODER_FILE, inputs=['img'], outputs=['ws'])
     check_graphs(pkg, dict(graphs=dict(encoder=spec)))
-    onnx.checker.check_model(onnx.load(path))
     # Reference: PyTorch on generated pictures and on noise, batch of 3, for onnxruntime-web to match.
     gen = torch.Generator().manual_seed(0)
     with torch.no_grad():
