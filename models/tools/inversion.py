@@ -38,10 +38,8 @@ def load_generator_from_args(args):
     return G.float().eval().requires_grad_(False)
 
 
-def output_range(G):
-    """The range the generator draws in; every exporter writes [-1, 1]."""
-    del G
-    return (-1.0, 1.0)
+# The range the generators draw in: every exporter writes output_range [-1, 1].
+OUTPUT_RANGE = (-1.0, 1.0)
 
 
 class Encoder(torch.nn.Module):
@@ -89,7 +87,7 @@ class Encoder(torch.nn.Module):
 def encoder_for(G, **kwargs):
     """An untrained encoder sized for generator G, starting at its w_avg."""
     return Encoder(G.img_channels, G.img_resolution, G.num_ws, G.w_dim, G.mapping.w_avg.detach().numpy(),
-                   output_range(G), **kwargs)
+                   OUTPUT_RANGE, **kwargs)
 
 
 def load_encoder_state(state):
