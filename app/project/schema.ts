@@ -52,6 +52,8 @@ export const projectSchema = z.object({
   timeline: timelineSchema,
   directions: z.array(directionSchema).max(MAX_DIRECTIONS),
   map: mapSettingsSchema.nullable(),
+  /** The export's image-to-image stage chain, by stage id in order (absent in projects saved before stages existed). */
+  stages: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a stage id').max(200)).max(8).optional(),
 });
 
 /** A project, current format. */

@@ -45,6 +45,7 @@ export function currentProject(s: StudioState = studioStore.getState()): Project
     timeline: s.timeline,
     directions: s.directionsModelId === entry.id ? s.directions : [],
     map: mapSettings(s),
+    stages: s.stageChain,
   };
 }
 
@@ -74,6 +75,8 @@ export function applyProject(project: Project, name: string, path: string | null
     timeline: project.timeline,
     selectedKeyframe: null,
     playing: false,
+    // Stages this studio lacks are dropped from the chain; the export size shown says what is left.
+    stageChain: (project.stages ?? []).filter((id) => store.getState().stages.some((st) => st.id === id)),
     ...(project.map
       ? {
           mapOpen: project.map.open,
