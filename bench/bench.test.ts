@@ -72,6 +72,19 @@ describe('npm run bench -- --quick (Node runtimes, fixture)', () => {
   });
 });
 
+describe('npm run bench -- --quick --only super-resolution', () => {
+  it('times the bundled 4× stage through the studio chain on a tiny input, per output megapixel', () => {
+    const json = path.join(work, 'sr-rows.json');
+    const run = spawnSync(process.execPath, [bundle, '--quick', '--threads', '1', '--only', 'super-resolution', '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ model: 'emoji-sr4x', runtime: 'wasm-node', stage: 'super-resolution', runs: 3, threads: 1 });
+    expect(rows[0]!.note).toMatch(/^16 → 64 px, \d+ ms per output megapixel$/);
+    expect(run.stdout).toMatch(/^emoji-sr4x\s+wasm-node\s+super-resolution\s+1\s+\d+\.\d\d\s+3/m);
+  });
+});
+
 describe('bench helpers', () => {
   it('takes the median of odd and even counts', () => {
     expect(median([5, 1, 3])).toBe(3);

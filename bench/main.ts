@@ -9,7 +9,7 @@
  *
  * --only takes runtime names (wasm-node, wasm-chromium, webgpu-chromium, ort-node, studio-native,
  * torch-cpu) and the extra stages (ui-latency, which times osc-latency on the same page, export-frame,
- * map-frame); the default is all.
+ * map-frame, super-resolution: the bundled 4× stage on WASM in Node, per output megapixel); the default is all.
  * --quick is a smoke run: the fixture only, 3 runs after 1 warm-up. --runs N times N runs instead
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
@@ -26,8 +26,12 @@ import { bundledModels, generatedModels, PYTHON, RECIPES, type BenchModel } from
 import { runNodeJob, type NodeJob, type NodeJobResult } from './node-runtimes';
 import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } from './rows';
 import { targetLines } from './targets';
+import { superResolutionRows } from './super-resolution';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution'] as const;
+/** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
+const SR_SIDES = [64, 256];
+const SR_QUICK_SIDES = [16];
 const SWEEP_THREADS = [1, 2, 4];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
@@ -173,10 +177,11 @@ async function main(): Promise<void> {
   const want = (name: string) => options.only.has(name);
   const rows: Row[] = [];
   const skips: Skip[] = [];
-  const planFor = (wasm: boolean) => (model: BenchModel) => {
-    const base = runPlan(model.manifest.resolution, options.quick && !options.runs, wasm);
+  const planAt = (resolution: number, wasm: boolean) => {
+    const base = runPlan(resolution, options.quick && !options.runs, wasm);
     return { ...base, ...(options.runs ? { runs: options.runs } : {}), ...(options.warmupMs !== null ? { warmupMs: options.warmupMs } : {}) };
   };
+  const planFor = (wasm: boolean) => (model: BenchModel) => planAt(model.manifest.resolution, wasm);
   const plan = planFor(false);
   const wasmPlan = planFor(true);
 
@@ -223,6 +228,15 @@ async function main(): Promise<void> {
           skips.push({ model: model.id, runtime, stage: '*', reason: (error as Error).message });
         }
       }
+    }
+  }
+
+  if (want('super-resolution')) {
+    log('  super-resolution (emoji-sr4x, wasm-node) …');
+    try {
+      rows.push(...(await superResolutionRows(ROOT, options.quick ? SR_QUICK_SIDES : SR_SIDES, options.threads, planAt(64, true))));
+    } catch (error) {
+      skips.push({ model: 'emoji-sr4x', runtime: 'wasm-node', stage: 'super-resolution', reason: (error as Error).message });
     }
   }
 

@@ -9,6 +9,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Manifest } from '../app/model/manifest';
 import { readManifest } from '../main/services/library';
+import { isStageManifestJson } from '../app/model/stage-manifest';
 
 /** Debian's Python with PyTorch and onnx (DESIGN.md §5); `PYTHON` overrides it. */
 export const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
@@ -79,7 +80,9 @@ export async function bundledModels(root: string): Promise<BenchModel[]> {
   const modelsDir = path.join(root, 'models');
   const dirs: string[] = [];
   for (const entry of (await fs.readdir(modelsDir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.isDirectory() && existsSync(path.join(modelsDir, entry.name, 'manifest.json'))) dirs.push(path.join(modelsDir, entry.name));
+    const manifestFile = path.join(modelsDir, entry.name, 'manifest.json');
+    // Image-to-image stages are no generators: bench/super-resolution.ts times them.
+    if (entry.isDirectory() && existsSync(manifestFile) && !isStageManifestJson(JSON.parse(await fs.readFile(manifestFile, 'utf8')))) dirs.push(path.join(modelsDir, entry.name));
   }
   dirs.push(path.join(modelsDir, 'fixtures', 'stylegan-tiny'));
   const models: BenchModel[] = [];

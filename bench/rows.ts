@@ -8,8 +8,8 @@ export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-n
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 
-/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame). */
-export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame';
+/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame), or an image-to-image stage (super-resolution). */
+export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame' | 'super-resolution';
 
 /** One measured figure. */
 export interface Row {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { manifestSchema } from '../model/manifest';
+import { stageManifestSchema } from '../model/stage-manifest';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
 import { projectSchema } from '../project/schema';
 import { HOST_KINDS, hostCapabilitiesSchema } from './capabilities';
@@ -23,6 +24,18 @@ const modelEntrySchema = z.object({
 
 /** A model the host can serve. */
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
+/** An image-to-image stage package (family image2image): listed beside the models, never opened as a generator. */
+const stageEntrySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.enum(['bundled', 'library']),
+  baseUrl: z.string(),
+  manifest: stageManifestSchema,
+});
+
+/** A stage the host can serve. */
+export type StageEntry = z.infer<typeof stageEntrySchema>;
 
 /** A model id as manifests spell it (safe as a file name: no separators, never `.` or `..`). */
 const modelIdSchema = z.string().max(200).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id');
@@ -91,6 +104,8 @@ const plainSettingsSchema = z
 /** The outcome of an import: the model is in the library, or a single .onnx waits for its settings. */
 const importResultSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('imported'), model: modelEntrySchema }),
+  /** An image2image package: listed among the stages (export's post-processing chain), not the models. */
+  z.object({ status: z.literal('imported-stage'), stage: stageEntrySchema }),
   z.object({
     status: z.literal('needs-settings'),
     stagingId: stagingIdSchema,
@@ -133,6 +148,8 @@ export const contract = {
     request: z.object({}).strict(),
     response: z.object({
       models: z.array(modelEntrySchema),
+      /** Image-to-image stage packages (bundled and imported), for export's stage chain. */
+      stages: z.array(stageEntrySchema),
       defaultModelId: z.string().nullable(),
       /** Packages in the library that could not be listed, and repairs made to its index. */
       problems: z.array(z.object({ dir: z.string(), message: z.string() })),

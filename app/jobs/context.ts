@@ -6,6 +6,7 @@
 import type { GraphRunner } from '../inference/runner';
 import type { Pipeline } from '../inference/render';
 import type { Manifest } from '../model/manifest';
+import type { StageRef, StageSession } from '../inference/stages';
 
 /** What a job can use. */
 export interface JobContext {
@@ -20,4 +21,16 @@ export interface JobContext {
    * them reads it (the worker fetches each file once per model and keeps it; Node reads the disk).
    */
   readFile(file: string): Promise<Uint8Array>;
+  /**
+   * Sessions for an image-to-image stage chain (export's post-processing), on the runtime the
+   * model runs on; the owner keeps and disposes them. Absent where no stage can run.
+   */
+  openStages?(refs: readonly StageRef[]): Promise<StageSession[]>;
+}
+
+/** The sessions of `refs` (none for an empty or absent chain); throws when the context cannot run stages. */
+export async function stageSessions(context: JobContext, refs: readonly StageRef[] | undefined): Promise<StageSession[]> {
+  if (!refs || refs.length === 0) return [];
+  if (!context.openStages) throw new Error('image-to-image stages cannot run here; remove the stages from the export chain');
+  return context.openStages(refs);
 }

@@ -5,7 +5,8 @@
  */
 import type { Rgba } from '../inference/image';
 import { tensorToRgba } from '../inference/image';
-import type { JobContext } from './context';
+import { stageSessions, type JobContext } from './context';
+import { applyStages, type StageRef } from '../inference/stages';
 import type { JobStep } from './scheduler';
 import type { LatentState } from '../state/latent-state';
 import { frameCount, type Timeline } from '../state/timeline';
@@ -23,7 +24,8 @@ export interface JobTypes extends DirectionJobTypes, MapJobTypes, ExportJobTypes
   };
   /** Render frames [first, last] of a timeline, in order (preview playback, video export). */
   'render-timeline': {
-    params: { timeline: Timeline; first: number; last: number };
+    /** `stages`: the export's image-to-image chain (video export), none for the preview's playback. */
+    params: { timeline: Timeline; first: number; last: number; stages?: StageRef[] };
     item: { index: number; image: Rgba; ms: number };
   };
 }
@@ -58,16 +60,18 @@ function* renderBatch(
 
 function* renderTimeline(
   params: JobTypes['render-timeline']['params'],
-  { pipeline, manifest, now }: JobContext,
+  context: JobContext,
   emit: (item: JobItem<'render-timeline'>) => void,
 ): Iterable<JobStep> {
+  const { pipeline, manifest, now } = context;
   const evaluator = new TimelineEvaluator(pipeline, manifest, params.timeline);
   const last = Math.min(params.last, frameCount(params.timeline) - 1);
   for (let index = Math.max(0, params.first); index <= last; index++) {
     yield async () => {
       const started = now();
       const image = await evaluator.frame(index);
-      emit({ index, image: tensorToRgba(image, manifest.output_range), ms: now() - started });
+      const staged = await applyStages(image, manifest.output_range, await stageSessions(context, params.stages));
+      emit({ index, image: tensorToRgba(staged.image, staged.range), ms: now() - started });
     };
   }
 }

@@ -11,16 +11,18 @@ const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 const positive = z.number().int().positive();
 
-const graphSchema = z.object({
+/** One ONNX graph of a package (shared by every family, image-to-image stages included). */
+export const graphSchema = z.object({
   file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.onnx$/, 'must be a plain .onnx file name'),
   inputs: z.array(z.string().min(1)).min(1),
   outputs: z.array(z.string().min(1)).min(1),
 });
 
 /** A file of the package: a plain name inside its folder (no separators, not hidden, never `..`). */
-const packageFileName = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name inside the package folder');
+export const packageFileName = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a plain file name inside the package folder');
 
-const fileEntrySchema = z.object({
+/** A listed file of a package: its sha256 and size. */
+export const fileEntrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
   bytes: count,
 });

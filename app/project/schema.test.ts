@@ -72,6 +72,13 @@ describe('project files', () => {
     expect(errorOf(() => parseProjectText(text)).message).toMatch(message);
   });
 
+  it('keeps the export stage chain, and opens projects saved without one', () => {
+    const staged = { ...sampleProject(), stages: ['emoji-sr4x', 'emoji-sr4x'] };
+    expect(parseProjectText(serializeProject(staged)).stages).toEqual(['emoji-sr4x', 'emoji-sr4x']);
+    expect(parseProject(sampleProject()).stages).toBeUndefined();
+    expect(errorOf(() => parseProject({ ...sampleProject(), stages: ['../evil'] })).message).toMatch(/"stages\.0" must be a stage id/);
+  });
+
   it('names the damaged field', () => {
     const bad = structuredClone(sampleProject()) as any;
     bad.timeline.keyframes[1].duration = -1;

@@ -55,6 +55,8 @@ export const projectSchema = z.object({
   map: mapSettingsSchema.nullable(),
   /** MIDI and OSC bindings and the OSC port (absent in projects saved before live control). */
   live: liveSettingsSchema.optional(),
+  /** The export's image-to-image stage chain, by stage id in order (absent in projects saved before stages existed). */
+  stages: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a stage id').max(200)).max(8).optional(),
 });
 
 /** A project, current format. */

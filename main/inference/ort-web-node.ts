@@ -9,6 +9,9 @@ import type { GraphRunner } from '../../app/inference/runner';
 import type { Manifest } from '../../app/model/manifest';
 import { createOrtRunner, type OrtModuleLike } from '../../app/runtime/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/inference/render';
+import type { StageSession } from '../../app/inference/stages';
+import { createOrtStage } from '../../app/runtime/ort-stage';
+import { STAGE_GRAPH, type StageManifest } from '../../app/model/stage-manifest';
 import { readManifest, readNoiseConst } from '../services/library';
 
 /** Options for {@link openWasmRunner}. */
@@ -25,6 +28,13 @@ export async function openWasmRunner(dir: string, manifest: Manifest, options: W
     sessionOptions: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
     loadFile: async (file) => new Uint8Array(await fs.readFile(path.join(dir, file))),
   });
+}
+
+/** Load the image2image stage package in `dir` (already validated manifest) with onnxruntime-web WASM. */
+export async function openWasmStage(dir: string, manifest: StageManifest, options: WasmRunnerOptions = {}): Promise<StageSession> {
+  ort.env.wasm.numThreads = options.numThreads ?? 1;
+  const bytes = new Uint8Array(await fs.readFile(path.join(dir, manifest.graphs[STAGE_GRAPH]!.file)));
+  return createOrtStage(ort as unknown as OrtModuleLike, manifest, bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 }
 
 /** A package opened for rendering in Node: its manifest, its WASM runner and the studio's pipeline over it. */

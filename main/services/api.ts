@@ -36,7 +36,7 @@ export function createApi(
     appInfo: async () => ({ ...info, capabilities: hostCapabilities(info.host) }),
     listModels: async () => {
       const models = await library.scan();
-      return { models, defaultModelId: library.defaultModelId(), problems: library.problems };
+      return { models, stages: library.stages(), defaultModelId: library.defaultModelId(), problems: library.problems };
     },
     listDirections: async ({ modelId }) => ({ directions: await directions.list(modelId) }),
     saveDirections: async ({ modelId, directions: list }) => {

@@ -17,7 +17,7 @@ export function sha256(bytes: Uint8Array): string {
 }
 
 /** The bytes of every file a manifest lists: what the copying phase counts up to. */
-export function packageBytes(manifest: Manifest): number {
+export function packageBytes(manifest: Pick<Manifest, 'files'>): number {
   return Object.values(manifest.files).reduce((n, f) => n + f.bytes, 0);
 }
 

@@ -3,7 +3,8 @@
  * maps z to an image (family `plain`, finished once the user confirms its settings). Everything is
  * checked before the library changes: sizes and file counts are bounded, zip entries that point
  * outside the package are refused, every file's sha256 must match its manifest, and every graph's
- * inputs and outputs must fit the manifest (checkPackageGraphs). The package is assembled in
+ * inputs and outputs must fit the manifest (checkPackageGraphs; checkStageGraph for image2image
+ * stage packages, which are imported the same way and listed as stages). The package is assembled in
  * `<data>/staging/` and moved into `<data>/models/<id>/` with one rename, so a failed, interrupted
  * or cancelled import leaves the library as it was. Imports given a job id report their progress
  * and can be cancelled (import-jobs.ts) until that rename.
@@ -12,8 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings } from '../../app/contract/channels';
-import { ManifestError, parseManifest, type Manifest } from '../../app/model/manifest';
+import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings, StageEntry } from '../../app/contract/channels';
+import { ManifestError, parseManifest } from '../../app/model/manifest';
+import { checkStageGraph, isStageManifestJson, parseStageManifest, STAGE_GRAPH } from '../../app/model/stage-manifest';
 import { checkPackageGraphs, OnnxFormatError, type OnnxInfo } from '../../app/model/onnx';
 import { adaptPlainInterface } from '../../app/model/onnx-rewrite';
 import {
@@ -33,7 +35,7 @@ import { ImportJobs, type ImportJob } from './import-jobs';
 import { displayFileName, gib, IMPORT_LIMITS, ImportError, type ImportLimits } from './import-limits';
 import { detectOrRefuse, readGraph } from './import-plain';
 import { listZip } from './import-zip';
-import type { ModelLibrary } from './library';
+import type { ModelLibrary, PackageManifest } from './library';
 
 export { displayFileName, IMPORT_LIMITS, ImportError, type ImportLimits } from './import-limits';
 export { unsafeZipEntry } from './import-zip';
@@ -45,6 +47,11 @@ const STAGING_MAX_AGE_MS = 24 * 3600 * 1000;
 
 function newId(): string {
   return randomBytes(18).toString('base64url');
+}
+
+/** The import result of an installed package: a model, or an image2image stage. */
+function imported(entry: ModelEntry | StageEntry): ImportResult {
+  return 'family' in entry ? { status: 'imported', model: entry } : { status: 'imported-stage', stage: entry };
 }
 
 /** Imports model packages into a {@link ModelLibrary}'s user folder. */
@@ -107,7 +114,7 @@ export class ModelImporter {
       if (stat.isDirectory()) {
         const checkpoint = await this.checkpointAt(source, true, name);
         if (checkpoint) return this.importCheckpoint(checkpoint, name, job);
-        return { status: 'imported', model: await this.importFolder(source, job) };
+        return imported(await this.importFolder(source, job));
       }
       if (!stat.isFile()) throw new ImportError(`${name} is not a file or folder; choose a model folder, a .zip of one, or an .onnx file`);
       return this.importFile(source, name, stat.size, false, job);
@@ -162,7 +169,7 @@ export class ModelImporter {
     }
     const lower = name.toLowerCase();
     if (lower.endsWith('.zip') || head.readUInt32LE(0) === 0x04034b50) {
-      return { status: 'imported', model: await this.importZip(file, name, size, job) };
+      return imported(await this.importZip(file, name, size, job));
     }
     if (lower.endsWith('.onnx')) return this.stagePlain(file, name, size, owned);
     throw new ImportError(`${name} is not a model: import a model package folder, a .zip of one, or a single .onnx file`);
@@ -196,7 +203,7 @@ export class ModelImporter {
         onProgress: (fraction) => job.setDone(fraction * 1000),
         imagenetClassNames: await imagenetClassNames(this.library.bundledDir),
       });
-      return { status: 'imported', model: await this.importFolder(work, job, name) };
+      return imported(await this.importFolder(work, job, name));
     } catch (error) {
       if (error instanceof CheckpointError) throw new ImportError(`${name} could not be converted: ${error.message}`);
       throw error;
@@ -206,7 +213,7 @@ export class ModelImporter {
   }
 
   /** Copy a package folder in: only the files its manifest lists (plain files, not links), each verified. */
-  private async importFolder(dir: string, job: ImportJob, origin = displayFileName(dir)): Promise<ModelEntry> {
+  private async importFolder(dir: string, job: ImportJob, origin = displayFileName(dir)): Promise<ModelEntry | StageEntry> {
     const name = origin;
     let text: string;
     try {
@@ -217,7 +224,8 @@ export class ModelImporter {
       if (error instanceof ImportError) throw error;
       throw new ImportError(`the folder ${name} has no manifest.json, so it is not a model package; choose the package folder itself (see models/README.md)`);
     }
-    const manifest = this.parseManifestText(text, name);
+    const read = this.parseManifestText(text, name);
+    const manifest = read.manifest;
     const work = path.join(this.staging, newId());
     const pkg = path.join(work, 'package');
     try {
@@ -232,14 +240,14 @@ export class ModelImporter {
         const digest = await copyHashed(source, path.join(pkg, file), job);
         this.checkDigest(file, digest, expected.sha256);
       }
-      return await this.install(pkg, manifest, name, job);
+      return await this.install(pkg, read, name, job);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
   }
 
   /** Unpack a zipped package: every entry name is checked first; only the listed files are inflated, one at a time. */
-  private async importZip(file: string, name: string, size: number, job: ImportJob): Promise<ModelEntry> {
+  private async importZip(file: string, name: string, size: number, job: ImportJob): Promise<ModelEntry | StageEntry> {
     if (size > this.limits.maxZipBytes) {
       throw new ImportError(`${name} is ${gib(size)}, more than the ${gib(this.limits.maxZipBytes)} a .zip may be; unzip it and import the folder`);
     }
@@ -261,7 +269,8 @@ export class ModelImporter {
       throw new ImportError(`manifest.json in ${name} is larger than ${MAX_MANIFEST_BYTES / 2 ** 20} MiB, far more than a manifest; check the package`);
     }
     const manifestText = new TextDecoder().decode(inflate(manifestEntry));
-    const manifest = this.parseManifestText(manifestText, name);
+    const read = this.parseManifestText(manifestText, name);
+    const manifest = read.manifest;
     const work = path.join(this.staging, newId());
     const pkg = path.join(work, 'package');
     try {
@@ -278,39 +287,40 @@ export class ModelImporter {
         const digest = await writeHashed(content, path.join(pkg, member), job);
         this.checkDigest(member, digest, expected.sha256);
       }
-      return await this.install(pkg, manifest, name, job);
+      return await this.install(pkg, read, name, job);
     } finally {
       await fs.rm(work, { recursive: true, force: true });
     }
   }
 
-  private parseManifestText(text: string, source: string): Manifest {
+  private parseManifestText(text: string, source: string): PackageManifest {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (error) {
       throw new ImportError(`manifest.json in ${source} is not valid JSON (${(error as Error).message}); fix it or re-export the package`);
     }
-    let manifest: Manifest;
+    let read: PackageManifest;
     try {
-      manifest = parseManifest(json);
+      read = isStageManifestJson(json) ? { kind: 'stage', manifest: parseStageManifest(json) } : { kind: 'model', manifest: parseManifest(json) };
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       throw new ImportError(`${source}: ${error.message}; fix the manifest (see models/README.md) and import again`);
     }
+    const manifest = read.manifest;
     const files = Object.entries(manifest.files);
     if (files.length > this.limits.maxFiles) {
       throw new ImportError(`${source}: manifest.json lists ${files.length} files; a package may have at most ${this.limits.maxFiles}`);
     }
     const total = packageBytes(manifest);
     if (total > this.limits.maxPackageBytes) throw new ImportError(`${source} is ${gib(total)}, more than the ${gib(this.limits.maxPackageBytes)} a package may be`);
-    const existing = this.library.entry(manifest.id);
+    const existing = this.library.entry(manifest.id) ?? this.library.stageEntry(manifest.id);
     if (existing) {
       throw new ImportError(
         `${source}: the library already has a model with the id "${manifest.id}" ("${existing.name}"); delete that one first, or give this package another id in its manifest.json`,
       );
     }
-    return manifest;
+    return read;
   }
 
   private checkSize(file: string, actual: number, expected: number): void {
@@ -331,12 +341,13 @@ export class ModelImporter {
    * the library. A cancel is honoured up to that move (`job`: absent for a confirmed single file,
    * which the user already chose to finish).
    */
-  private async install(pkg: string, manifest: Manifest, origin: string, job?: ImportJob): Promise<ModelEntry> {
+  private async install(pkg: string, read: PackageManifest, origin: string, job?: ImportJob): Promise<ModelEntry | StageEntry> {
+    const manifest = read.manifest;
     const infos: Record<string, OnnxInfo> = {};
     for (const [key, spec] of Object.entries(manifest.graphs)) {
       infos[key] = readGraph(new Uint8Array(await fs.readFile(path.join(pkg, spec.file))), spec.file);
     }
-    const problems = checkPackageGraphs(manifest, infos);
+    const problems = read.kind === 'stage' ? checkStageGraph(read.manifest, infos[STAGE_GRAPH]!) : checkPackageGraphs(read.manifest, infos);
     if (problems.length > 0) {
       throw new ImportError(`${origin}: its graphs do not match manifest.json — ${problems.join(' ')} Fix the manifest or re-export the graphs`);
     }
@@ -403,7 +414,7 @@ export class ModelImporter {
     await fs.writeFile(path.join(pkg, PLAIN_GRAPH_FILE), bytes);
     await fs.writeFile(path.join(pkg, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     try {
-      return await this.install(pkg, manifest, fileName);
+      return (await this.install(pkg, { kind: 'model', manifest }, fileName)) as ModelEntry;
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

@@ -2,12 +2,15 @@
  * The model library: finds model packages on disk — bundled ones and those the user imported into
  * `<data>/models/<id>/` — validates their manifests and resolves the files a renderer may stream.
  * The user's part has an index (library-index.ts) for names and verified sha256s; renaming and
- * deleting go through here. Plain Node; both hosts (Electron and the browser host) use it.
+ * deleting go through here. Image-to-image stage packages (family image2image) are listed apart
+ * from the generators: they share the folders, the index and the file serving, but never open as
+ * a model. Plain Node; both hosts (Electron and the browser host) use it.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseManifest, ManifestError, type Manifest } from '../../app/model/manifest';
-import type { ModelEntry } from '../../app/contract/channels';
+import type { ModelEntry, StageEntry } from '../../app/contract/channels';
+import { isStageManifestJson, parseStageManifest, type StageManifest } from '../../app/model/stage-manifest';
 import { modelBaseUrl } from '../../app/contract/routes';
 import { loadNoiseConst, type NoiseConst } from '../../app/inference/synthesis-inputs';
 import { withFileLock } from './file-lock';
@@ -41,6 +44,11 @@ interface Located {
   dir: string;
 }
 
+interface LocatedStage {
+  entry: StageEntry;
+  dir: string;
+}
+
 /** The longest display name a model may have. */
 export const MAX_MODEL_NAME = 200;
 
@@ -55,16 +63,27 @@ export function readNoiseConst(dir: string, manifest: Manifest): Promise<NoiseCo
   return loadNoiseConst(manifest, async (file) => new Uint8Array(await fs.readFile(path.join(dir, file))));
 }
 
-/** Read and validate `<dir>/manifest.json`; throws {@link ManifestError} naming the bad field. */
-export async function readManifest(dir: string): Promise<Manifest> {
+async function readManifestJson(dir: string): Promise<unknown> {
   const raw = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8');
-  let json: unknown;
   try {
-    json = JSON.parse(raw);
+    return JSON.parse(raw);
   } catch (error) {
     throw new ManifestError('', `is not valid JSON (${(error as Error).message})`);
   }
-  return parseManifest(json);
+}
+
+/** Read and validate `<dir>/manifest.json`; throws {@link ManifestError} naming the bad field. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  return parseManifest(await readManifestJson(dir));
+}
+
+/** A package's manifest of either kind: a generator's or an image2image stage's. */
+export type PackageManifest = { kind: 'model'; manifest: Manifest } | { kind: 'stage'; manifest: StageManifest };
+
+/** Read and validate `<dir>/manifest.json` as a generator or a stage, by its family. */
+export async function readPackageManifest(dir: string): Promise<PackageManifest> {
+  const json = await readManifestJson(dir);
+  return isStageManifestJson(json) ? { kind: 'stage', manifest: parseStageManifest(json) } : { kind: 'model', manifest: parseManifest(json) };
 }
 
 async function subfolders(dir: string): Promise<string[]> {
@@ -89,6 +108,7 @@ async function hasManifest(dir: string): Promise<boolean> {
 /** Lists model packages and maps model file requests to paths inside their package folders. */
 export class ModelLibrary {
   private located = new Map<string, Located>();
+  private locatedStages = new Map<string, LocatedStage>();
   /** Index changes run one at a time, in order (imports, renames and deletes can overlap); other processes wait on the lock file. */
   private indexQueue: Promise<unknown> = Promise.resolve();
   /** Packages found but refused at the last scan, and repairs made to the index. */
@@ -125,21 +145,24 @@ export class ModelLibrary {
 
     // Build the new listing aside and swap it in at the end: files stay servable while a scan runs.
     const located = new Map<string, Located>();
+    const stages = new Map<string, LocatedStage>();
     const problems: LibraryProblem[] = [];
     for (const dir of dirs) {
       if (!(await hasManifest(dir))) continue;
       try {
-        const manifest = await readManifest(dir);
-        if (located.has(manifest.id)) {
-          throw new Error(`duplicate model id "${manifest.id}" (also in ${located.get(manifest.id)?.dir})`);
-        }
-        located.set(manifest.id, { entry: this.entryFor(manifest, 'bundled', manifest.name), dir });
+        const read = await readPackageManifest(dir);
+        const id = read.manifest.id;
+        const other = located.get(id)?.dir ?? stages.get(id)?.dir;
+        if (other) throw new Error(`duplicate model id "${id}" (also in ${other})`);
+        if (read.kind === 'stage') stages.set(id, { entry: stageEntryFor(read.manifest, 'bundled', read.manifest.name), dir });
+        else located.set(id, { entry: this.entryFor(read.manifest, 'bundled', read.manifest.name), dir });
       } catch (error) {
         problems.push({ dir, message: (error as Error).message });
       }
     }
-    if (this.userModelsDir) await this.enqueue(() => this.scanUser(located, problems));
+    if (this.userModelsDir) await this.enqueue(() => this.scanUser(located, stages, problems));
     this.located = located;
+    this.locatedStages = stages;
     this.problems = problems;
     return [...located.values()].map((l) => l.entry);
   }
@@ -155,12 +178,26 @@ export class ModelLibrary {
     return this.located.get(id)?.entry;
   }
 
+  /** The image2image stages found at the last scan, in display order (bundled first). */
+  stages(): StageEntry[] {
+    return [...this.locatedStages.values()].map((l) => l.entry);
+  }
+
+  /** The listed stage `id` (after a scan), or undefined. */
+  stageEntry(id: string): StageEntry | undefined {
+    return this.locatedStages.get(id)?.entry;
+  }
+
+  private anyLocated(id: string): Located | LocatedStage | undefined {
+    return this.located.get(id) ?? this.locatedStages.get(id);
+  }
+
   /**
    * Resolve a request for one of a model's files to a path on disk. Only files the manifest lists
    * are served, so neither `..` nor any other name can reach outside the package.
    */
   resolveFile(modelId: string, fileName: string): string | null {
-    const located = this.located.get(modelId);
+    const located = this.anyLocated(modelId);
     if (!located) return null;
     if (!Object.hasOwn(located.entry.manifest.files, fileName)) return null;
     const full = path.resolve(located.dir, fileName);
@@ -170,12 +207,12 @@ export class ModelLibrary {
 
   /** The folder of a listed model, bundled or imported (after a scan), for runtimes that read it from disk; null when not listed. */
   packageDir(id: string): string | null {
-    return this.located.get(id)?.dir ?? null;
+    return this.anyLocated(id)?.dir ?? null;
   }
 
   /** The folder of an imported model, for revealing it to the user; throws {@link LibraryError} for others. */
   userModelDir(id: string): string {
-    const located = this.located.get(id);
+    const located = this.anyLocated(id);
     if (!located || located.entry.source !== 'library') throw new LibraryError(`"${id}" is not a model in your library`);
     return located.dir;
   }
@@ -184,14 +221,14 @@ export class ModelLibrary {
    * Record a package the importer has just moved into `<data>/models/<id>/` (its files verified),
    * then rescan. Returns its entry.
    */
-  async addImported(id: string, record: IndexEntry): Promise<ModelEntry> {
+  async addImported(id: string, record: IndexEntry): Promise<ModelEntry | StageEntry> {
     await this.enqueue(async () => {
       const index = await this.loadIndex();
       index.models[id] = record;
       await writeIndex(this.indexFile, index);
     });
     await this.scan();
-    const entry = this.entry(id);
+    const entry = this.entry(id) ?? this.stageEntry(id);
     if (!entry) {
       const why = this.problems.find((p) => path.basename(p.dir) === id)?.message ?? 'it was not found after the import';
       throw new LibraryError(`the imported model "${id}" could not be listed: ${why}`);
@@ -203,6 +240,7 @@ export class ModelLibrary {
   async rename(id: string, name: string): Promise<ModelEntry> {
     const trimmed = name.trim();
     if (trimmed === '' || trimmed.length > MAX_MODEL_NAME) throw new LibraryError(`a model name needs 1–${MAX_MODEL_NAME} characters`);
+    if (this.locatedStages.has(id)) throw new LibraryError(`"${id}" is an image-to-image stage; stages keep the name in their manifest`);
     this.userModelDir(id);
     await this.enqueue(async () => {
       const index = await this.loadIndex();
@@ -260,7 +298,7 @@ export class ModelLibrary {
    * folder name and whose files are all there at their recorded sizes. The index is repaired to
    * match the folders — rebuilt whole when it is missing or damaged — and written back if changed.
    */
-  private async scanUser(located: Map<string, Located>, problems: LibraryProblem[]): Promise<void> {
+  private async scanUser(located: Map<string, Located>, stages: Map<string, LocatedStage>, problems: LibraryProblem[]): Promise<void> {
     const read = await readIndex(this.indexFile);
     if (read.damage) {
       problems.push({ dir: this.indexFile, message: `library.json was damaged (${read.damage}) and has been rebuilt from the model folders; names you gave models were reset` });
@@ -271,9 +309,10 @@ export class ModelLibrary {
     for (const dir of await subfolders(this.userModelsDir!)) {
       const folder = path.basename(dir);
       try {
-        const manifest = await readManifest(dir);
+        const read = await readPackageManifest(dir);
+        const manifest = read.manifest;
         if (manifest.id !== folder) throw new ManifestError('id', `is "${manifest.id}" but the folder is named "${folder}"; re-import the model`);
-        if (located.has(manifest.id)) throw new Error(`a bundled model already has the id "${manifest.id}"; delete this copy or change its id and re-import it`);
+        if (located.has(manifest.id) || stages.has(manifest.id)) throw new Error(`a bundled model already has the id "${manifest.id}"; delete this copy or change its id and re-import it`);
         await checkFilesPresent(dir, manifest);
         present.add(folder);
         let record = index.models[folder];
@@ -284,7 +323,8 @@ export class ModelLibrary {
           index.models[folder] = record;
           changed = true;
         }
-        located.set(manifest.id, { entry: this.entryFor(manifest, 'library', record.name), dir });
+        if (read.kind === 'stage') stages.set(manifest.id, { entry: stageEntryFor(read.manifest, 'library', record.name), dir });
+        else located.set(manifest.id, { entry: this.entryFor(read.manifest, 'library', record.name), dir });
       } catch (error) {
         problems.push({ dir, message: (error as Error).message });
       }
@@ -310,8 +350,12 @@ export class ModelLibrary {
   }
 }
 
+function stageEntryFor(manifest: StageManifest, source: StageEntry['source'], name: string): StageEntry {
+  return { id: manifest.id, name, source, baseUrl: modelBaseUrl(manifest.id), manifest };
+}
+
 /** Every file the manifest lists is a regular file of the recorded size (a cheap check; sha256 was verified on import). */
-async function checkFilesPresent(dir: string, manifest: Manifest): Promise<void> {
+async function checkFilesPresent(dir: string, manifest: Pick<Manifest, 'files'>): Promise<void> {
   for (const [name, { bytes }] of Object.entries(manifest.files)) {
     let size: number;
     try {

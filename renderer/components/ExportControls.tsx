@@ -1,15 +1,21 @@
 import { useEffect, type ReactNode } from 'react';
 import { EXPORT_SCALES, type UpscaleFilter } from '../../app/export/resample';
+import { chainResolution } from '../../app/inference/stages';
 import { useStudio } from '../store';
+import { StageChain } from './StageChain';
 
-/** Scale and filter of exported images and frames (shared by PNG, batch and video). */
+/** Stage chain, scale and filter of exported images and frames (shared by PNG, batch and video). */
 export function ScaleControls() {
   const scale = useStudio((s) => s.exportScale);
   const filter = useStudio((s) => s.exportFilter);
-  const resolution = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.manifest.resolution ?? 0);
+  const resolution = useStudio((s) => {
+    const base = s.models.find((m) => m.id === s.modelId)?.manifest.resolution ?? 0;
+    return chainResolution(base, s.stageChain.flatMap((id) => s.stages.find((st) => st.id === id)?.manifest ?? []));
+  });
   const setOptions = useStudio((s) => s.setExportOptions);
   return (
     <>
+      <StageChain />
       <label>
         Size
         <select data-testid="export-scale" value={scale} onChange={(e) => setOptions({ exportScale: Number(e.target.value) })}>

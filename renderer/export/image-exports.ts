@@ -1,7 +1,8 @@
 /**
  * Still exports from the studio: the current state as a PNG with provenance, its ws as .npy/.npz,
  * and batches (a seed list to a folder of PNGs plus a contact sheet). Pixels and latents come from
- * the inference worker's 'export-frame' job, files are written by the host.
+ * the inference worker's 'export-frame' job (through the export's stage chain, except for ws
+ * files), files are written by the host.
  */
 import { contactSheet, sheetThumbnail, type SheetItem } from '../../app/export/contact-sheet';
 import { rgbBytes, seedFileName, stillPng, wsNpy, wsNpz } from '../../app/export/still';
@@ -10,7 +11,7 @@ import { parseSeedList } from '../../app/latent/seed-list';
 import type { LatentState } from '../../app/state/latent-state';
 import { studioStore } from '../store';
 import { saveFile } from './host-file';
-import { checkCancelled, folderOf, jobItems, openModel, runExport, softwareName } from './task';
+import { checkCancelled, folderOf, jobItems, openModel, runExport, softwareName, stageRefs } from './task';
 
 function pad(seed: number): string {
   return String(seed).padStart(4, '0');
@@ -22,7 +23,7 @@ export function exportPng(): Promise<void> {
     const entry = openModel();
     const { latent, exportScale: scale, exportFilter: filter } = studioStore.getState();
     const software = await softwareName();
-    for await (const frame of jobItems({ kind: 'export-frame', params: { states: [latent] } }, signal)) {
+    for await (const frame of jobItems({ kind: 'export-frame', params: { states: [latent], stages: stageRefs() } }, signal)) {
       const png = stillPng(frame, { manifest: entry.manifest, state: latent, scale, filter, software });
       checkCancelled(signal);
       const saved = await saveFile(`${entry.id}-seed${pad(latent.seed)}${scale > 1 ? `-${scale}x` : ''}.png`, 'png', png);
@@ -72,7 +73,7 @@ export function exportBatch(seedsText: string): Promise<void> {
     // Thumbnails only: a sheet of a thousand full-size images would not fit in memory.
     const sheet: SheetItem[] = [];
     let where = '';
-    for await (const frame of jobItems({ kind: 'export-frame', params: { states } }, signal)) {
+    for await (const frame of jobItems({ kind: 'export-frame', params: { states, stages: stageRefs() } }, signal)) {
       const state = states[frame.index]!;
       const saved = await saveFile(seedFileName(state.seed), 'png', stillPng(frame, { manifest: entry.manifest, state, scale, filter, software }), folder);
       where = folderOf(saved.path);

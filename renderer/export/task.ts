@@ -4,6 +4,7 @@
  * items as an async iterable that the export consumes at its own pace.
  */
 import type { ModelEntry } from '../../app/contract/channels';
+import { chainResolution, type StageRef } from '../../app/inference/stages';
 import type { JobItem, JobKind, JobTypes } from '../../app/jobs/registry';
 import { getHost } from '../platform/host';
 import { inference } from '../inference/studio';
@@ -111,6 +112,24 @@ export async function* jobItems<K extends JobKind>(job: { kind: K; params: JobTy
     signal.removeEventListener('abort', onAbort);
     if (!ended.result) started.cancel();
   }
+}
+
+/**
+ * The export's stage chain as jobs name it (app/inference/stages.ts), in order. Throws when a
+ * chained stage has left the library, so an export never silently skips one.
+ */
+export function stageRefs(): StageRef[] {
+  const { stages, stageChain } = studioStore.getState();
+  return stageChain.map((id) => {
+    const entry = stages.find((s) => s.id === id);
+    if (!entry) throw new Error(`the stage "${id}" is no longer in the library; remove it from the export chain`);
+    return { id: entry.id, manifest: entry.manifest };
+  });
+}
+
+/** The open model's picture edge after the export's stage chain (before the export scale). */
+export function stagedResolution(entry: ModelEntry): number {
+  return chainResolution(entry.manifest.resolution, stageRefs().map((r) => r.manifest));
 }
 
 /** The open model, or an error that says to open one. */

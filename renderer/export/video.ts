@@ -12,7 +12,7 @@ import { EXPORT_CHUNK_BYTES } from '../../app/contract/channels';
 import { upscale, type UpscaleFilter } from '../../app/export/resample';
 import { checkTimeline, frameCount, type Timeline } from '../../app/state/timeline';
 import { HostFile } from './host-file';
-import { checkCancelled, folderOf, jobItems, openModel, runExport } from './task';
+import { checkCancelled, folderOf, jobItems, openModel, runExport, stagedResolution, stageRefs } from './task';
 
 /** The containers the studio writes. */
 export type VideoFormat = 'mp4' | 'webm' | 'gif';
@@ -123,7 +123,8 @@ export function exportVideo(timeline: Timeline, options: VideoOptions): Promise<
   const total = frameCount(t);
   return runExport(label, total, async (progress, signal) => {
     const entry = openModel();
-    const side = entry.manifest.resolution * options.scale;
+    const stages = stageRefs();
+    const side = stagedResolution(entry) * options.scale;
     if (options.format !== 'gif' && side % 2 !== 0) throw new Error(`${side}×${side} is odd, which H.264 and VP9 cannot store: choose scale 2× or 4×`);
     const file = await HostFile.create(`${entry.id}-timeline-${options.fps}fps${options.scale > 1 ? `-${options.scale}x` : ''}.${options.format}`, options.format);
     let sink: FrameSink | null = null;
@@ -131,7 +132,7 @@ export function exportVideo(timeline: Timeline, options: VideoOptions): Promise<
       sink = options.format === 'gif' ? gifSink(file, options.fps, t.loop !== 'none') : await mediaSink(file, options.format, side, side, options.fps, total);
       const started = performance.now();
       let inferenceMs = 0;
-      for await (const item of jobItems({ kind: 'render-timeline', params: { timeline: t, first: 0, last: total - 1 } }, signal)) {
+      for await (const item of jobItems({ kind: 'render-timeline', params: { timeline: t, first: 0, last: total - 1, stages } }, signal)) {
         inferenceMs += item.ms;
         await sink.add(upscale(item.image, options.scale, options.filter), item.index);
         checkCancelled(signal);

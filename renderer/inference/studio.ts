@@ -168,8 +168,9 @@ export async function startStudio(): Promise<void> {
   });
 
   try {
-    const { models, defaultModelId, problems } = await getHost().listModels({});
+    const { models, stages, defaultModelId, problems } = await getHost().listModels({});
     store.getState().setModels(models);
+    store.getState().setStages(stages);
     store.getState().setLibraryProblems(problems);
     // ?model=<id> opens a specific model (links, tests); otherwise the library's default.
     const asked = new URLSearchParams(window.location.search).get('model');

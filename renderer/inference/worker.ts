@@ -4,6 +4,8 @@
  * adapter; WASM everywhere), loads a model's graphs, and renders frames one at a time with the
  * latest request winning (app/jobs/scheduler.ts). On native, the graphs run in a host process
  * reached over a MessagePort the client hands over; everything above the GraphRunner is the same.
+ * Export's image-to-image stages run here too, on the model's GPU runtime (WASM when the model
+ * runs natively, since the native host holds only the generator).
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference/runner';
@@ -18,7 +20,10 @@ import { mapVector } from '../../app/jobs/map-jobs';
 import { graphsJobsRead } from '../../app/jobs/direction-jobs';
 import { checkFiniteImage } from '../../app/inference/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
-import { modelFileUrl } from '../../app/contract/routes';
+import { modelBaseUrl, modelFileUrl } from '../../app/contract/routes';
+import { checkStageGraph, STAGE_GRAPH } from '../../app/model/stage-manifest';
+import type { StageRef, StageSession } from '../../app/inference/stages';
+import { createOrtStage } from '../../app/runtime/ort-stage';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
@@ -108,6 +113,44 @@ function readPackageFile(file: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/** Stage sessions by stage id and graph sha256, for the loaded model's runtime; dropped on every load. */
+let stageCache = new Map<string, Promise<StageSession>>();
+
+async function openStage(ref: ModelRef, stage: StageRef, backend: Backend): Promise<StageSession> {
+  const spec = stage.manifest.graphs[STAGE_GRAPH]!;
+  const bytes = await fetchFile({ ...ref, id: stage.id, baseUrl: modelBaseUrl(stage.id) }, spec.file);
+  const problems = checkStageGraph(stage.manifest, readOnnxInfo(bytes, spec.file));
+  if (problems.length > 0) throw new Error(`the stage "${stage.manifest.name}" does not match its manifest: ${problems.join(' ')}`);
+  return createOrtStage(ort as unknown as OrtModuleLike, stage.manifest, bytes, { executionProviders: [backend === 'webgpu' ? 'webgpu' : 'wasm'], graphOptimizationLevel: 'all' });
+}
+
+/** The sessions of a stage chain, opened once per stage and model load. */
+function openStages(refs: readonly StageRef[]): Promise<StageSession[]> {
+  const ref = model;
+  const backend = runner?.backend;
+  if (!ref || !backend) return Promise.reject(new Error('no model is loaded'));
+  const cache = stageCache;
+  return Promise.all(
+    refs.map((stage) => {
+      const key = `${stage.id}:${stage.manifest.files[stage.manifest.graphs[STAGE_GRAPH]!.file]?.sha256 ?? ''}`;
+      let session = cache.get(key);
+      if (!session) {
+        session = openStage(ref, stage, backend);
+        // A stage that failed to open is not kept, so the next export tries again.
+        session.then(undefined, () => cache.delete(key));
+        cache.set(key, session);
+      }
+      return session;
+    }),
+  );
+}
+
+async function disposeStages(): Promise<void> {
+  const sessions = [...stageCache.values()];
+  stageCache = new Map();
+  for (const session of await Promise.allSettled(sessions)) if (session.status === 'fulfilled') await session.value.dispose();
+}
+
 async function open(ref: ModelRef, backend: Backend, graphs: Map<string, Uint8Array>): Promise<GraphRunner> {
   const providers = backend === 'webgpu' ? ['webgpu'] : ['wasm'];
   return createOrtRunner(ort as unknown as OrtModuleLike, ref.manifest, {
@@ -158,6 +201,7 @@ interface LoadResult {
 }
 
 async function load(ref: ModelRef, preference: BackendPreference, nativeOffered: boolean, lost: LostBackends, requestId: number): Promise<LoadResult> {
+  await disposeStages();
   await runner?.dispose();
   runner = null;
   pipeline = null;
@@ -309,7 +353,7 @@ function* jobSteps(jobId: string, job: JobRequest): Generator<JobStep> {
   }
   const handler = JOB_HANDLERS[job.kind] as JobHandler<typeof job.kind>;
   const emit = (item: unknown) => scope.postMessage({ type: 'job-item', jobId, item }, transferables(item));
-  const context = { pipeline, runner, manifest: model.manifest, now: () => performance.now(), readFile: readPackageFile };
+  const context = { pipeline, runner, manifest: model.manifest, now: () => performance.now(), readFile: readPackageFile, openStages };
   let failed = false;
   for (const step of handler(job.params as never, context, emit)) {
     yield async () => {

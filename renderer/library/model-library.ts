@@ -15,8 +15,9 @@ function fail(what: string, error: unknown, next: string): void {
 
 /** List the models again (after an import, rename or delete). */
 export async function refreshModels(): Promise<void> {
-  const { models, problems } = await getHost().listModels({});
+  const { models, stages, problems } = await getHost().listModels({});
   studioStore.getState().setModels(models);
+  studioStore.getState().setStages(stages);
   studioStore.getState().setLibraryProblems(problems);
 }
 
@@ -66,7 +67,11 @@ export async function importModelFiles(files: readonly File[]): Promise<void> {
     try {
       const result = await importModelFile(file, job, upload.signal);
       if (result.status === 'imported') await imported(result.model);
-      else studioStore.getState().setPendingImport(result);
+      else if (result.status === 'imported-stage') {
+        await refreshModels();
+        studioStore.getState().clearError();
+        studioStore.getState().setImportNotice(`Imported the stage "${result.stage.name}": add it to the export chain with + Stage.`);
+      } else studioStore.getState().setPendingImport(result);
     } catch (error) {
       cancelled = studioStore.getState().importJob?.cancelling === true;
       if (!cancelled) fail(`Could not import ${file.name}`, error, 'Your library was not changed.');
@@ -147,9 +152,11 @@ export async function renameModel(id: string, name: string): Promise<void> {
 export async function deleteModel(id: string): Promise<void> {
   try {
     await getHost().deleteModel({ id });
-    const { models, defaultModelId, problems } = await getHost().listModels({});
+    const { models, stages, defaultModelId, problems } = await getHost().listModels({});
     const store = studioStore.getState();
     store.setModels(models);
+    store.setStages(stages);
+    store.setStageChain(store.stageChain.filter((s) => stages.some((st) => st.id === s)));
     store.setLibraryProblems(problems);
     if (store.modelId === id && defaultModelId) store.selectModel(defaultModelId);
   } catch (error) {

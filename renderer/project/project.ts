@@ -47,6 +47,7 @@ export function currentProject(s: StudioState = studioStore.getState()): Project
     directions: s.directionsModelId === entry.id ? s.directions : [],
     map: mapSettings(s),
     live: s.live,
+    stages: s.stageChain,
   };
 }
 
@@ -80,6 +81,8 @@ export function applyProject(project: Project, name: string, path: string | null
     live: project.live ?? DEFAULT_LIVE,
     learning: false,
     learnTarget: null,
+    // Stages this studio lacks are dropped from the chain; the export size shown says what is left.
+    stageChain: (project.stages ?? []).filter((id) => store.getState().stages.some((st) => st.id === id)),
     ...(project.map
       ? {
           mapOpen: project.map.open,

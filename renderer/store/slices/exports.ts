@@ -1,4 +1,8 @@
 import type { UpscaleFilter } from '../../../app/export/resample';
+import type { StageEntry } from '../../../app/contract/channels';
+
+/** The most stages one chain may hold (each multiplies the picture's size). */
+export const MAX_STAGES = 4;
 import type { Slice } from '../types';
 
 /** The export running now: what it is and how far it got. */
@@ -21,6 +25,12 @@ export interface ExportsSlice {
   setExportOptions(options: Partial<{ exportScale: number; exportFilter: UpscaleFilter }>): void;
   setExportProgress(progress: ExportProgress | null): void;
   setExportMessage(message: string | null): void;
+  /** The image2image stage packages the host offers. */
+  stages: StageEntry[];
+  /** The stage chain PNG, batch and video exports run through, in order (stage ids). */
+  stageChain: string[];
+  setStages(stages: StageEntry[]): void;
+  setStageChain(chain: string[]): void;
 }
 
 export const exportsSlice: Slice<ExportsSlice> = (set) => ({
@@ -31,4 +41,8 @@ export const exportsSlice: Slice<ExportsSlice> = (set) => ({
   setExportOptions: (options) => set(options),
   setExportProgress: (exportProgress) => set({ exportProgress }),
   setExportMessage: (exportMessage) => set({ exportMessage }),
+  stages: [],
+  stageChain: [],
+  setStages: (stages) => set({ stages }),
+  setStageChain: (stageChain) => set({ stageChain: stageChain.slice(0, MAX_STAGES) }),
 });
