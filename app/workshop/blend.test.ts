@@ -19,7 +19,7 @@ import { loadNoiseConst } from '../inference/synthesis-inputs';
 import { createOrtRunner, type OrtModuleLike } from '../runtime/ort-runner';
 import { latentState } from '../state/latent-state';
 import { blendPackages, blendRows, blocksOf, uniformWeights, type BlendWeights, type PackageSource } from './blend';
-import { floatValues, readGraphWeights, rewriteInitializers, type Initializer } from './onnx-weights';
+import { floatValues, readGraphWeights, rewriteInitializers, type ConstantValue, type GraphWeights, type Initializer } from './onnx-weights';
 
 const FIXTURES = path.resolve(__dirname, '../../models/fixtures');
 
@@ -40,6 +40,31 @@ function perturbed(data: Float32Array, salt: number): Float32Array {
 }
 
 /**
+ * Every demodulation Constant of a synthesis graph with D[i, o] = Σₖ w² of its layer's conv weight
+ * as that graph holds it (Conv weights are [out, in, k, k], the upsampling ConvTranspose ones [in, out, k, k]).
+ */
+function demodConstants(g: GraphWeights): { constant: ConstantValue; expected: Float32Array }[] {
+  return g.constants
+    .filter((k) => k.dims.length === 2 && k.consumers.some((n) => /\/conv[01]\/MatMul$/.test(n)))
+    .map((constant) => {
+      const scope = /\/(b\d+)\/(conv[01])\//.exec(constant.consumers[0]!)!;
+      const w = g.initializers.find((i) => i.dims.length === 4 && i.consumers.some((n) => n.startsWith(`/synthesis/${scope[1]}/${scope[2]}/Conv`)))!;
+      const [d0, d1] = w.dims as [number, number];
+      const transposed = w.consumers.some((n) => n.endsWith('/ConvTranspose'));
+      const [wv, k2] = [floatValues(w), w.dims[2]! * w.dims[3]!];
+      const expected = new Float32Array(d0 * d1);
+      for (let x = 0; x < d0; x++) {
+        for (let y = 0; y < d1; y++) {
+          let sum = 0;
+          for (let k = 0; k < k2; k++) sum += wv[(x * d1 + y) * k2 + k]! ** 2;
+          expected[transposed ? x * d1 + y : y * d0 + x] = sum;
+        }
+      }
+      return { constant, expected };
+    });
+}
+
+/**
  * Parent B: A with its float weights, side-file arrays and w_avg changed, under another id. The
  * fixture's exporter shared some constants (zero biases, noise strengths) between blocks, which a
  * trained model never has; they stay as they are unless `shared`.
@@ -49,7 +74,10 @@ function perturbedPackage(a: PackageSource, shared = false): PackageSource {
   for (const [key, spec] of Object.entries(a.manifest.graphs)) {
     const weights = readGraphWeights(a.files.get(spec.file)!, spec.file);
     const change = (init: Initializer) => init.dataType === 1 && (key === 'mapping' || shared || blocksOf(init).length === 1);
-    files.set(spec.file, rewriteInitializers(weights, (init, i) => (change(init) ? perturbed(floatValues(init), i) : undefined)));
+    const changed = readGraphWeights(rewriteInitializers(weights, (init, i) => (change(init) ? perturbed(floatValues(init), i) : undefined)), spec.file);
+    // B's demodulation constants follow its weights, as an exporter would have written them.
+    const demods = new Map(demodConstants(changed).map(({ constant, expected }) => [constant.node, expected]));
+    files.set(spec.file, rewriteInitializers(changed, () => undefined, (c) => demods.get(c.node)));
   }
   for (const file of Object.values(a.manifest.side_files)) {
     const arrays: Record<string, FloatArray> = {};
@@ -125,6 +153,14 @@ describe('blendPackages', () => {
     expect(maxDiff(img, imgB)).toBeGreaterThan(0.01);
   });
 
+  it('computes every demodulation matrix again from the blended conv weight it belongs to', async () => {
+    const half = await blendPackages(a, b, uniformWeights(a.manifest, 0.5), target);
+    const g = readGraphWeights(half.files.get('synthesis.onnx')!, 'synthesis.onnx');
+    const demods = demodConstants(g);
+    expect(demods.length).toBe(7);
+    for (const { constant, expected } of demods) floatValues(constant).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 3));
+  });
+
   it('takes each synthesis block from the parent its weight names, and records the lineage', async () => {
     const rows = blendRows(a.manifest);
     expect(rows).toEqual([4, 8, 16, 32]);
@@ -173,7 +209,7 @@ describe('blendPackages refuses', () => {
   it('different weights for blocks that share one constant, naming the blocks', async () => {
     const sharing = perturbedPackage(a, true);
     await expect(blendPackages(a, sharing, uniformWeights(a.manifest, 0.5), target)).resolves.toBeDefined();
-    await expect(blendPackages(a, sharing, { mapping: 0, synthesis: { 4: 1, 8: 0, 16: 0, 32: 0 } }, target)).rejects.toThrow(/synthesis.onnx initializer \S+ is shared by the 4, 8, 16, 32 px blocks/);
+    await expect(blendPackages(a, sharing, { mapping: 0, synthesis: { 4: 1, 8: 0, 16: 0, 32: 0 } }, target)).rejects.toThrow(/synthesis.onnx tensor \S+ is shared by the 4, 8, 16, 32 px blocks/);
   });
 
   it('another architecture, naming the field that differs', async () => {

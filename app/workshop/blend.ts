@@ -10,7 +10,8 @@
 import { parseNpz, writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import type { Manifest } from '../model/manifest';
-import { floatValues, ONNX_FLOAT, readGraphWeights, rewriteInitializers, type GraphWeights, type Initializer } from './onnx-weights';
+import { demodLayout, demodOf, layerOf } from './demod';
+import { floatValues, ONNX_FLOAT, readGraphWeights, rewriteInitializers, type ConstantValue, type GraphWeights, type Initializer } from './onnx-weights';
 
 /** Raised when two packages cannot be blended, or the weights are wrong; the message names the first problem. */
 export class BlendError extends Error {
@@ -91,7 +92,14 @@ function checkSameGraph(file: string, a: GraphWeights, b: GraphWeights): void {
   const extra = b.initializers.find((ib) => !a.initializers.some((ia) => ia.name === ib.name));
   if (extra) throw new BlendError(`${file} initializer ${extra.name} is in B but not in A; the models were exported differently`);
   if (a.nodes.length !== b.nodes.length) throw new BlendError(`${file} has ${a.nodes.length} nodes in A and ${b.nodes.length} in B; the models were exported differently`);
-  const node = a.nodes.findIndex((n, i) => !bytesEqual(n, b.nodes[i]!));
+  // Constant nodes may hold weight-derived values (blended with the weights); every other node must be the same.
+  const constantsB = new Map(b.constants.map((c) => [c.node, c]));
+  const valueMatches = (c: ConstantValue) => {
+    const other = constantsB.get(c.node);
+    return other !== undefined && other.name === c.name && same(other.dims, c.dims) && other.dataType === c.dataType;
+  };
+  const constantNodes = new Set(a.constants.filter(valueMatches).map((c) => c.node));
+  const node = a.nodes.findIndex((n, i) => !constantNodes.has(i) && !bytesEqual(n, b.nodes[i]!));
   if (node >= 0) throw new BlendError(`${file} node ${node} (${a.nodeNames[node] || 'unnamed'}) differs between A and B; export both models with the same exporter`);
 }
 
@@ -133,23 +141,51 @@ interface GraphJob {
   b: GraphWeights;
 }
 
-/** One graph blended; `weightOf` gives an initializer's t, or throws when it cannot be weighed. */
-async function blendGraph(job: GraphJob, weightOf: (init: Initializer) => number, progress: () => Promise<void>, count: (bytes: number) => void): Promise<Uint8Array> {
+/** The 4-D float weights of each modulated layer of a graph (A's and B's), for recomputing demodulation. */
+function layerWeights(job: GraphJob): Map<string, [Initializer, Initializer][]> {
   const byName = new Map(job.b.initializers.map((init) => [init.name, init]));
-  const replacements = new Map<string, Float32Array | Uint8Array>();
+  const out = new Map<string, [Initializer, Initializer][]>();
   for (const ia of job.a.initializers) {
-    const ib = byName.get(ia.name)!;
-    count(ia.payload?.length ?? 0);
-    await progress();
-    if (bytesEqual(ia.payload, ib.payload) && bytesEqual(ia.proto, ib.proto)) continue;
-    if (ia.dataType !== ONNX_FLOAT || !ia.payload || !ib.payload) {
-      throw new BlendError(`${job.file} initializer ${ia.name} differs between A and B but is not a float32 weight, so it cannot be blended; the models were exported differently`);
-    }
-    const t = weightOf(ia);
-    if (t === 1) replacements.set(ia.name, ib.proto);
-    else if (t !== 0) replacements.set(ia.name, mix(floatValues(ia), floatValues(ib), t));
+    const layer = ia.dims.length === 4 && ia.dataType === ONNX_FLOAT ? layerOf(ia) : null;
+    if (layer) out.set(layer, [...(out.get(layer) ?? []), [ia, byName.get(ia.name)!]]);
   }
-  return rewriteInitializers(job.a, (init) => replacements.get(init.name));
+  return out;
+}
+
+/**
+ * One graph blended; `weightOf` gives a tensor's t, or throws when it cannot be weighed. A
+ * demodulation matrix is computed again from its blended weight; any other Constant node that
+ * differs is refused (no rule says how it follows the weights).
+ */
+async function blendGraph(job: GraphJob, weightOf: (init: Initializer) => number, progress: () => Promise<void>, count: (bytes: number) => void): Promise<Uint8Array> {
+  const weights = layerWeights(job);
+  const blendTensor = (ta: Initializer, tb: Initializer, constant: boolean): Float32Array | Uint8Array | undefined => {
+    if (bytesEqual(ta.payload, tb.payload) && bytesEqual(ta.proto, tb.proto)) return undefined;
+    const what = `${job.file} ${constant ? 'constant' : 'initializer'} ${ta.name}`;
+    if (ta.dataType !== ONNX_FLOAT || !ta.payload || !tb.payload) throw new BlendError(`${what} differs between A and B but is not a float32 weight, so it cannot be blended; the models were exported differently`);
+    const t = weightOf(ta);
+    if (t === 0) return undefined;
+    if (t === 1) return tb.proto;
+    const va = floatValues(ta);
+    for (const [wa, wb] of weights.get(layerOf(ta) ?? '') ?? []) {
+      const layout = demodLayout(va, ta.dims, floatValues(wa), wa.dims);
+      if (layout) return demodOf(mix(floatValues(wa), floatValues(wb), t), wa.dims, layout);
+    }
+    if (constant) throw new BlendError(`${what} differs between A and B but is no weight and no demodulation matrix the blender knows, so it cannot be blended`);
+    return mix(va, floatValues(tb), t);
+  };
+  const byName = new Map(job.b.initializers.map((init) => [init.name, init]));
+  const constantsB = new Map(job.b.constants.map((c) => [c.node, c]));
+  const replacements = new Map<Initializer, Float32Array | Uint8Array | undefined>();
+  for (const [ta, tb, constant] of [
+    ...job.a.initializers.map((i) => [i, byName.get(i.name)!, false] as const),
+    ...job.a.constants.map((c) => [c, constantsB.get(c.node)!, true] as const),
+  ]) {
+    count(ta.payload?.length ?? 0);
+    await progress();
+    replacements.set(ta, blendTensor(ta, tb, constant));
+  }
+  return rewriteInitializers(job.a, (init) => replacements.get(init), (c) => replacements.get(c));
 }
 
 /** An .npz side file blended key by key; `weightOf(key)` as for the graphs. */
@@ -195,7 +231,7 @@ export async function blendPackages(a: PackageSource, b: PackageSource, weights:
     checkSameGraph(file, job.a, job.b);
     return job;
   });
-  const total = jobs.reduce((n, j) => n + j.a.initializers.reduce((m, init) => m + (init.payload?.length ?? 0), 0), 0);
+  const total = jobs.reduce((n, j) => n + [...j.a.initializers, ...j.a.constants].reduce((m, init) => m + (init.payload?.length ?? 0), 0), 0);
   let done = 0;
   const progress = async () => onProgress?.(done, total);
   const synthesisWeight = (blocks: readonly number[], what: string): number => {
@@ -209,7 +245,7 @@ export async function blendPackages(a: PackageSource, b: PackageSource, weights:
   };
   const files = new Map<string, Uint8Array>();
   for (const job of jobs) {
-    const weightOf = job.key === 'mapping' ? () => weights.mapping : (init: Initializer) => synthesisWeight(blocksOf(init), `${job.file} initializer ${init.name}`);
+    const weightOf = job.key === 'mapping' ? () => weights.mapping : (init: Initializer) => synthesisWeight(blocksOf(init), `${job.file} tensor ${init.name}`);
     files.set(job.file, await blendGraph(job, weightOf, progress, (bytes) => (done += bytes)));
   }
   const noiseRes = new Map((ma.noise_inputs ?? []).map((n) => [n.name, n.resolution]));

@@ -32,9 +32,17 @@ export interface Initializer {
   readonly consumers: readonly string[];
 }
 
+/** A Constant node's value: a tensor like an initializer, named by the node's output. */
+export interface ConstantValue extends Initializer {
+  /** The node's index in the graph's node list. */
+  readonly node: number;
+}
+
 /** A parsed model: its initializers in file order, its nodes' bytes, and what the rewrite needs. */
 export interface GraphWeights {
   readonly initializers: readonly Initializer[];
+  /** The values of its Constant nodes (torch's exporter folds weight-derived tensors into some). */
+  readonly constants: readonly ConstantValue[];
   /** Every NodeProto's bytes in graph order (two graphs with equal nodes compute alike). */
   readonly nodes: readonly Uint8Array[];
   /** Node names, parallel to `nodes`. */
@@ -91,6 +99,7 @@ export function readGraphWeights(bytes: Uint8Array, source: string): GraphWeight
   const nodes: Uint8Array[] = [];
   const nodeNames: string[] = [];
   const readers = new Map<string, { name: string; op: string; outputs: string[] }[]>();
+  const constantNodes: { node: number; output: string; proto: Uint8Array }[] = [];
   for (const field of graph) {
     if (field.no !== 1) continue;
     nodes.push(field.value);
@@ -98,6 +107,12 @@ export function readGraphWeights(bytes: Uint8Array, source: string): GraphWeight
     const text = (no: number) => fields.filter((f) => f.no === no).map((f) => stringOf(f.value));
     const node = { name: text(3)[0] ?? '', op: text(4)[0] ?? '', outputs: text(2) };
     nodeNames.push(node.name);
+    if (node.op === 'Constant') {
+      // AttributeProto: name 1, t 5 (a TensorProto).
+      const value = fields.filter((f) => f.no === 5).map((f) => fieldsOf(f.value)).find((a) => a.some((x) => x.no === 1 && stringOf(x.value) === 'value'));
+      const tensor = value?.find((x) => x.no === 5);
+      if (tensor) constantNodes.push({ node: nodes.length - 1, output: node.outputs[0] ?? '', proto: tensor.value });
+    }
     for (const input of text(1)) readers.set(input, [...(readers.get(input) ?? []), node]);
   }
   // The exporter shares a deduplicated constant between layers through Identity nodes: the nodes
@@ -110,7 +125,8 @@ export function readGraphWeights(bytes: Uint8Array, source: string): GraphWeight
       const tensor = readTensor(f.value, source);
       return { ...tensor, proto: f.value, consumers: consumersOf(tensor.name) };
     });
-  return { initializers, nodes, nodeNames, bytes, model, graphBytes: graphField.value, graph };
+  const constants = constantNodes.map((c) => ({ ...readTensor(c.proto, source), name: c.output, proto: c.proto, node: c.node, consumers: consumersOf(c.output) }));
+  return { initializers, constants, nodes, nodeNames, bytes, model, graphBytes: graphField.value, graph };
 }
 
 /** A float32 initializer's values (little-endian payload, copied so it is aligned). */
@@ -136,21 +152,44 @@ function withValues(init: Initializer, values: Float32Array): Uint8Array {
   return concat(parts);
 }
 
+/** A new value for a tensor: float32 values, or an encoded TensorProto to use as it is; undefined keeps it. */
+export type Replacement = Float32Array | Uint8Array | undefined;
+
+/** The Constant node `bytes` with its value tensor replaced by `tensor` (encoded); other fields kept. */
+function withConstant(bytes: Uint8Array, tensor: Uint8Array): Uint8Array {
+  return concat(
+    fieldsOf(bytes).map((f) => {
+      if (f.no !== 5) return bytes.subarray(f.start, f.end);
+      const attribute = fieldsOf(f.value);
+      if (!attribute.some((x) => x.no === 1 && stringOf(x.value) === 'value')) return bytes.subarray(f.start, f.end);
+      return message(5, concat(attribute.map((x) => (x.no === 5 ? message(5, tensor) : f.value.subarray(x.start, x.end)))));
+    }),
+  );
+}
+
 /**
- * The model of `weights` with initializers replaced: `replace(init, index)` gives new float32
- * values, an encoded TensorProto to use as it is, or undefined to keep the original bytes.
+ * The model of `weights` with tensors replaced: `replace(tensor)` is asked for every initializer
+ * and every Constant node's value, and its answer used as a {@link Replacement}.
  */
-export function rewriteInitializers(weights: GraphWeights, replace: (init: Initializer, index: number) => Float32Array | Uint8Array | undefined): Uint8Array {
+export function rewriteInitializers(weights: GraphWeights, replace: (init: Initializer, index: number) => Replacement, replaceConstant: (constant: ConstantValue) => Replacement = () => undefined): Uint8Array {
   let index = 0;
+  let node = 0;
   const byProto = new Map(weights.initializers.map((init) => [init.proto, init]));
+  const constants = new Map(weights.constants.map((c) => [c.node, c]));
+  const encoded = (tensor: Initializer, next: Float32Array | Uint8Array) => (next instanceof Float32Array ? withValues(tensor, next) : next);
   const graph = concat(
     weights.graph.map((field) => {
       const original = weights.graphBytes.subarray(field.start, field.end);
+      if (field.no === 1) {
+        const constant = constants.get(node++);
+        const next = constant && replaceConstant(constant);
+        return next === undefined ? original : message(1, withConstant(field.value, encoded(constant!, next)));
+      }
       const init = field.no === 5 ? byProto.get(field.value) : undefined;
       if (!init) return original;
       const next = replace(init, index++);
       if (next === undefined) return original;
-      return message(5, next instanceof Float32Array ? withValues(init, next) : next);
+      return message(5, encoded(init, next));
     }),
   );
   return concat(weights.model.map((f) => (f.no === 7 ? message(7, graph) : weights.bytes.subarray(f.start, f.end))));
