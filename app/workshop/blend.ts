@@ -10,7 +10,7 @@
 import { parseNpz, writeNpz } from '../codecs/npz';
 import type { FloatArray } from '../codecs/npy';
 import type { Manifest } from '../model/manifest';
-import { demodLayout, demodOf, layerOf } from './demod';
+import { demodLayout, demodOf, layerOf, type WeightLayout } from './demod';
 import { floatValues, ONNX_FLOAT, readGraphWeights, rewriteInitializers, type ConstantValue, type GraphWeights, type Initializer } from './onnx-weights';
 
 /** Raised when two packages cannot be blended, or the weights are wrong; the message names the first problem. */
@@ -110,6 +110,25 @@ function bytesEqual(x: Uint8Array | null, y: Uint8Array | null): boolean {
   return true;
 }
 
+// A preview blends the same two parents on every slider move: what is read from a parent's bytes
+// (its parsed graphs, weight values, which layout its demodulation matrices have) is kept for as
+// long as those bytes live.
+const parsed = new WeakMap<Uint8Array, GraphWeights>();
+const values = new WeakMap<Initializer, Float32Array>();
+const layouts = new WeakMap<Initializer, { weight: Initializer; layout: WeightLayout } | null>();
+
+function graphWeights(bytes: Uint8Array, file: string): GraphWeights {
+  let found = parsed.get(bytes);
+  if (!found) parsed.set(bytes, (found = readGraphWeights(bytes, file)));
+  return found;
+}
+
+function valuesOf(init: Initializer): Float32Array {
+  let found = values.get(init);
+  if (!found) values.set(init, (found = floatValues(init)));
+  return found;
+}
+
 /** `a + (b − a)·t` in float32; at t = 0 and t = 1 the parent's own values, exactly. */
 function mix(a: Float32Array, b: Float32Array, t: number): Float32Array {
   if (t === 0) return a;
@@ -159,6 +178,7 @@ function layerWeights(job: GraphJob): Map<string, [Initializer, Initializer][]> 
  */
 async function blendGraph(job: GraphJob, weightOf: (init: Initializer) => number, progress: () => Promise<void>, count: (bytes: number) => void): Promise<Uint8Array> {
   const weights = layerWeights(job);
+  const pairsB = new Map(job.b.initializers.map((init) => [init.name, init]));
   const blendTensor = (ta: Initializer, tb: Initializer, constant: boolean): Float32Array | Uint8Array | undefined => {
     if (bytesEqual(ta.payload, tb.payload) && bytesEqual(ta.proto, tb.proto)) return undefined;
     const what = `${job.file} ${constant ? 'constant' : 'initializer'} ${ta.name}`;
@@ -166,13 +186,19 @@ async function blendGraph(job: GraphJob, weightOf: (init: Initializer) => number
     const t = weightOf(ta);
     if (t === 0) return undefined;
     if (t === 1) return tb.proto;
-    const va = floatValues(ta);
-    for (const [wa, wb] of weights.get(layerOf(ta) ?? '') ?? []) {
-      const layout = demodLayout(va, ta.dims, floatValues(wa), wa.dims);
-      if (layout) return demodOf(mix(floatValues(wa), floatValues(wb), t), wa.dims, layout);
+    if (!layouts.has(ta)) {
+      const va = valuesOf(ta);
+      const pairs = weights.get(layerOf(ta) ?? '') ?? [];
+      const found = pairs.map(([wa]) => ({ weight: wa, layout: demodLayout(va, ta.dims, valuesOf(wa), wa.dims) })).find((p) => p.layout !== null);
+      layouts.set(ta, found ? { weight: found.weight, layout: found.layout! } : null);
+    }
+    const demod = layouts.get(ta);
+    if (demod) {
+      const wb = pairsB.get(demod.weight.name)!;
+      return demodOf(mix(valuesOf(demod.weight), valuesOf(wb), t), demod.weight.dims, demod.layout);
     }
     if (constant) throw new BlendError(`${what} differs between A and B but is no weight and no demodulation matrix the blender knows, so it cannot be blended`);
-    return mix(va, floatValues(tb), t);
+    return mix(valuesOf(ta), valuesOf(tb), t);
   };
   const byName = new Map(job.b.initializers.map((init) => [init.name, init]));
   const constantsB = new Map(job.b.constants.map((c) => [c.node, c]));
@@ -227,7 +253,7 @@ export async function blendPackages(a: PackageSource, b: PackageSource, weights:
   const rows = new Set(blendRows(ma));
   const jobs: GraphJob[] = (['mapping', 'synthesis'] as const).map((key) => {
     const file = ma.graphs[key]!.file;
-    const job = { key, file, a: readGraphWeights(fileOf(a, file, 'A'), file), b: readGraphWeights(fileOf(b, mb.graphs[key]!.file, 'B'), file) };
+    const job = { key, file, a: graphWeights(fileOf(a, file, 'A'), file), b: graphWeights(fileOf(b, mb.graphs[key]!.file, 'B'), file) };
     checkSameGraph(file, job.a, job.b);
     return job;
   });

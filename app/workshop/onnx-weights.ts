@@ -129,9 +129,13 @@ export function readGraphWeights(bytes: Uint8Array, source: string): GraphWeight
   return { initializers, constants, nodes, nodeNames, bytes, model, graphBytes: graphField.value, graph };
 }
 
+/** Whether this platform stores typed arrays little-endian, as ONNX's raw_data is (every one the studio runs on). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** A float32 initializer's values (little-endian payload, copied so it is aligned). */
 export function floatValues(init: Initializer): Float32Array {
   if (init.dataType !== ONNX_FLOAT || !init.payload) throw new OnnxFormatError(`initializer ${init.name} is not a float32 tensor`);
+  if (LITTLE_ENDIAN) return new Float32Array(init.payload.slice().buffer);
   const view = new DataView(init.payload.buffer, init.payload.byteOffset, init.payload.byteLength);
   const out = new Float32Array(init.payload.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
@@ -140,9 +144,13 @@ export function floatValues(init: Initializer): Float32Array {
 
 /** The TensorProto `init` with its payload replaced by `values` as raw_data; its other fields kept. */
 function withValues(init: Initializer, values: Float32Array): Uint8Array {
-  const raw = new Uint8Array(values.length * 4);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+  let raw: Uint8Array;
+  if (LITTLE_ENDIAN) raw = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  else {
+    raw = new Uint8Array(values.length * 4);
+    const view = new DataView(raw.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+  }
   const parts: Uint8Array[] = [];
   for (const f of fieldsOf(init.proto)) {
     if (f.no === 9 || f.no === 4) continue;
