@@ -1,7 +1,7 @@
 /**
  * Keeps app/ stacked one way: no file imports itself round a loop, and no folder imports a folder
  * that imports it back (codecs → model → latent → state → control / audio → inference → jobs / records / export →
- * project → contract → runtime, with graph/ and checkpoint/ on top of model/). A failure names the loop.
+ * project → contract → runtime, with graph/, checkpoint/ and workshop/ on top of model/). A failure names the loop.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

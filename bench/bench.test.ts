@@ -85,6 +85,16 @@ describe('npm run bench -- --quick --only super-resolution', () => {
   });
 });
 
+describe('node bench/blend-save.mjs --package (the blend-save figure, tiny fixture)', () => {
+  it('blends the package with its scaled copy and prints the time, the peak memory and the files', () => {
+    const run = spawnSync(process.execPath, [path.join(__dirname, 'blend-save.mjs'), '--package', path.join(ROOT, 'models/fixtures/stylegan-tiny-noise')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^stylegan-tiny-noise \(\d+ MiB per parent\): blended at 0\.5 in \d+\.\d\d s$/m);
+    expect(run.stdout).toMatch(/^RSS with both parents loaded \d+ MiB; peak RSS during the blend \d+ MiB \(\+\d+ MiB\)$/m);
+    expect(run.stdout).toMatch(/^files: mapping\.onnx \d+ MiB, synthesis\.onnx \d+ MiB, style_affine\.npz \d+ MiB, noise_const\.npz \d+ MiB$/m);
+  });
+});
+
 describe('bench helpers', () => {
   it('takes the median of odd and even counts', () => {
     expect(median([5, 1, 3])).toBe(3);

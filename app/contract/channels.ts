@@ -71,11 +71,12 @@ export const importJobSchema = z.string().regex(/^[A-Za-z0-9_-]{24}$/, 'must be 
 
 /**
  * How far a running import is: `receiving` the file's bytes (browser host uploads), `converting` a
- * checkpoint (.pkl, BigGAN folder) to a package, then `copying` (checking, hashing and copying the
- * package files). `total` is 0 where the size is not known yet.
+ * checkpoint (.pkl, BigGAN folder) to a package or `blending` two models' weights (bytes of
+ * weights), then `copying` (checking, hashing and copying the package files). `total` is 0 where
+ * the size is not known yet.
  */
 const importProgressSchema = z.object({
-  phase: z.enum(['receiving', 'converting', 'copying']),
+  phase: z.enum(['receiving', 'converting', 'blending', 'copying']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
 });
@@ -125,6 +126,16 @@ const importResultSchema = z.discriminatedUnion('status', [
 export type ImportResult = z.infer<typeof importResultSchema>;
 /** The settings of a single-file import. */
 export type PlainImportSettings = z.infer<typeof plainSettingsSchema>;
+
+const unitWeightSchema = z.number().finite().min(0).max(1);
+
+/** A blend's share of parent B (0: parent A, 1: parent B), for the mapping network and per synthesis block ("4", "8", …). */
+const blendWeightsSchema = z
+  .object({
+    mapping: unitWeightSchema,
+    synthesis: z.record(z.string().regex(/^[1-9][0-9]{0,4}$/, 'must be a block resolution'), unitWeightSchema).refine((r) => Object.keys(r).length <= 16, 'has more blocks than a StyleGAN has'),
+  })
+  .strict();
 
 const recentProjectSchema = z.object({ path: z.string(), name: z.string(), savedAt: z.string() });
 /** A project in the recent list. */
@@ -230,6 +241,16 @@ export const contract = {
     channel: 'library:import-cancel',
     request: z.object({ stagingId: stagingIdSchema }).strict(),
     response: z.object({}),
+  },
+  /**
+   * Blend two StyleGAN models of one architecture (app/workshop/blend.ts) into a new model `name` in
+   * the library. Runs as import `job`: the import calls follow ({@link contract.importProgress}) and
+   * cancel ({@link contract.abortImport}) it, and a cancelled blend leaves the library as it was.
+   */
+  blendModels: {
+    channel: 'library:blend',
+    request: z.object({ a: modelIdSchema, b: modelIdSchema, name: modelNameSchema, weights: blendWeightsSchema, job: importJobSchema.optional() }).strict(),
+    response: z.object({ model: modelEntrySchema }),
   },
   /** Give an imported model a new display name. */
   renameModel: {

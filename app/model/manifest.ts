@@ -51,6 +51,27 @@ const transformInputSchema = z.object({
   default: z.array(z.array(finite).length(3)).length(3),
 });
 
+const unitWeight = finite.min(0).max(1);
+
+/** Where a model came from when it was made from others: a fine-tune of a parent, or a blend of two. */
+const lineageSchema = z.object({
+  parents: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        name: z.string(),
+        /** The parent's synthesis graph as it was used, so a later reader can tell which version it was. */
+        synthesis_sha256: fileEntrySchema.shape.sha256,
+      }),
+    )
+    .min(1),
+  method: z.enum(['fine-tune', 'blend']),
+  /** A blend's share of the second parent: for the mapping network, and per synthesis block resolution ("4", "8", …). */
+  weights: z.object({ mapping: unitWeight, synthesis: z.record(z.string().regex(/^[1-9][0-9]*$/, 'must be a block resolution'), unitWeight) }).optional(),
+  /** How a fine-tune was trained (dataset, steps, kimg, wall time), as its trainer recorded it. */
+  training: z.record(z.string(), z.unknown()).optional(),
+});
+
 /** Zod schema of manifest.json, format 1. Cross-field rules are checked in {@link parseManifest}. */
 export const manifestSchema = z.object({
   format: z.literal(MANIFEST_FORMAT),
@@ -76,10 +97,13 @@ export const manifestSchema = z.object({
   noise_inputs: z.array(noiseInputSchema).optional(),
   transform_input: transformInputSchema.optional(),
   generator: z.record(z.string(), z.unknown()).optional(),
+  lineage: lineageSchema.optional(),
 });
 
 /** A validated manifest. */
 export type Manifest = z.infer<typeof manifestSchema>;
+/** A manifest's `lineage`: the parents a model was made from and how. */
+export type Lineage = z.infer<typeof lineageSchema>;
 /** One ONNX graph of a package. */
 export type GraphSpec = z.infer<typeof graphSchema>;
 /** The model families the studio knows how to drive. */

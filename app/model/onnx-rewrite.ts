@@ -21,7 +21,7 @@ const LENGTH_DELIMITED = 2;
 export type OnnxDim = number | string;
 
 /** One field of a message as it lies in the bytes. */
-interface Field {
+export interface Field {
   no: number;
   wire: number;
   /** Where the field starts (its tag) and ends. */
@@ -31,7 +31,8 @@ interface Field {
   value: Uint8Array;
 }
 
-function fieldsOf(bytes: Uint8Array): Field[] {
+/** The top-level fields of one encoded message, in order, as views into `bytes` (nothing copied). */
+export function fieldsOf(bytes: Uint8Array): Field[] {
   const r = Reader.create(bytes);
   const fields: Field[] = [];
   while (r.pos < r.len) {
@@ -49,11 +50,13 @@ function fieldsOf(bytes: Uint8Array): Field[] {
   return fields;
 }
 
-function stringOf(value: Uint8Array): string {
+/** A length-delimited field's payload as UTF-8 text. */
+export function stringOf(value: Uint8Array): string {
   return protobuf.util.utf8.read(value, 0, value.length);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts joined into one new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -64,7 +67,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** A length-delimited field `no` holding `payload`. */
-function message(no: number, payload: Uint8Array): Uint8Array {
+export function message(no: number, payload: Uint8Array): Uint8Array {
   return Writer.create().uint32((no << 3) | LENGTH_DELIMITED).bytes(payload).finish();
 }
 

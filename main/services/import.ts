@@ -155,6 +155,27 @@ export class ModelImporter {
     });
   }
 
+  /**
+   * Import a package the host makes itself (a blend): `make` writes it into the folder it is given,
+   * reporting its progress on the job; the folder is then imported like any package folder, so it
+   * is verified the same way. `jobId` as for {@link importPath}.
+   */
+  async importMade(name: string, jobId: string | undefined, make: (dir: string, job: ImportJob) => Promise<void>): Promise<ModelEntry> {
+    return this.jobs.run(jobId, name, async (job) => {
+      const work = path.join(this.staging, newId());
+      try {
+        await fs.mkdir(work, { recursive: true });
+        await make(work, job);
+        const made = await this.importFolder(work, job, name);
+        // A blend is always a generator; a stage here would mean `make` wrote the wrong manifest.
+        if (!('family' in made)) throw new ImportError(`${name} came out as an image-to-image stage, not a model; this is a bug in the studio, please report it`);
+        return made;
+      } finally {
+        await fs.rm(work, { recursive: true, force: true });
+      }
+    });
+  }
+
   /** A file: a .zip (by name or by its signature) or a single .onnx. `owned`: the file is ours to move. */
   private async importFile(file: string, name: string, size: number, owned: boolean, job: ImportJob): Promise<ImportResult> {
     if (size === 0) throw new ImportError(`${name} is empty (0 bytes): it was not copied completely; copy it again from its source`);
@@ -426,7 +447,7 @@ export class ModelImporter {
   }
 
   /** `base`, or `base-2`, `base-3`, … — the first id no listed model has. */
-  private freeId(base: string): string {
+  freeId(base: string): string {
     let id = base;
     for (let n = 2; this.library.entry(id); n++) id = `${base}-${n}`;
     return id;

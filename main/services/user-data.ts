@@ -6,6 +6,7 @@
  */
 import type { HostApi } from '../../app/contract/channels';
 import { parseProject } from '../../app/project/schema';
+import { saveBlend } from './blend';
 import { ImportError, ModelImporter } from './import';
 import { LibraryError, type ModelLibrary } from './library';
 import { ProjectStore } from './projects';
@@ -30,6 +31,7 @@ type UserDataMethod =
   | 'abortImport'
   | 'confirmImport'
   | 'cancelImport'
+  | 'blendModels'
   | 'renameModel'
   | 'deleteModel'
   | 'revealModel'
@@ -70,6 +72,7 @@ export class UserData {
         await importer.cancel(stagingId);
         return {};
       },
+      blendModels: async (request) => ({ model: await saveBlend(library, importer, request) }),
       renameModel: async ({ id, name }) => ({ model: await library.rename(id, name) }),
       deleteModel: async ({ id }) => ({ trashedTo: await library.remove(id) }),
       revealModel: async ({ id }) => {

@@ -98,7 +98,7 @@ function Form({ pending }: { pending: PendingImport }) {
 
 /** How long the note on a cancelled import stays. */
 const NOTICE_MS = 8000;
-const PHASE_LABEL = { receiving: 'Uploading', converting: 'Converting the checkpoint', copying: 'Checking and copying' } as const;
+const PHASE_LABEL = { receiving: 'Uploading', converting: 'Converting the checkpoint', blending: 'Blending the weights', copying: 'Checking and copying' } as const;
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { BackendPreference } from '../../app/inference/runner';
 import { studioStore, useStudio } from '../store';
 import { ExportMenu } from './ExportMenu';
+import { BlendWorkshop } from './workshop/BlendDialog';
 import { ProjectBar } from './ProjectBar';
 
 const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'native' } as const;
@@ -82,6 +83,7 @@ export function TopBar() {
       </label>
       <FrameMs />
       <ExportMenu />
+      <BlendWorkshop />
       <ProjectBar />
     </header>
   );

@@ -7,7 +7,7 @@ import type { LostBackends } from './backend-choice';
 import type { LatentState } from '../../app/state/latent-state';
 import type { NativeProvider } from '../../app/contract/native';
 import type { NativeBridge } from './native';
-import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import type { BlendPreviewRequest, FromWorker, ModelRef, PreviewImage, ToWorker } from './protocol';
 import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/jobs/registry';
 
 /** A frame ready to draw. */
@@ -26,6 +26,14 @@ export interface Loaded {
   /** The native execution provider (cpu, cuda, …) when `backend` is native, else null. */
   provider: NativeProvider | null;
   fallbackReason: string | null;
+}
+
+/** The Blend dialog's three pictures and how long the blend took to build and render, in ms. */
+export interface BlendPreviewImages {
+  a: ImageData;
+  b: ImageData;
+  blend: ImageData;
+  ms: number;
 }
 
 /** A background batch render in progress. */
@@ -76,6 +84,7 @@ export class InferenceClient {
   private loads = new Map<number, { resolve: (l: Loaded) => void; reject: (e: Error) => void }>();
   /** The port id of the native process serving the current worker, if any. */
   private nativePortId: string | null = null;
+  private preview: { stamp: number; resolve: (images: BlendPreviewImages | null) => void; reject: (error: Error) => void } | null = null;
 
   /** @param native the host's native runtime (desktop app), or null where there is none. */
   constructor(
@@ -176,6 +185,25 @@ export class InferenceClient {
     return { jobId, done, cancel: () => this.post({ type: 'cancel-job', jobId }) };
   }
 
+  /**
+   * Render the Blend dialog's preview (parents A and B and their blend, one seed). Resolves null
+   * when a newer preview request replaced this one before the worker got to it.
+   */
+  blendPreview(request: BlendPreviewRequest): Promise<BlendPreviewImages | null> {
+    const stamp = this.nextStamp++;
+    this.preview?.resolve(null);
+    const answer = new Promise<BlendPreviewImages | null>((resolve, reject) => (this.preview = { stamp, resolve, reject }));
+    this.post({ type: 'blend-preview', stamp, request: structuredClone(request) });
+    return answer;
+  }
+
+  /** The Blend dialog closed: the worker lets the parents go. */
+  closeBlendPreview(): void {
+    this.preview?.resolve(null);
+    this.preview = null;
+    this.post({ type: 'blend-preview-close' });
+  }
+
   /** Render `states` in the background; images arrive in order as ImageData. */
   renderBatch(states: LatentState[], onImage: (index: number, image: ImageData, ms: number) => void): BatchJob {
     return this.runJob({ kind: 'render-batch', params: { states } }, ({ index, image, ms }) =>
@@ -245,6 +273,22 @@ export class InferenceClient {
         this.jobs.delete(message.jobId);
         if (message.type === 'job-done') job?.resolve({ cancelled: message.cancelled });
         else job?.reject(new Error(message.message));
+        break;
+      }
+      case 'blend-preview':
+      case 'blend-preview-failed': {
+        const waiting = this.preview?.stamp === message.stamp ? this.preview : null;
+        if (message.type === 'blend-preview-failed' && !waiting) {
+          if (message.stamp === 0) this.onRenderError(message.message);
+          break;
+        }
+        if (!waiting) break;
+        this.preview = null;
+        if (message.type === 'blend-preview-failed') waiting.reject(new Error(message.message));
+        else {
+          const image = (p: PreviewImage) => new ImageData(new Uint8ClampedArray(p.pixels), p.width, p.height);
+          waiting.resolve({ a: image(message.a), b: image(message.b), blend: image(message.blend), ms: message.ms });
+        }
         break;
       }
       case 'render-failed':

@@ -7,6 +7,7 @@ import type { Manifest } from '../../app/model/manifest';
 import type { NativeProvider } from '../../app/contract/native';
 import type { LatentState } from '../../app/state/latent-state';
 import type { JobRequest } from '../../app/jobs/registry';
+import type { BlendWeights } from '../../app/workshop/blend';
 
 /** What the worker needs to load a model: its manifest and where its files stream from. */
 export interface ModelRef {
@@ -15,6 +16,22 @@ export interface ModelRef {
   manifest: Manifest;
   /** Headers the host needs on every model-file request (the browser host's access token). */
   headers: Record<string, string>;
+}
+
+/** What the Blend dialog's preview renders: one seed with parents A and B and their blend at `weights`. */
+export interface BlendPreviewRequest {
+  a: ModelRef;
+  b: ModelRef;
+  weights: BlendWeights;
+  seed: number;
+  psi: number;
+}
+
+/** One RGBA picture of the blend preview. */
+export interface PreviewImage {
+  width: number;
+  height: number;
+  pixels: ArrayBuffer;
 }
 
 /** Messages to the worker. */
@@ -28,6 +45,10 @@ export type ToWorker =
   /** A background job (app/jobs/registry.ts); never dropped by the preview's latest-wins rule. */
   | { type: 'job'; jobId: string; job: JobRequest }
   | { type: 'cancel-job'; jobId: string }
+  /** The Blend dialog's preview; only the newest request waiting is served. */
+  | { type: 'blend-preview'; stamp: number; request: BlendPreviewRequest }
+  /** The Blend dialog closed: the parents it held open are released. */
+  | { type: 'blend-preview-close' }
   /** Test hook: destroy the real GPUDevice the runtime uses (a lost device, on demand). */
   | { type: 'destroy-gpu-device' };
 
@@ -55,6 +76,9 @@ export type FromWorker =
   | { type: 'alive' }
   /** The GPUDevice the runtime used was lost (driver reset, destroyed): WebGPU cannot go on in this worker. */
   | { type: 'device-lost'; message: string }
+  /** `ms`: building and rendering the blend (not the parents). */
+  | { type: 'blend-preview'; stamp: number; a: PreviewImage; b: PreviewImage; blend: PreviewImage; ms: number }
+  | { type: 'blend-preview-failed'; stamp: number; message: string }
   | { type: 'job-item'; jobId: string; item: unknown }
   | { type: 'job-done'; jobId: string; cancelled: boolean }
   | { type: 'job-failed'; jobId: string; message: string };

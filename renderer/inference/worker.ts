@@ -27,6 +27,7 @@ import { createOrtStage } from '../../app/runtime/ort-stage';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends } from './backend-choice';
 import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import { BlendPreview } from './blend-preview';
 
 const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -271,6 +272,35 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
 
 const queue = new Scheduler(renderFrame);
 
+// The Blend dialog's preview runs between frames (exclusive, so never beside another run) on WASM,
+// where a session per request is cheap; the newest waiting request is the one served.
+const blendPreview = new BlendPreview(
+  (manifest, files) =>
+    createOrtRunner(ort as unknown as OrtModuleLike, manifest, {
+      backend: 'wasm',
+      sessionOptions: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
+      loadFile: async (file) => files.get(file) ?? Promise.reject(new Error(`${file} is not in the blended package`)),
+    }),
+  fetchFile,
+);
+let waitingPreview: Extract<ToWorker, { type: 'blend-preview' }> | null = null;
+
+function servePreview(message: Extract<ToWorker, { type: 'blend-preview' }>): void {
+  const idle = waitingPreview === null;
+  waitingPreview = message;
+  if (!idle) return;
+  void queue.exclusive(async () => {
+    const next = waitingPreview!;
+    waitingPreview = null;
+    try {
+      const { a, b, blend, ms } = await blendPreview.render(next.request);
+      scope.postMessage({ type: 'blend-preview', stamp: next.stamp, a, b, blend, ms }, [a.pixels, b.pixels, blend.pixels]);
+    } catch (error) {
+      scope.postMessage({ type: 'blend-preview-failed', stamp: next.stamp, message: (error as Error).message });
+    }
+  });
+}
+
 /**
  * Warm-up after a model loads on WASM. V8 runs WebAssembly with its baseline compiler first and
  * swaps in optimised code once a function has been hot for a while: the first seconds of WASM
@@ -385,6 +415,12 @@ scope.onmessage = (event) => {
       return;
     case 'cancel-job':
       if (queue.cancel(message.jobId)) scope.postMessage({ type: 'job-done', jobId: message.jobId, cancelled: true });
+      return;
+    case 'blend-preview':
+      servePreview(message);
+      return;
+    case 'blend-preview-close':
+      queue.exclusive(() => blendPreview.close()).catch((error: unknown) => scope.postMessage({ type: 'blend-preview-failed', stamp: 0, message: (error as Error).message }));
       return;
     case 'destroy-gpu-device':
       void gpuDevice().then((device) => device?.destroy());

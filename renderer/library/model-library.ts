@@ -4,7 +4,7 @@
  * deleting and revealing imported models. Every failure the user must know about goes to the one
  * error banner, saying what happened and what to do; a cancel is no failure and gets a short note.
  */
-import type { ModelEntry, PlainImportSettings } from '../../app/contract/channels';
+import type { ModelEntry, PlainImportSettings, RequestOf } from '../../app/contract/channels';
 import { getHost, importModelFile } from '../platform/host';
 import { studioStore } from '../store';
 
@@ -107,6 +107,32 @@ export async function cancelRunningImport(): Promise<void> {
     if (!aborted && now?.job === running.job && !uploads.get(running.job)?.signal.aborted) studioStore.getState().setImportJob({ ...now, cancelling: false });
   } catch (error) {
     fail(`Could not cancel the import of ${running.file}`, error, 'Wait for it to finish, then delete the model if you do not want it.');
+  }
+}
+
+/**
+ * Save a blend of two models (the Blend dialog) as a new library model, then open it. It runs as an
+ * import job, so the import's progress bar follows it and its Cancel stops it (the library stays as
+ * it was). Resolves true when the blend was saved.
+ */
+export async function saveBlend(request: Omit<RequestOf<'blendModels'>, 'job'>): Promise<boolean> {
+  const job = newJobId();
+  const store = studioStore.getState();
+  store.setImportNotice(null);
+  store.setImportJob({ job, file: request.name, progress: null, cancelling: false });
+  followImport(job).catch((error: unknown) => fail(`Could not follow the blend ${request.name}`, error, 'The blend goes on; wait for it to finish.'));
+  try {
+    const { model } = await getHost().blendModels({ ...request, job });
+    await imported(model);
+    return true;
+  } catch (error) {
+    if (studioStore.getState().importJob?.cancelling === true) {
+      studioStore.getState().setImportNotice(`Blend ${request.name} cancelled: your library was not changed.`);
+      await refreshModels();
+    } else fail(`Could not save the blend ${request.name}`, error, 'Your library was not changed.');
+    return false;
+  } finally {
+    studioStore.getState().setImportJob(null);
   }
 }
 
