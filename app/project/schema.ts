@@ -9,6 +9,7 @@ import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
 import type { Manifest } from '../model/manifest';
 import { cutoffProblem, psiProblem } from '../model/latent-domain';
 import { latentStateSchema, timelineSchema } from '../state/schemas';
+import { mappingSchema } from '../control/mappings';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
 export { CURRENT_PROJECT_FORMAT, ProjectError } from './migrations';
@@ -52,6 +53,8 @@ export const projectSchema = z.object({
   timeline: timelineSchema,
   directions: z.array(directionSchema).max(MAX_DIRECTIONS),
   map: mapSettingsSchema.nullable(),
+  /** Audio mappings (optional: projects saved before them have none); the track itself is not saved, only its name. */
+  audio: z.object({ mappings: z.array(mappingSchema).max(64), track: z.string().max(500).nullable() }).optional(),
 });
 
 /** A project, current format. */

@@ -1,7 +1,7 @@
 /**
  * Undo and redo for every studio action, as a subscriber to the store: each change to the undoable
  * parts — the open model, the latent state (seed, ψ, cutoff, mixing, edits, classes), the timeline
- * and the direction list — becomes a step. A run of changes to the same part in quick succession
+ * the direction list and the audio mappings — becomes a step. A run of changes to the same part in quick succession
  * (a slider drag, typing a seed) is one step, unless a {@link UndoHistory.checkpoint} falls between
  * them: every click, committed change and command is one, so clicking ⟳ three times is three steps.
  * Steps are whole snapshots of those parts, which is cheap: the store never mutates, so a snapshot
@@ -18,6 +18,7 @@ export interface Snapshot {
   timeline: StudioState['timeline'];
   directions: StudioState['directions'];
   directionsModelId: StudioState['directionsModelId'];
+  audioMappings: StudioState['audioMappings'];
 }
 
 /** Options of {@link UndoHistory}. */
@@ -34,7 +35,7 @@ export interface HistoryOptions {
 export const HISTORY_LIMIT = 200;
 
 function snapshotOf(s: StudioState): Snapshot {
-  return { modelId: s.modelId, latent: s.latent, timeline: s.timeline, directions: s.directions, directionsModelId: s.directionsModelId };
+  return { modelId: s.modelId, latent: s.latent, timeline: s.timeline, directions: s.directions, directionsModelId: s.directionsModelId, audioMappings: s.audioMappings };
 }
 
 /** Which parts differ, as a signature: 'latent.psi', 'timeline', 'model'… Directions compare by content. */
@@ -45,6 +46,7 @@ function changes(a: Snapshot, b: Snapshot): string {
     for (const key of Object.keys(b.latent) as (keyof Snapshot['latent'])[]) if (a.latent[key] !== b.latent[key]) parts.push(`latent.${key}`);
   }
   if (a.timeline !== b.timeline) parts.push('timeline');
+  if (a.audioMappings !== b.audioMappings) parts.push('mappings');
   // The list is reloaded from the host when a model opens: same content, new array — not a step.
   if (a.directions !== b.directions && JSON.stringify(a.directions) !== JSON.stringify(b.directions)) parts.push('directions');
   return parts.join(',');
@@ -155,6 +157,7 @@ export class UndoHistory {
         modelId: snapshot.modelId,
         latent: snapshot.latent,
         timeline: snapshot.timeline,
+        audioMappings: snapshot.audioMappings,
         // Another model's list is not restored over this one's: the model's own list loads with it.
         ...(snapshot.directionsModelId === state.directionsModelId ? { directions: snapshot.directions } : {}),
         selectedKeyframe: state.selectedKeyframe !== null && state.selectedKeyframe < snapshot.timeline.keyframes.length ? state.selectedKeyframe : null,

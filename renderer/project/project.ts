@@ -45,6 +45,7 @@ export function currentProject(s: StudioState = studioStore.getState()): Project
     timeline: s.timeline,
     directions: s.directionsModelId === entry.id ? s.directions : [],
     map: mapSettings(s),
+    audio: { mappings: s.audioMappings, track: s.audioTrack?.name ?? null },
   };
 }
 
@@ -74,6 +75,7 @@ export function applyProject(project: Project, name: string, path: string | null
     timeline: project.timeline,
     selectedKeyframe: null,
     playing: false,
+    audioMappings: project.audio?.mappings ?? [],
     ...(project.map
       ? {
           mapOpen: project.map.open,

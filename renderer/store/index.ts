@@ -16,6 +16,7 @@ import { directionsSlice } from './slices/directions';
 import { mapSlice } from './slices/map';
 import { exportsSlice } from './slices/exports';
 import { workspaceSlice } from './slices/workspace';
+import { audioSlice } from './slices/audio';
 
 export type { StudioState } from './types';
 export { MAX_SEED } from './slices/latent';
@@ -33,6 +34,7 @@ export function createStudioStore() {
     ...mapSlice(...a),
     ...exportsSlice(...a),
     ...workspaceSlice(...a),
+    ...audioSlice(...a),
   }));
 }
 
