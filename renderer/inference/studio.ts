@@ -9,7 +9,7 @@ import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } fro
 import { nativeBridge } from './native';
 import { registerTestHook } from '../test-hooks';
 import { studioStore } from '../store';
-import { stateKey } from '../../app/state/latent-state';
+import { stateKey, type LatentState } from '../../app/state/latent-state';
 
 let canvas: HTMLCanvasElement | null = null;
 let lastFrame: Frame | null = null;
@@ -37,9 +37,19 @@ export function onFrame(listener: (frame: Frame) => void): () => void {
   return () => frameListeners.delete(listener);
 }
 
+/** Audio playback's requests: stamp → the frame of the track it shows. */
+const audioFrames = new Map<number, number>();
+
 function draw(frame: Frame): void {
   lastFrame = frame;
   for (const listener of frameListeners) listener(frame);
+  const audioFrame = audioFrames.get(frame.stamp);
+  if (audioFrame !== undefined) {
+    // Older requests were skipped by the worker (latest wins): forget them.
+    for (const stamp of audioFrames.keys()) if (stamp <= frame.stamp) audioFrames.delete(stamp);
+    if (studioStore.getState().playing) paint(frame.image, `audio|${audioFrame}|${stateKey(studioStore.getState().modelId ?? '', frame.state)}`);
+    return;
+  }
   if (studioStore.getState().playing) return; // playback owns the canvas until it stops
   paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
 }
@@ -47,6 +57,12 @@ function draw(frame: Frame): void {
 /** Show a playback frame in the preview (the key says which: `timeline|<frame>`). */
 export function showPlaybackFrame(image: ImageData, frame: number): void {
   paint(image, `timeline|${frame}`);
+}
+
+/** Render and show the state of audio frame `frame` (the key says which: `audio|<frame>|<state key>`); the newest request wins. */
+export function showAudioFrame(state: LatentState, frame: number): void {
+  if (!client) return;
+  audioFrames.set(client.render(state), frame);
 }
 
 /** After playback: show the studio's current state again. */
