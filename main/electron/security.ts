@@ -11,7 +11,8 @@
  *     (the window's webPreferences, written out in main.ts and checked by main.test.ts).
  *  3. Context isolation — contextIsolation true; the preload exposes the contract only.
  *  4. Process sandboxing — sandbox true and app.enableSandbox().
- *  5. Permission requests — hardenSession: request, check and device handlers deny everything.
+ *  5. Permission requests — hardenSession: request, check and device handlers deny everything but
+ *     audio input alone (recording a track); the camera, and audio with video, stay refused.
  *  6. webSecurity stays on. 7. A CSP — SECURITY_HEADERS on every app:// response, enforced on
  *     every response of the session by onHeadersReceived.
  *  8. allowRunningInsecureContent off. 9. experimentalFeatures off. 10. No enableBlinkFeatures.
@@ -55,14 +56,28 @@ export function isAllowedNavigation(url: string): boolean {
 }
 
 /**
- * Permissions the studio grants: none. It needs no camera, microphone, notifications, location,
+ * Permissions the studio grants outright: none. It needs no camera, notifications, location,
  * clipboard reading, USB/HID/serial devices or anything else a page can ask for; WebGPU, WebCodecs
- * and file inputs need no permission.
+ * and file inputs need no permission. The one exception is {@link grantsPermission}'s: audio input
+ * alone, for recording a track from a microphone or line in.
  */
 export const GRANTED_PERMISSIONS: readonly string[] = [];
 
-/** Whether to grant `permission` (asked or checked) to any page: only what {@link GRANTED_PERMISSIONS} lists. */
-export function grantsPermission(permission: string): boolean {
+/** What Electron says about a media request (mediaTypes) or check (mediaType). */
+export interface PermissionDetails {
+  mediaTypes?: readonly string[];
+  mediaType?: string;
+}
+
+/**
+ * Whether to grant `permission` (asked or checked): what {@link GRANTED_PERMISSIONS} lists, and
+ * `media` when only audio is asked for (a request for the camera, or for both, is refused).
+ */
+export function grantsPermission(permission: string, details: PermissionDetails = {}): boolean {
+  if (permission === 'media') {
+    const types = details.mediaTypes ?? (details.mediaType ? [details.mediaType] : []);
+    return types.length > 0 && types.every((t) => t === 'audio');
+  }
   return GRANTED_PERMISSIONS.includes(permission);
 }
 
@@ -81,10 +96,10 @@ export type HardenableSession = Pick<Session, 'setPermissionRequestHandler' | 's
   webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
 };
 
-/** Deny every permission request and check, and every device, and put the CSP on every response. */
+/** Deny every permission request and check but audio input, and every device, and put the CSP on every response. */
 export function hardenSession(session: HardenableSession): void {
-  session.setPermissionRequestHandler((_contents, permission, callback) => callback(grantsPermission(permission)));
-  session.setPermissionCheckHandler((_contents, permission) => grantsPermission(permission));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(grantsPermission(permission, details as PermissionDetails)));
+  session.setPermissionCheckHandler((_contents, permission, _origin, details) => grantsPermission(permission, details as PermissionDetails));
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: enforceSecurityHeaders(details.responseHeaders) }));
 }
