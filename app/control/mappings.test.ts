@@ -98,6 +98,30 @@ describe('stateAtFrame', () => {
   });
 });
 
+describe('a 4 s synthetic track mapped RMS → ψ', () => {
+  it('drives frames whose ψ follows the RMS envelope the test computes from its own samples', () => {
+    const sr = 22_050;
+    const envelope = (t: number) => 0.05 + 0.7 * Math.abs(Math.sin((Math.PI * t) / 1.7));
+    const pcm = Float32Array.from({ length: 4 * sr }, (_, i) => envelope(i / sr) * Math.sin((2 * Math.PI * 440 * i) / sr));
+    const features = analyseAudio(pcm, sr, FPS);
+    expect(features.frameCount).toBe(4 * FPS);
+    const rms = Array.from({ length: features.frameCount }, (_, i) => {
+      const from = Math.max(0, Math.round(((i - 0.5) * sr) / FPS));
+      const to = Math.min(pcm.length, Math.round(((i + 0.5) * sr) / FPS));
+      let sum = 0;
+      for (let j = from; j < to; j++) sum += pcm[j]! ** 2;
+      return Math.sqrt(sum / (to - from));
+    });
+    const top = Math.max(...rms);
+    const m = mapping({ feature: 'rms', offset: -0.5, gain: 2 });
+    const psi = rms.map((_, i) => stateAtFrame(latentState({}), features, [m], i, ctx()).psi);
+    for (const [i, p] of psi.entries()) expect(p, `frame ${i}`).toBeCloseTo(-0.5 + (2 * rms[i]!) / top, 4);
+    // And it is the envelope's shape: low in the troughs, high at the crests.
+    expect(Math.min(...psi)).toBeLessThan(-0.3);
+    expect(Math.max(...psi)).toBeGreaterThan(1.45);
+  });
+});
+
 describe('mappingSchema', () => {
   it('reads back what it is given and refuses a bad target or a negative release', () => {
     const m: Mapping = { ...defaultMapping('x', { kind: 'edit', id: 'pca-3' }), onsetAction: 'pulse' };

@@ -87,6 +87,11 @@ export function applyProject(project: Project, name: string, path: string | null
       : {}),
   });
   store.getState().setProjectFile(name, path);
+  // The track is not in the project: say which one its mappings followed, so the user can open it again.
+  const track = project.audio?.track;
+  if (track && store.getState().audioTrack?.name !== track && (project.audio?.mappings.length ?? 0) > 0) {
+    store.getState().setAudioStatus(`This project's mappings follow "${track}": open it with Open audio…`);
+  }
   // The model's own saved directions load when it opens; the project's join them then.
   const merge = () => {
     if (project.directions.length === 0) return studioHistory.reset();
