@@ -2,10 +2,11 @@
  * Audio in the browser host: a 4 s synthetic track (written by the test as a WAV) is opened, its
  * RMS mapped to ψ, and every frame's ψ checked against the RMS the test computes from its own
  * samples; playback shows audio-driven frames; the MP4 and WebM exports carry one video and one
- * audio stream of the track's length (ffprobe) with one frame per frame period.
+ * audio stream of the track's length (ffprobe) with one frame per frame period. Onsets step
+ * through keyframes (and undo takes the change back); an export with sound cancels cleanly.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from './fixtures';
@@ -30,29 +31,37 @@ function envelope(t: number): number {
   return 0.05 + 0.8 * Math.abs(Math.sin((Math.PI * t) / 2.5)) * (t < 3 ? t / 3 : 1);
 }
 
-/** The track as 16-bit samples (a 330 Hz tone under the envelope) and as a mono WAV file. */
+/** The track (a 330 Hz tone under the envelope) as samples and as a mono WAV file. */
 function track(): { samples: Float64Array; wav: Buffer } {
-  const n = SR * SECONDS;
-  const samples = new Float64Array(n);
+  const samples = Float64Array.from({ length: SR * SECONDS }, (_, i) => envelope(i / SR) * Math.sin((2 * Math.PI * 330 * i) / SR));
+  return { samples, wav: wavOf(samples) };
+}
+
+/** A mono 16-bit WAV of `samples` (−1 … 1). */
+function wavOf(samples: Float64Array): Buffer {
+  const n = samples.length;
   const wav = Buffer.alloc(44 + 2 * n);
   wav.write('RIFF', 0);
   wav.writeUInt32LE(36 + 2 * n, 4);
   wav.write('WAVEfmt ', 8);
   wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
   wav.writeUInt32LE(SR, 24);
   wav.writeUInt32LE(2 * SR, 28);
   wav.writeUInt16LE(2, 32);
   wav.writeUInt16LE(16, 34);
   wav.write('data', 36);
   wav.writeUInt32LE(2 * n, 40);
-  for (let i = 0; i < n; i++) {
-    const v = Math.round(32767 * envelope(i / SR) * Math.sin((2 * Math.PI * 330 * i) / SR));
-    wav.writeInt16LE(v, 44 + 2 * i);
-    samples[i] = v / 32768;
-  }
-  return { samples, wav };
+  for (let i = 0; i < n; i++) wav.writeInt16LE(Math.round(32767 * Math.max(-1, Math.min(1, samples[i]!))), 44 + 2 * i);
+  return wav;
+}
+
+/** `seconds` of clicks (3 ms bursts) at `times`, over silence. */
+function clicks(seconds: number, times: number[]): Float64Array {
+  const samples = new Float64Array(SR * seconds);
+  for (const t of times) for (let j = 0; j < 0.003 * SR; j++) samples[Math.round(t * SR) + j] = 0.8 * Math.sin(j * 1.3) * Math.exp(-j / 30);
+  return samples;
 }
 
 /** RMS per frame over the samples nearest each frame time, as docs/AUDIO.md defines it. */
@@ -131,4 +140,53 @@ test('a track mapped RMS → ψ drives frames that follow its loudness, plays, a
     // WebM keeps no per-stream duration; MP4 does, and the sound's must match the track too.
     if (audio[0]!.duration) expect(Math.abs(Number(audio[0]!.duration) - SECONDS)).toBeLessThan(1 / FPS);
   }
+});
+
+test('onsets step through the keyframes, one keyframe per click', async ({ studio, backend }) => {
+  test.skip(backend === 'webgpu', 'UI flow with WASM rendering; the analysis and muxing do not touch the GPU');
+  const { page } = studio;
+  const times = [0.5, 1.25, 2, 2.5];
+  const file = path.join(work, 'clicks.wav');
+  writeFileSync(file, wavOf(clicks(3, times)));
+  await studio.open(MODEL);
+  for (const seed of [11, 12, 13]) {
+    await page.getByTestId('seed-input').fill(String(seed));
+    await page.getByTestId('keyframe-add').click();
+  }
+  await page.getByTestId('audio-input').setInputFiles(file);
+  await expect(page.getByTestId('audio-waveform')).toHaveAttribute('data-frames', String(3 * FPS), { timeout: 60_000 });
+  await expect(page.getByTestId('audio-status')).toContainText('4 onsets');
+  await page.getByTestId('mapping-add').click();
+  await page.getByTestId('mapping-feature').selectOption('onset');
+  await page.getByTestId('mapping-onset-action').selectOption('next-keyframe');
+  const seeds = ((await page.evaluate(() => window.__latentStudioTest!.audioFrameStates!())) as LatentState[]).map((s) => s.seed);
+  // Keyframe n mod 3 after n clicks; each click lands within a frame of its time.
+  const expected = Array.from({ length: 3 * FPS }, (_, i) => [11, 12, 13][times.filter((t) => t * FPS <= i + 0.5).length % 3]);
+  const wrong = seeds.map((s, i) => (s === expected[i] ? -1 : i)).filter((i) => i >= 0);
+  for (const i of wrong) expect(times.some((t) => Math.abs(t * FPS - i) <= 1), `frame ${i}: seed ${seeds[i]}, expected ${expected[i]}`).toBe(true);
+  expect(new Set(seeds)).toEqual(new Set([11, 12, 13]));
+  // Undo takes the mapping's change back.
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('mapping-onset-action')).toHaveValue('pulse');
+});
+
+test('an export with sound cancelled part way leaves no file', async ({ studio, backend }) => {
+  test.skip(backend === 'webgpu', 'UI flow with WASM rendering; the analysis and muxing do not touch the GPU');
+  const { page } = studio;
+  const file = path.join(work, 'long.wav');
+  writeFileSync(file, wavOf(clicks(20, [1, 2, 3])));
+  await studio.open(MODEL);
+  await page.getByTestId('audio-input').setInputFiles(file);
+  await expect(page.getByTestId('audio-waveform')).toHaveAttribute('data-frames', String(20 * FPS), { timeout: 60_000 });
+  const before = readdirSync(exportDir);
+  await page.getByTestId('export-video').click();
+  const panel = page.getByTestId('export-video-panel');
+  await panel.getByTestId('export-video-format').selectOption('webm');
+  await panel.getByTestId('export-scale').selectOption('4');
+  await panel.getByTestId('export-video-start').click();
+  const bar = page.getByTestId('export-progress');
+  await expect.poll(() => bar.evaluate((p: HTMLProgressElement) => p.value / p.max), { intervals: [50], timeout: 60_000 }).toBeGreaterThanOrEqual(0.1);
+  await page.getByTestId('export-cancel').click();
+  await expect(page.getByTestId('export-status')).toHaveText('WEBM export with sound cancelled: no partial file was left behind.');
+  expect(readdirSync(exportDir)).toEqual(before);
 });
