@@ -3,7 +3,8 @@
  * RMS mapped to ψ, and every frame's ψ checked against the RMS the test computes from its own
  * samples; playback shows audio-driven frames; the MP4 and WebM exports carry one video and one
  * audio stream of the track's length (ffprobe) with one frame per frame period. Onsets step
- * through keyframes (and undo takes the change back); an export with sound cancels cleanly.
+ * through keyframes (and undo takes the change back); an export with sound cancels cleanly; a
+ * recording from Chromium's fake capture device becomes the track, analysed while it records.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -190,3 +191,25 @@ test('an export with sound cancelled part way leaves no file', async ({ studio, 
   await expect(page.getByTestId('export-status')).toHaveText('WEBM export with sound cancelled: no partial file was left behind.');
   expect(readdirSync(exportDir)).toEqual(before);
 });
+
+test('a recording from the input device becomes the track, analysed while it records', async ({ studio, backend }) => {
+  test.skip(backend === 'webgpu', 'UI flow with WASM rendering; the analysis and muxing do not touch the GPU');
+  const { page } = studio;
+  await studio.open(MODEL);
+  // Chromium's fake capture device (playwright.config.ts) stands in for a microphone.
+  await page.getByTestId('audio-record').click();
+  await expect(page.getByTestId('audio-record')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('audio-status')).toContainText('Recording', { timeout: 10_000 });
+  // Lanes appear before the recording stops: the take so far is decoded and analysed every 2 s.
+  await expect.poll(async () => Number(await page.getByTestId('audio-waveform').getAttribute('data-frames')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(2500);
+  await page.getByTestId('audio-record').click();
+  await expect(page.getByTestId('audio-record')).toHaveAttribute('aria-pressed', 'false');
+  // The whole take, analysed: "Recording · 5.02 s · 10 onsets, 120.0 BPM".
+  await expect(page.getByTestId('audio-status')).toHaveText(/^Recording · \d+\.\d\d s · \d+ onsets/, { timeout: 30_000 });
+  const seconds = Number((await page.getByTestId('audio-status').textContent())!.match(/(\d+\.\d\d) s/)![1]);
+  expect(seconds).toBeGreaterThan(3);
+  const frames = Number(await page.getByTestId('audio-waveform').getAttribute('data-frames'));
+  expect(Math.abs(frames - seconds * FPS)).toBeLessThanOrEqual(1);
+});
+

@@ -54,22 +54,26 @@ export async function startRecording(): Promise<Recording> {
   const recorder = new MediaRecorder(stream);
   const chunks: Blob[] = [];
   const started = performance.now();
-  let decoding = false;
-  const refresh = async () => {
-    if (decoding || chunks.length === 0) return;
-    decoding = true;
-    try {
-      useTrack(await decodeAudio(await new Blob(chunks, { type: recorder.mimeType }).arrayBuffer()), 'Recording', 'input');
-      studioStore.getState().setAudioStatus(`Recording… ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    } finally {
-      decoding = false;
-    }
+  // Takes are decoded in the background; only the newest started one may become the track.
+  let latest = 0;
+  let busy = false;
+  const refresh = async (final: boolean) => {
+    if (chunks.length === 0) return;
+    const mine = ++latest;
+    const buffer = await decodeAudio(await new Blob(chunks, { type: recorder.mimeType }).arrayBuffer());
+    if (mine !== latest) return;
+    useTrack(buffer, 'Recording', 'input');
+    if (!final) studioStore.getState().setAudioStatus(`Recording… ${((performance.now() - started) / 1000).toFixed(0)} s`);
   };
   recorder.ondataavailable = (event) => {
     if (event.data.size > 0) chunks.push(event.data);
   };
   const timer = setInterval(() => {
-    refresh().catch((error: Error) => studioStore.getState().showError(`The recording could not be decoded: ${error.message}. Stop and record again.`));
+    if (busy) return;
+    busy = true;
+    refresh(false)
+      .catch((error: Error) => studioStore.getState().showError(`The recording could not be decoded: ${error.message}. Stop and record again.`))
+      .finally(() => (busy = false));
   }, 2000);
   recorder.start(1000);
   studioStore.getState().setAudioStatus('Recording…');
@@ -79,8 +83,7 @@ export async function startRecording(): Promise<Recording> {
         clearInterval(timer);
         recorder.onstop = () => {
           for (const track of stream.getTracks()) track.stop();
-          decoding = false;
-          refresh().then(resolve, reject);
+          refresh(true).then(resolve, reject);
         };
         recorder.stop();
       }),
