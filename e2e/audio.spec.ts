@@ -113,8 +113,19 @@ test('a track mapped RMS → ψ drives frames that follow its loudness, plays, a
 
   // Playback: the preview shows frames of the track, chosen by the audio clock.
   await page.getByTestId('play').click();
-  await expect(page.getByTestId('preview-canvas')).toHaveAttribute('data-rendered-key', /^audio\|\d+\|/, { timeout: 20_000 });
+  const canvas = page.getByTestId('preview-canvas');
+  await expect(canvas).toHaveAttribute('data-rendered-key', /^audio\|\d+\|/, { timeout: 20_000 });
+  const shown: { frame: number; lag: number }[] = [];
+  for (let i = 0; i < 12; i++) {
+    const [key, lag] = await canvas.evaluate((c: HTMLCanvasElement) => [c.dataset.renderedKey ?? '', Number(c.dataset.audioLagMs)] as const);
+    if (key.startsWith('audio|')) shown.push({ frame: Number(key.split('|')[1]), lag });
+    await page.waitForTimeout(150);
+  }
   await page.getByTestId('play').click();
+  // The picture moves forward with the sound; how far it trails it is a figure, not a test.
+  for (let i = 1; i < shown.length; i++) expect(shown[i]!.frame).toBeGreaterThanOrEqual(shown[i - 1]!.frame);
+  expect(shown.at(-1)!.frame).toBeGreaterThan(shown[0]!.frame);
+  console.log(`playback: frames ${shown.map((s) => s.frame).join(' ')}; picture behind the sound by ${shown.map((s) => s.lag).join(' ')} ms`);
 
   await page.getByTestId('export-video').click();
   const panel = page.getByTestId('export-video-panel');

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { checkTimeline, frameCount, timelineDuration, TimelineError, type Easing, type Interpolation, type LoopMode } from '../../app/state/timeline';
-import { inference, showAudioFrame, showCurrentState, showPlaybackFrame } from '../inference/studio';
+import { audioFrameLead, inference, showAudioFrame, showCurrentState, showPlaybackFrame } from '../inference/studio';
 import { audioFrameState } from '../audio/frames';
 import { audioTime, playAudio, stopAudio } from '../audio/playback';
 import { studioStore, useStudio } from '../store';
@@ -74,8 +74,9 @@ function usePlayback() {
 }
 
 /**
- * Audio-driven playback: the track plays and each animation frame shows the frame the listener
- * hears (the audio clock leads; frames that render late are skipped, never the sound). Returns the stopper.
+ * Audio-driven playback: the track plays and each animation frame asks for the frame the listener
+ * will hear when it is drawn (the audio clock plus the recent render time; frames that cannot keep
+ * up are skipped, never the sound). Returns the stopper.
  */
 function playAudioDriven(buffer: AudioBuffer, ended: () => void, showError: (message: string) => void): () => void {
   let raf = 0;
@@ -85,7 +86,7 @@ function playAudioDriven(buffer: AudioBuffer, ended: () => void, showError: (mes
     const time = audioTime();
     const features = s.audioFeatures;
     if (time !== null && features) {
-      const frame = Math.min(features.frameCount - 1, Math.floor(time * features.fps));
+      const frame = Math.min(features.frameCount - 1, Math.floor((time + audioFrameLead()) * features.fps));
       if (frame !== shown) {
         showAudioFrame(audioFrameState(s, features, frame), frame);
         shown = frame;
