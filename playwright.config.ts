@@ -5,6 +5,8 @@ import type { StudioOptions } from './e2e/fixtures';
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const quiet = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** Headless WebGPU on the SwiftShader software adapter (DESIGN.md §5): slow, but correct. */
+/** Chromium's fake capture device (a beeping tone) with its permission prompt accepted: recording an audio track. */
+const fakeMedia = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const webgpu = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
 export default defineConfig<StudioOptions>({
@@ -19,7 +21,7 @@ export default defineConfig<StudioOptions>({
     {
       name: 'chromium-wasm',
       testIgnore: /electron\.spec\.ts/,
-      use: { backend: 'wasm', launchOptions: { executablePath, args: [...quiet, '--disable-gpu'] } },
+      use: { backend: 'wasm', launchOptions: { executablePath, args: [...quiet, '--disable-gpu', ...fakeMedia] } },
     },
     {
       name: 'chromium-webgpu',

@@ -95,6 +95,20 @@ describe('node bench/blend-save.mjs --package (the blend-save figure, tiny fixtu
   });
 });
 
+describe('npm run bench -- --quick --only audio-analysis', () => {
+  it('times the analysis of a synthetic track and finds its 120 BPM', () => {
+    const json = path.join(work, 'audio-rows.json');
+    const run = spawnSync(process.execPath, [bundle, '--quick', '--only', 'audio-analysis', '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ model: 'synthetic-track', runtime: 'node', stage: 'audio-analysis', runs: 3, threads: 1 });
+    expect(rows[0]!.median_ms).toBeGreaterThan(0);
+    expect(rows[0]!.note).toMatch(/^5 s at 44\.1 kHz mono, 24 fps frames; tempo found 1(19\.[5-9]|20\.[0-4]) BPM$/);
+    expect(run.stdout).toMatch(/synthetic-track\s+node\s+audio-analysis/);
+  });
+});
+
 describe('bench helpers', () => {
   it('takes the median of odd and even counts', () => {
     expect(median([5, 1, 3])).toBe(3);

@@ -9,7 +9,8 @@
  *
  * --only takes runtime names (wasm-node, wasm-chromium, webgpu-chromium, ort-node, studio-native,
  * torch-cpu) and the extra stages (ui-latency, which times osc-latency on the same page, export-frame,
- * map-frame, super-resolution: the bundled 4× stage on WASM in Node, per output megapixel); the default is all.
+ * map-frame, super-resolution: the bundled 4× stage on WASM in Node, per output megapixel, and
+ * audio-analysis); the default is all.
  * --quick is a smoke run: the fixture only, 3 runs after 1 warm-up. --runs N times N runs instead
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
@@ -27,11 +28,14 @@ import { runNodeJob, type NodeJob, type NodeJobResult } from './node-runtimes';
 import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } from './rows';
 import { targetLines } from './targets';
 import { superResolutionRows } from './super-resolution';
+import { audioAnalysisRow } from './audio';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis'] as const;
 /** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
 const SR_SIDES = [64, 256];
 const SR_QUICK_SIDES = [16];
+/** The audio-analysis row's track: 3 minutes, as issue 15 asks (5 s in a --quick run). */
+const AUDIO_SECONDS = 180;
 const SWEEP_THREADS = [1, 2, 4];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
@@ -303,6 +307,12 @@ async function main(): Promise<void> {
     } catch (error) {
       skips.push({ model: '*', runtime: 'wasm-chromium', stage: 'ui-latency', reason: (error as Error).message.split('\n')[0]! });
     }
+  }
+
+  if (want('audio-analysis')) {
+    log(`bench: audio analysis of a ${options.quick ? 5 : AUDIO_SECONDS}-s track`);
+    const plan = options.quick ? runPlan(0, true, false) : { warmup: 1, warmupMs: 0, runs: options.runs ?? 5 };
+    rows.push(await audioAnalysisRow(options.quick ? 5 : AUDIO_SECONDS, plan));
   }
 
   rows.sort((a, b) => models.findIndex((m) => m.id === a.model) - models.findIndex((m) => m.id === b.model) || RUNTIMES.indexOf(a.runtime) - RUNTIMES.indexOf(b.runtime));

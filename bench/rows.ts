@@ -3,13 +3,13 @@
  * reason, and the timing loop every runtime in Node shares.
  */
 
-/** Runtime names of the rows (issue 8). */
-export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'torch-cpu'] as const;
+/** Runtime names of the rows (issue 8); `node` is plain TypeScript in Node, no inference runtime (audio analysis). */
+export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'torch-cpu', 'node'] as const;
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 
-/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame), or an image-to-image stage (super-resolution). */
-export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame' | 'super-resolution';
+/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame), an image-to-image stage (super-resolution), or the audio analysis of a track. */
+export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame' | 'super-resolution' | 'audio-analysis';
 
 /** One measured figure. */
 export interface Row {

@@ -8,6 +8,8 @@ import { installShortcuts, studioCommands } from './commands/commands';
 import { studioHistory } from './commands/history';
 import { startLive } from './live/controller';
 import { startPerformFeed } from './live/perform';
+import { registerAudioTestHooks } from './audio/frames';
+import { studioStore } from './store';
 import './styles.css';
 
 const root = document.getElementById('root');
@@ -21,6 +23,7 @@ if (!perform) {
   startLive();
   startPerformFeed();
   installShortcuts(studioCommands);
+  registerAudioTestHooks(studioStore);
   // A click or a committed change is a discrete action: it never merges with the changes before it.
   for (const type of ['click', 'change']) window.addEventListener(type, () => studioHistory.checkpoint(), true);
 }

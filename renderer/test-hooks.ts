@@ -3,12 +3,15 @@
  * objects (end the real inference worker, destroy the real GPUDevice) and to run timed work now
  * (the 30 s autosave). They reach nothing a page script could not already do to its own studio.
  */
+import type { LatentState } from '../app/state/latent-state';
 
 /** The hooks the studio registers. */
 export interface TestHooks {
   crashWorker(): void;
   loseGpuDevice(): void;
   autosaveNow(): Promise<void>;
+  /** Every frame's audio-driven state, as preview and export compute it ([] before the analysis). */
+  audioFrameStates(): LatentState[];
 }
 
 declare global {

@@ -73,7 +73,7 @@ export function targetKey(target: ControlTarget): string {
 }
 
 /** The range of one target (a class blend's range is that of each of its weights). */
-export function controlRange(target: ControlTarget, ctx: Pick<ControlContext, 'model'>): ControlRange {
+export function controlRange(target: ControlTarget, ctx: { model: Pick<Manifest, 'family'> }): ControlRange {
   switch (target.kind) {
     case 'psi': {
       const d = psiDomain(ctx.model);

@@ -12,7 +12,7 @@ function sampleProject(): Project {
     seed: 42,
     psi: 0.7,
     cutoff: 4,
-    mix: [{ seed: 7, rows: [0, 1] }],
+    mix: [{ seed: 7, rows: [0, 1], weight: 0.5 }],
     edits: [{ id: 'pca-1', name: 'Smile', space: 'w', vector: [0.6, 0.8], scale: 2, amount: 1.5, rows: [2, 5] }],
     classes: [{ index: 3, weight: 0.25 }],
   });
@@ -33,6 +33,13 @@ function sampleProject(): Project {
     },
     directions: [{ id: 'pca-1', name: 'Smile', source: 'pca', space: 'w', vector: [0.6, 0.8], scale: 2, rows: [2, 5], note: 'PC 1' }],
     map: { open: true, count: 2000, projection: 'umap', local: false, colouring: { by: 'direction', id: 'pca-1' } },
+    audio: {
+      mappings: [
+        { id: 'm1', feature: 'low', target: { kind: 'psi' }, gain: 0.8, offset: 0.2, attack: 0.01, release: 0.3, curve: 'smoothstep' },
+        { id: 'm2', feature: 'onset', target: { kind: 'path' }, gain: 1, offset: 0, attack: 0, release: 0, curve: 'linear', onsetAction: 'next-keyframe' },
+      ],
+      track: 'song.mp3',
+    },
   };
 }
 
@@ -52,6 +59,20 @@ describe('project files', () => {
     const text = serializeProject(project);
     expect(parseProjectText(text)).toEqual(project);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('opens a project saved before audio mappings and mix weights, with none', () => {
+    const { audio: _audio, ...older } = sampleProject();
+    const text = JSON.stringify({ ...older, latent: { ...older.latent, mix: [{ seed: 7, rows: [0, 1] }] } });
+    const project = parseProjectText(text);
+    expect(project.audio).toBeUndefined();
+    expect(project.latent.mix).toEqual([{ seed: 7, rows: [0, 1] }]);
+  });
+
+  it('refuses a mapping with an unknown feature, naming it', () => {
+    const bad = sampleProject();
+    const text = JSON.stringify({ ...bad, audio: { ...bad.audio, mappings: [{ ...bad.audio!.mappings[0], feature: 'loudness' }] } });
+    expect(errorOf(() => parseProjectText(text)).message).toContain('"audio.mappings.0.feature"');
   });
 
   it('refuses a file from a newer studio, saying to update', () => {

@@ -10,6 +10,7 @@ import type { Manifest } from '../model/manifest';
 import { cutoffProblem, psiProblem } from '../model/latent-domain';
 import { latentStateSchema, timelineSchema } from '../state/schemas';
 import { liveSettingsSchema } from '../control/live';
+import { mappingSchema } from '../control/mappings';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
 export { CURRENT_PROJECT_FORMAT, ProjectError } from './migrations';
@@ -57,6 +58,8 @@ export const projectSchema = z.object({
   live: liveSettingsSchema.optional(),
   /** The export's image-to-image stage chain, by stage id in order (absent in projects saved before stages existed). */
   stages: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a stage id').max(200)).max(8).optional(),
+  /** Audio mappings (optional: projects saved before them have none); the track itself is not saved, only its name. */
+  audio: z.object({ mappings: z.array(mappingSchema).max(64), track: z.string().max(500).nullable() }).optional(),
 });
 
 /** A project, current format. */

@@ -78,6 +78,27 @@ describe('session hardening (items 5 and 7)', () => {
     expect(handlers.device!({ deviceType: 'usb', origin: 'app://studio' })).toBe(false);
   });
 
+  it('grants media only when audio alone is asked for (recording a track), never the camera', () => {
+    const handlers = fakeSession();
+    for (const [mediaTypes, granted] of [
+      [['audio'], true],
+      [['video'], false],
+      [['audio', 'video'], false],
+      [[], false],
+    ] as const) {
+      const callback = vi.fn();
+      handlers.request!({}, 'media', callback, { mediaTypes, requestingUrl: 'app://studio/index.html' });
+      expect(callback, mediaTypes.join('+')).toHaveBeenCalledWith(granted);
+    }
+    const foreign = vi.fn();
+    handlers.request!({}, 'media', foreign, { mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' });
+    expect(foreign).toHaveBeenCalledWith(false);
+    expect(handlers.check!({}, 'media', 'https://evil.example', { mediaType: 'audio' })).toBe(false);
+    expect(handlers.check!({}, 'media', 'app://studio', { mediaType: 'audio' })).toBe(true);
+    expect(handlers.check!({}, 'media', 'app://studio', { mediaType: 'video' })).toBe(false);
+    expect(handlers.check!({}, 'geolocation', 'app://studio', { mediaType: 'audio' })).toBe(false);
+  });
+
   it('puts the studio CSP and isolation headers on every response, replacing any a response brought', () => {
     const handlers = fakeSession();
     const callback = vi.fn();

@@ -12,7 +12,8 @@
  *  3. Context isolation — contextIsolation true; the preload exposes the contract only.
  *  4. Process sandboxing — sandbox true and app.enableSandbox().
  *  5. Permission requests — hardenSession: request, check and device handlers deny everything but
- *     Web MIDI (no sysex) for the studio's own pages.
+ *     Web MIDI (no sysex) for the studio's own pages, and audio input alone (recording a track) for
+ *     them too; the camera, and audio with video, stay refused.
  *  6. webSecurity stays on. 7. A CSP — SECURITY_HEADERS on every app:// response, enforced on
  *     every response of the session by onHeadersReceived.
  *  8. allowRunningInsecureContent off. 9. experimentalFeatures off. 10. No enableBlinkFeatures.
@@ -57,18 +58,32 @@ export function isAllowedNavigation(url: string): boolean {
 
 /**
  * Permissions the studio grants, and only to its own pages: `midi` (Web MIDI for live control,
- * without system exclusive, which stays denied). It needs no camera, notifications, location,
+ * without system exclusive, which stays denied), and `media` when audio alone is asked for (see
+ * {@link grantsPermission}). It needs no camera, notifications, location,
  * clipboard reading, USB/HID/serial devices or anything else a page can ask for; WebGPU, WebCodecs
- * and file inputs need no permission.
+ * and file inputs need no permission. The one exception is {@link grantsPermission}'s: audio input
+ * alone, for recording a track from a microphone or line in.
  */
 export const GRANTED_PERMISSIONS: readonly string[] = ['midi'];
 
+/** What Electron says about a media request (mediaTypes) or check (mediaType). */
+export interface PermissionDetails {
+  mediaTypes?: readonly string[];
+  mediaType?: string;
+}
+
 /**
  * Whether to grant `permission` (asked or checked) to a page at `requester` (a URL or origin): only
- * what {@link GRANTED_PERMISSIONS} lists, and only to a studio page.
+ * a studio page, and only what {@link GRANTED_PERMISSIONS} lists, or `media` when only audio is
+ * asked for (a request for the camera, or for both, is refused).
  */
-export function grantsPermission(permission: string, requester?: string | null): boolean {
-  return GRANTED_PERMISSIONS.includes(permission) && isTrustedUrl(requester);
+export function grantsPermission(permission: string, requester?: string | null, details: PermissionDetails = {}): boolean {
+  if (!isTrustedUrl(requester)) return false;
+  if (permission === 'media') {
+    const types = details.mediaTypes ?? (details.mediaType ? [details.mediaType] : []);
+    return types.length > 0 && types.every((t) => t === 'audio');
+  }
+  return GRANTED_PERMISSIONS.includes(permission);
 }
 
 /**
@@ -86,10 +101,10 @@ export type HardenableSession = Pick<Session, 'setPermissionRequestHandler' | 's
   webRequest: Pick<Session['webRequest'], 'onHeadersReceived'>;
 };
 
-/** Deny every permission request and check but Web MIDI for studio pages, and every device, and put the CSP on every response. */
+/** Deny every permission request and check but Web MIDI and audio input for studio pages, and every device, and put the CSP on every response. */
 export function hardenSession(session: HardenableSession): void {
-  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(grantsPermission(permission, details?.requestingUrl)));
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => grantsPermission(permission, requestingOrigin));
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(grantsPermission(permission, details?.requestingUrl, details as PermissionDetails)));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => grantsPermission(permission, requestingOrigin, details as PermissionDetails));
   session.setDevicePermissionHandler(() => false);
   session.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: enforceSecurityHeaders(details.responseHeaders) }));
 }

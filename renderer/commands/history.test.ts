@@ -141,4 +141,30 @@ describe('undo history checkpoints', () => {
     history.undo();
     expect(s().latent.seed).toBe(5);
   });
+
+  it('undoes adding, changing and removing audio mappings, a gain drag as one step', () => {
+    const { history, s, tick } = setup();
+    s().addMapping();
+    const id = s().audioMappings[0]!.id;
+    tick();
+    for (let i = 1; i <= 20; i++) {
+      tick(16);
+      s().updateMapping(id, { gain: 1 + i / 10 });
+    }
+    tick();
+    s().updateMapping(id, { feature: 'low' });
+    tick();
+    s().removeMapping(id);
+    expect(s().audioMappings).toEqual([]);
+    history.undo();
+    expect(s().audioMappings[0]).toMatchObject({ feature: 'low', gain: 3 });
+    history.undo();
+    expect(s().audioMappings[0]).toMatchObject({ feature: 'rms', gain: 3 });
+    history.undo();
+    expect(s().audioMappings[0]).toMatchObject({ feature: 'rms', gain: 1 });
+    history.undo();
+    expect(s().audioMappings).toEqual([]);
+    history.redo();
+    expect(s().audioMappings).toHaveLength(1);
+  });
 });

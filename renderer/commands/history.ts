@@ -1,7 +1,7 @@
 /**
  * Undo and redo for every studio action, as a subscriber to the store: each change to the undoable
  * parts — the open model, the latent state (seed, ψ, cutoff, mixing, edits, classes), the timeline,
- * the direction list and the live bindings — becomes a step. A run of changes to the same part in quick succession
+ * the direction list, the live bindings and the audio mappings — becomes a step. A run of changes to the same part in quick succession
  * (a slider drag, typing a seed) is one step, unless a {@link UndoHistory.checkpoint} falls between
  * them: every click, committed change and command is one, so clicking ⟳ three times is three steps.
  * Steps are whole snapshots of those parts, which is cheap: the store never mutates, so a snapshot
@@ -20,6 +20,7 @@ export interface Snapshot {
   directionsModelId: StudioState['directionsModelId'];
   /** MIDI/OSC bindings and the OSC port. */
   live: StudioState['live'];
+  audioMappings: StudioState['audioMappings'];
 }
 
 /** Options of {@link UndoHistory}. */
@@ -36,7 +37,7 @@ export interface HistoryOptions {
 export const HISTORY_LIMIT = 200;
 
 function snapshotOf(s: StudioState): Snapshot {
-  return { modelId: s.modelId, latent: s.latent, timeline: s.timeline, directions: s.directions, directionsModelId: s.directionsModelId, live: s.live };
+  return { modelId: s.modelId, latent: s.latent, timeline: s.timeline, directions: s.directions, directionsModelId: s.directionsModelId, live: s.live, audioMappings: s.audioMappings };
 }
 
 /** Which parts differ, as a signature: 'latent.psi', 'timeline', 'model'… Directions compare by content. */
@@ -48,6 +49,7 @@ function changes(a: Snapshot, b: Snapshot): string {
   }
   if (a.timeline !== b.timeline) parts.push('timeline');
   if (a.live !== b.live) parts.push('live');
+  if (a.audioMappings !== b.audioMappings) parts.push('mappings');
   // The list is reloaded from the host when a model opens: same content, new array — not a step.
   if (a.directions !== b.directions && JSON.stringify(a.directions) !== JSON.stringify(b.directions)) parts.push('directions');
   return parts.join(',');
@@ -159,6 +161,7 @@ export class UndoHistory {
         latent: snapshot.latent,
         timeline: snapshot.timeline,
         live: snapshot.live,
+        audioMappings: snapshot.audioMappings,
         // Another model's list is not restored over this one's: the model's own list loads with it.
         ...(snapshot.directionsModelId === state.directionsModelId ? { directions: snapshot.directions } : {}),
         selectedKeyframe: state.selectedKeyframe !== null && state.selectedKeyframe < snapshot.timeline.keyframes.length ? state.selectedKeyframe : null,

@@ -4,6 +4,7 @@ import { Preview } from './Preview';
 import { LatentMap } from '../map/LatentMap';
 import { ErrorBanner } from './ErrorBanner';
 import { Timeline } from './Timeline';
+import { AudioPanel } from './AudioPanel';
 import { DirectionsPanel } from './directions/DirectionsPanel';
 import { usePngDrop } from '../export/drop';
 import { useFileDrop } from '../platform/file-drop';
@@ -28,6 +29,7 @@ export function App() {
         <DirectionsPanel />
       </main>
       <Timeline />
+      <AudioPanel />
       <ImportDialog />
     </div>
   );

@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { checkTimeline, frameCount, timelineDuration, TimelineError, type Easing, type Interpolation, type LoopMode } from '../../app/state/timeline';
-import { inference, showCurrentState, showPlaybackFrame } from '../inference/studio';
+import { audioFrameLead, inference, showAudioFrame, showCurrentState, showPlaybackFrame } from '../inference/studio';
+import { audioFrameState } from '../audio/frames';
+import { audioTime, playAudio, stopAudio } from '../audio/playback';
 import { studioStore, useStudio } from '../store';
 
 const EASINGS: Easing[] = ['linear', 'ease-in-out', 'ease-in', 'ease-out'];
@@ -26,6 +28,8 @@ function usePlayback() {
 
   useEffect(() => {
     if (!playing) return;
+    const { audioTrack } = studioStore.getState();
+    if (audioTrack) return playAudioDriven(audioTrack.buffer, () => setPlaying(false), showError);
     const t = studioStore.getState().timeline;
     try {
       checkTimeline(t);
@@ -69,11 +73,47 @@ function usePlayback() {
   }, [playing, setPlaying, showError]);
 }
 
+/**
+ * Audio-driven playback: the track plays and each animation frame asks for the frame the listener
+ * will hear when it is drawn (the audio clock plus the recent render time; frames that cannot keep
+ * up are skipped, never the sound). Returns the stopper.
+ */
+function playAudioDriven(buffer: AudioBuffer, ended: () => void, showError: (message: string) => void): () => void {
+  let raf = 0;
+  let shown = -1;
+  const tick = () => {
+    const s = studioStore.getState();
+    const time = audioTime();
+    const features = s.audioFeatures;
+    if (time !== null && features) {
+      const frame = Math.min(features.frameCount - 1, Math.floor((time + audioFrameLead()) * features.fps));
+      if (frame !== shown) {
+        showAudioFrame(audioFrameState(s, features, frame), frame);
+        shown = frame;
+      }
+    }
+    raf = requestAnimationFrame(tick);
+  };
+  playAudio(buffer, 0, ended).then(
+    () => (raf = requestAnimationFrame(tick)),
+    (error: Error) => {
+      showError(`Cannot play the audio: ${error.message}. Click Play again.`);
+      ended();
+    },
+  );
+  return () => {
+    cancelAnimationFrame(raf);
+    stopAudio();
+    showCurrentState();
+  };
+}
+
 /** The timeline bar: keyframes ◆ laid out by duration, their easing and timing, loop and playback. */
 export function Timeline() {
   const timeline = useStudio((s) => s.timeline);
   const selected = useStudio((s) => s.selectedKeyframe);
   const playing = useStudio((s) => s.playing);
+  const hasTrack = useStudio((s) => s.audioTrack !== null);
   const family = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.family);
   // Actions never change: a shallow pick keeps per-frame store updates from re-rendering the bar.
   const actions = useStudio(
@@ -104,7 +144,8 @@ export function Timeline() {
           type="button"
           data-testid="play"
           aria-pressed={playing}
-          disabled={keyframes.length === 0}
+          disabled={keyframes.length === 0 && !hasTrack}
+          title={hasTrack ? 'Play the track with its mappings' : undefined}
           onClick={() => actions.setPlaying(!playing)}
         >
           {playing ? '❚❚ Pause' : '▶ Play'}

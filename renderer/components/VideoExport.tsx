@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { audioCodecFor } from '../export/video';
+import { audioFrameRange, exportAudioVideo } from '../export/audio-video';
 import { frameCount, timelineDuration, TimelineError } from '../../app/state/timeline';
 import { exportVideo, GIF_MAX_FPS, type VideoFormat } from '../export/video';
 import { studioStore, useStudio } from '../store';
@@ -19,13 +21,35 @@ export function VideoExport({ onClose }: { onClose: () => void }) {
   const [format, setFormat] = useState<VideoFormat>('mp4');
   const [fps, setFps] = useState(timeline.fps);
   const [problem, setProblem] = useState<string | null>(null);
-  const empty = timeline.keyframes.length === 0;
-  const frames = empty ? 0 : frameCount({ ...timeline, fps });
+  const track = useStudio((s) => s.audioTrack);
+  const [withAudio, setWithAudio] = useState(true);
+  const [from, setFrom] = useState(0);
+  const [to, setTo] = useState<number | null>(null);
+  const [codecNote, setCodecNote] = useState<string | null>(null);
+  const sound = track !== null && withAudio && format !== 'gif';
+  const duration = track?.buffer.duration ?? 0;
+  const range = audioFrameRange(duration, fps, from, to ?? duration);
+  const empty = !sound && timeline.keyframes.length === 0;
+  const frames = sound ? range.count : empty ? 0 : frameCount({ ...timeline, fps });
+
+  // Say before the export which codec the sound will have: Debian's Chromium, for one, has no AAC encoder.
+  useEffect(() => {
+    if (!sound || !track) return setCodecNote(null);
+    let current = true;
+    audioCodecFor(format, track.buffer).then(
+      (codec) => current && setCodecNote(codec === 'aac' ? 'Sound: AAC.' : format === 'mp4' ? 'This browser cannot encode AAC: the MP4 gets Opus sound (VLC, ffmpeg and Chromium play it; QuickTime may not). WebM also carries Opus.' : 'Sound: Opus.'),
+      (error: Error) => current && setCodecNote(`${error.message}.`),
+    );
+    return () => {
+      current = false;
+    };
+  }, [sound, format, track]);
 
   const start = () => {
     const { exportScale, exportFilter } = studioStore.getState();
     try {
-      void exportVideo(studioStore.getState().timeline, { format, fps, scale: exportScale, filter: exportFilter });
+      if (sound) void exportAudioVideo({ format, fps, scale: exportScale, filter: exportFilter, start: from, end: to ?? duration });
+      else void exportVideo(studioStore.getState().timeline, { format, fps, scale: exportScale, filter: exportFilter });
       setProblem(null);
     } catch (error) {
       if (!(error instanceof TimelineError) && !(error instanceof RangeError)) throw error;
@@ -64,10 +88,35 @@ export function VideoExport({ onClose }: { onClose: () => void }) {
           />
         </label>
         <ScaleControls />
+        {track && (
+          <fieldset className="export-audio">
+            <label>
+              <input type="checkbox" data-testid="export-video-audio" checked={withAudio} disabled={format === 'gif'} onChange={(e) => setWithAudio(e.target.checked)} />
+              {format === 'gif' ? 'GIF has no sound: the timeline is exported' : `With the track (${track.name}) and its mappings`}
+            </label>
+            {sound && (
+              <>
+                <label>
+                  From (s)
+                  <input data-testid="export-audio-start" type="number" min={0} max={duration} step={0.1} value={from} onChange={(e) => setFrom(Math.max(0, Number(e.target.value)))} />
+                </label>
+                <label>
+                  to (s)
+                  <input data-testid="export-audio-end" type="number" min={0} max={duration} step={0.1} value={to ?? Number(duration.toFixed(3))} onChange={(e) => setTo(Number(e.target.value))} />
+                </label>
+                {codecNote && (
+                  <p className="muted" data-testid="export-audio-codec">
+                    {codecNote}
+                  </p>
+                )}
+              </>
+            )}
+          </fieldset>
+        )}
         <p className="muted" data-testid="export-video-summary">
           {empty
-            ? 'Add keyframes to the timeline first (◆ + Keyframe).'
-            : `${frames} frames · ${timelineDuration(timeline).toFixed(2)} s · ${resolution * scale}×${resolution * scale} px`}
+            ? 'Add keyframes to the timeline first (◆ + Keyframe), or open an audio track.'
+            : `${frames} frames · ${sound ? (range.count / fps).toFixed(2) : timelineDuration(timeline).toFixed(2)} s · ${resolution * scale}×${resolution * scale} px`}
         </p>
         <button type="submit" data-testid="export-video-start" disabled={busy || empty}>
           Export {format.toUpperCase()}

@@ -6,7 +6,7 @@
  * leaves nothing behind.
  */
 import { GIFEncoder, applyPalette, quantize } from 'gifenc';
-import { Mp4OutputFormat, Output, Quality, StreamTarget, VideoSample, VideoSampleSource, WebMOutputFormat, canEncodeVideo, type StreamTargetChunk } from 'mediabunny';
+import { AudioBufferSource, Mp4OutputFormat, Output, Quality, QUALITY_HIGH, StreamTarget, VideoSample, VideoSampleSource, WebMOutputFormat, canEncodeAudio, canEncodeVideo, type StreamTargetChunk } from 'mediabunny';
 import type { Rgba } from '../../app/inference/image';
 import { EXPORT_CHUNK_BYTES } from '../../app/contract/channels';
 import { upscale, type UpscaleFilter } from '../../app/export/resample';
@@ -29,7 +29,7 @@ export interface VideoOptions {
 export const GIF_MAX_FPS = 50;
 
 /** Turns frames into bytes of one container. */
-interface FrameSink {
+export interface FrameSink {
   add(frame: Rgba, index: number): Promise<void>;
   finish(): Promise<void>;
   cancel(): Promise<void>;
@@ -70,7 +70,19 @@ function gifSink(file: HostFile, fps: number, loop: boolean): FrameSink {
   };
 }
 
-async function mediaSink(file: HostFile, format: 'mp4' | 'webm', width: number, height: number, fps: number, frames: number): Promise<FrameSink> {
+/** The sound codec of a container: AAC in MP4 where this browser encodes it, else Opus (MP4 carries Opus too); Opus in WebM. */
+export async function audioCodecFor(format: 'mp4' | 'webm', audio: Pick<AudioBuffer, 'numberOfChannels' | 'sampleRate'>): Promise<'aac' | 'opus'> {
+  const channels = Math.min(2, audio.numberOfChannels);
+  if (format === 'mp4' && (await canEncodeAudio('aac', { numberOfChannels: channels, sampleRate: audio.sampleRate, quality: QUALITY_HIGH }))) return 'aac';
+  if (await canEncodeAudio('opus', { numberOfChannels: channels, sampleRate: 48_000, quality: QUALITY_HIGH })) return 'opus';
+  throw new Error(`this browser can encode neither AAC nor Opus sound; export without the track, or use a browser with WebCodecs audio encoders`);
+}
+
+/**
+ * A sink for MP4 or WebM; with `audio`, its samples become the file's sound track (see
+ * {@link audioCodecFor}), added before the first frame so the muxer interleaves them.
+ */
+export async function mediaSink(file: HostFile, format: 'mp4' | 'webm', width: number, height: number, fps: number, frames: number, audio?: AudioBuffer): Promise<FrameSink> {
   const codec = format === 'mp4' ? 'avc' : 'vp9';
   // Constant quality (a quantizer, like ffmpeg's CRF) where WebCodecs offers it, else a generous bitrate:
   // latent walks are detailed and small, where bitrate formulas for camera footage fall short.
@@ -86,7 +98,20 @@ async function mediaSink(file: HostFile, format: 'mp4' | 'webm', width: number, 
   });
   const source = new VideoSampleSource({ codec, quality, keyFrameInterval: 2 });
   output.addVideoTrack(source, { frameRate: fps, maximumPacketCount: frames });
+  let sound: AudioBufferSource | null = null;
+  if (audio) {
+    const codec = await audioCodecFor(format, audio);
+    // Opus encoders take 48 kHz; stereo at most, as players expect of a music video.
+    sound = new AudioBufferSource({ codec, quality: QUALITY_HIGH, transform: { numberOfChannels: Math.min(2, audio.numberOfChannels), ...(codec === 'opus' ? { sampleRate: 48_000 } : {}) } });
+    // Packets of 10 ms or 512 samples, whichever is shorter, plus a third (mediabunny's advice).
+    const packets = Math.ceil(Math.max(audio.duration / 0.01, audio.length / 512) * 1.34) + 16;
+    output.addAudioTrack(sound, { maximumPacketCount: packets });
+  }
   await output.start();
+  if (sound) {
+    await sound.add(audio!);
+    sound.close();
+  }
   return {
     async add(frame, index) {
       const sample = new VideoSample(frame.data, { format: 'RGBA', codedWidth: frame.width, codedHeight: frame.height, timestamp: index / fps, duration: 1 / fps });

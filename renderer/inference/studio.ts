@@ -9,8 +9,10 @@ import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } fro
 import { nativeBridge } from './native';
 import { registerTestHook } from '../test-hooks';
 import { studioStore } from '../store';
-import { stateKey } from '../../app/state/latent-state';
+
 import { feedPerformFrame } from '../live/perform';
+import { stateKey, type LatentState } from '../../app/state/latent-state';
+import { audioTime } from '../audio/playback';
 
 let canvas: HTMLCanvasElement | null = null;
 let lastFrame: Frame | null = null;
@@ -40,9 +42,28 @@ export function onFrame(listener: (frame: Frame) => void): () => void {
   return () => frameListeners.delete(listener);
 }
 
+/** Audio playback's requests: stamp → the frame of the track it shows and the track time it was asked at. */
+const audioFrames = new Map<number, { frame: number; askedAt: number | null }>();
+/** A running mean of how long an audio frame takes from request to canvas (s). */
+let audioRenderSeconds = 0;
+
 function draw(frame: Frame): void {
   lastFrame = frame;
   for (const listener of frameListeners) listener(frame);
+  const asked = audioFrames.get(frame.stamp);
+  if (asked !== undefined) {
+    const audioFrame = asked.frame;
+    // Older requests were skipped by the worker (latest wins): forget them.
+    for (const stamp of audioFrames.keys()) if (stamp <= frame.stamp) audioFrames.delete(stamp);
+    if (!studioStore.getState().playing) return;
+    paint(frame.image, `audio|${audioFrame}|${stateKey(studioStore.getState().modelId ?? '', frame.state)}`);
+    // How far the picture trails the sound as it appears (tests and the docs read it).
+    const heard = audioTime();
+    const fps = studioStore.getState().audioFeatures?.fps;
+    if (heard !== null && asked.askedAt !== null) audioRenderSeconds += 0.2 * (heard - asked.askedAt - audioRenderSeconds);
+    if (canvas && heard !== null && fps) canvas.dataset.audioLagMs = String(Math.round((heard - audioFrame / fps) * 1000));
+    return;
+  }
   if (studioStore.getState().playing) return; // playback owns the canvas until it stops
   paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
 }
@@ -50,6 +71,20 @@ function draw(frame: Frame): void {
 /** Show a playback frame in the preview (the key says which: `timeline|<frame>`). */
 export function showPlaybackFrame(image: ImageData, frame: number): void {
   paint(image, `timeline|${frame}`);
+}
+
+/** Render and show the state of audio frame `frame` (the key says which: `audio|<frame>|<state key>`); the newest request wins. */
+export function showAudioFrame(state: LatentState, frame: number): void {
+  if (!client) return;
+  audioFrames.set(client.render(state), { frame, askedAt: audioTime() });
+}
+
+/**
+ * How long an audio frame has lately taken from request to canvas (s): playback asks for the frame
+ * that will be heard when it appears, so the picture lands on its sound rather than behind it.
+ */
+export function audioFrameLead(): number {
+  return Math.min(0.5, Math.max(0, audioRenderSeconds));
 }
 
 /** After playback: show the studio's current state again. */

@@ -48,6 +48,7 @@ export function currentProject(s: StudioState = studioStore.getState()): Project
     map: mapSettings(s),
     live: s.live,
     stages: s.stageChain,
+    audio: { mappings: s.audioMappings, track: s.audioTrack?.name ?? null },
   };
 }
 
@@ -83,6 +84,7 @@ export function applyProject(project: Project, name: string, path: string | null
     learnTarget: null,
     // Stages this studio lacks are dropped from the chain; the export size shown says what is left.
     stageChain: (project.stages ?? []).filter((id) => store.getState().stages.some((st) => st.id === id)),
+    audioMappings: project.audio?.mappings ?? [],
     ...(project.map
       ? {
           mapOpen: project.map.open,
@@ -94,6 +96,11 @@ export function applyProject(project: Project, name: string, path: string | null
       : {}),
   });
   store.getState().setProjectFile(name, path);
+  // The track is not in the project: say which one its mappings followed, so the user can open it again.
+  const track = project.audio?.track;
+  if (track && store.getState().audioTrack?.name !== track && (project.audio?.mappings.length ?? 0) > 0) {
+    store.getState().setAudioStatus(`This project's mappings follow "${track}": open it with Open audio…`);
+  }
   // The model's own saved directions load when it opens; the project's join them then.
   const merge = () => {
     if (project.directions.length === 0) return studioHistory.reset();

@@ -17,6 +17,7 @@ import { mapSlice } from './slices/map';
 import { exportsSlice } from './slices/exports';
 import { workspaceSlice } from './slices/workspace';
 import { liveSlice } from './slices/live';
+import { audioSlice } from './slices/audio';
 
 export type { StudioState } from './types';
 export { MAX_SEED } from './slices/latent';
@@ -35,6 +36,7 @@ export function createStudioStore() {
     ...exportsSlice(...a),
     ...workspaceSlice(...a),
     ...liveSlice(...a),
+    ...audioSlice(...a),
   }));
 }
 
