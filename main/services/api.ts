@@ -14,6 +14,8 @@ export interface HostInfo {
   name: string;
   version: string;
   host: HostKind;
+  /** Whether the host can run models with onnxruntime-node (default: the desktop app can, the browser host cannot). */
+  nativeInference?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export function createApi(
   userData = new UserData(library, userDataDir()),
 ): HostApi {
   return {
-    appInfo: async () => ({ ...info, capabilities: hostCapabilities(info.host) }),
+    appInfo: async () => ({ name: info.name, version: info.version, host: info.host, capabilities: hostCapabilities(info.host, info.nativeInference) }),
     listModels: async () => {
       const models = await library.scan();
       return { models, defaultModelId: library.defaultModelId(), problems: library.problems };
