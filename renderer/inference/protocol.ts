@@ -17,10 +17,17 @@ export interface ModelRef {
   headers: Record<string, string>;
 }
 
+/** How a host hands the worker its native runtime. */
+export type NativeCarrier = 'port' | 'socket';
+
 /** Messages to the worker. */
 export type ToWorker =
-  /** `nativeOffered`: the host can serve the model natively (Electron); the worker asks for a port when it chooses to. */
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; nativeOffered: boolean; lost: LostBackends }
+  /**
+   * `native`: how the host serves models natively, if it does — 'port': the desktop app, the worker
+   * asks for a MessagePort when it chooses native; 'socket': the browser host, the worker opens
+   * its native WebSocket itself (native-socket.ts).
+   */
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends }
   /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }
@@ -55,6 +62,8 @@ export type FromWorker =
   | { type: 'alive' }
   /** The GPUDevice the runtime used was lost (driver reset, destroyed): WebGPU cannot go on in this worker. */
   | { type: 'device-lost'; message: string }
+  /** The browser host's native process (or the socket to it) ended while serving: native cannot go on in this worker. */
+  | { type: 'native-lost'; message: string }
   | { type: 'job-item'; jobId: string; item: unknown }
   | { type: 'job-done'; jobId: string; cancelled: boolean }
   | { type: 'job-failed'; jobId: string; message: string };
