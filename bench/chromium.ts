@@ -193,8 +193,8 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
   return result;
 }
 
-/** A browser host started for ui-latency, serving the bench's models. */
-interface Host {
+/** A browser host started for ui-latency (and the interleaved web-native rows), serving the bench's models. */
+export interface Host {
   child: ChildProcess;
   url: string;
 }
@@ -204,7 +204,7 @@ interface Host {
  * packages, so the studio lists exactly those. The library lists real folders only (not links), so
  * each package folder is made here, its files hard-linked (copied across file systems).
  */
-async function startStudioHost(root: string, models: readonly BenchModel[], scratch: string): Promise<Host & { modelsDir: string }> {
+export async function startStudioHost(root: string, models: readonly BenchModel[], scratch: string): Promise<Host & { modelsDir: string }> {
   await fs.mkdir(scratch, { recursive: true });
   const modelsDir = await fs.mkdtemp(path.join(scratch, 'studio-models-'));
   for (const model of models) {
@@ -322,11 +322,18 @@ export interface StudioOptions {
   mapModel: BenchModel | null;
   plan: (model: BenchModel) => RunPlan;
   log: (line: string) => void;
+  /**
+   * The studio's backends to time ui-latency on: 'wasm' (row runtime wasm-chromium) and 'native'
+   * (the browser host's onnxruntime-node over its socket: web-native). Default: WASM only.
+   */
+  backends?: readonly ('wasm' | 'native')[];
+  /** Intra-op threads of the host's native processes (the row's thread count on native). */
+  nativeThreads?: number;
 }
 
 /**
- * The real studio (the built browser host, WASM backend) in Chromium: ui-latency for each model,
- * then map-frame at 2,000 and 20,000 points on `mapModel`.
+ * The real studio (the built browser host, WASM or native backend) in Chromium: ui-latency for
+ * each model, then map-frame at 2,000 and 20,000 points on `mapModel`.
  */
 export async function measureStudio(options: StudioOptions): Promise<{ rows: Row[]; skips: Skip[] }> {
   const rows: Row[] = [];
@@ -334,34 +341,35 @@ export async function measureStudio(options: StudioOptions): Promise<{ rows: Row
   const all = options.mapModel && !options.models.includes(options.mapModel) ? [...options.models, options.mapModel] : options.models;
   const host = await startStudioHost(options.root, all, options.scratch);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--disable-gpu'], headless: true });
-  const loadStudio = async (page: Page, model: BenchModel) => {
+  const loadStudio = async (page: Page, model: BenchModel, backend: 'wasm' | 'native' = 'wasm') => {
     const url = new URL(host.url);
-    url.searchParams.set('backend', 'wasm');
+    url.searchParams.set('backend', backend);
     url.searchParams.set('model', model.id);
     await page.goto(url.toString());
-    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await page.waitForSelector(`[data-testid="backend-badge"][data-backend="${backend}"]`, { timeout: 120_000 });
     await page.waitForSelector('[data-testid="preview-canvas"][data-frames]', { timeout: 600_000 });
   };
   const newPage = () => browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
-    for (const model of options.models) {
+    for (const model of options.models) for (const backend of options.backends ?? ['wasm']) {
+      const runtime = backend === 'wasm' ? 'wasm-chromium' : 'web-native';
       if (model.manifest.family !== 'stylegan') {
-        skips.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', reason: 'ψ of a conditional model re-runs the generator with a new z: measured on StyleGAN models' });
+        skips.push({ model: model.id, runtime, stage: 'ui-latency', reason: 'ψ of a conditional model re-runs the generator with a new z: measured on StyleGAN models' });
         continue;
       }
-      options.log(`  ui-latency ${model.id} …`);
+      options.log(`  ui-latency ${model.id} (${backend}) …`);
       const page = await newPage();
       const problems = watchErrors(page);
       try {
-        await loadStudio(page, model);
+        await loadStudio(page, model, backend);
         // The map samples its points in the inference worker when the studio opens: let it finish.
         const withMap = await mapSettled(page);
         const times = await psiLatencies(page, options.plan(model));
         if (problems.length) throw new Error(problems.join('; '));
         const note = `ψ input → canvas pixels read back, real studio${withMap ? ', map open' : ''}`;
-        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', median_ms: median(times), runs: times.length, threads: await studioThreads(page), note });
+        rows.push({ model: model.id, runtime, stage: 'ui-latency', median_ms: median(times), runs: times.length, threads: backend === 'wasm' ? await studioThreads(page) : (options.nativeThreads ?? 0), note: backend === 'wasm' ? note : `${note}, native in the host` });
       } catch (error) {
-        skips.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', reason: `the studio failed: ${(error as Error).message.split('\n')[0]}` });
+        skips.push({ model: model.id, runtime, stage: 'ui-latency', reason: `the studio failed: ${(error as Error).message.split('\n')[0]}` });
       } finally {
         await page.close();
       }

@@ -25,8 +25,9 @@ import { bundledModels, generatedModels, PYTHON, RECIPES, type BenchModel } from
 import { runNodeJob, type NodeJob, type NodeJobResult } from './node-runtimes';
 import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } from './rows';
 import { targetLines } from './targets';
+import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'interleaved'] as const;
 const SWEEP_THREADS = [1, 2, 4];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
@@ -225,6 +226,22 @@ async function main(): Promise<void> {
     }
   }
 
+  // The native paths against bare onnxruntime-node, run for run (bench/interleaved.ts).
+  const ratios: Ratio[] = [];
+  if (want('interleaved')) {
+    if (!existsSync(path.join(ROOT, 'dist', 'web', 'server.mjs')) || !existsSync(options.nativeHost)) {
+      skips.push({ model: '*', runtime: 'web-native', stage: 'interleaved', reason: 'dist/web/server.mjs or the native host is missing: run node scripts/build.mjs first' });
+    } else {
+      try {
+        const interleaved = await measureInterleaved({ root: ROOT, scratch: options.cache, models, threads: options.threads, nativeHost: options.nativeHost, plan, log });
+        rows.push(...interleaved.rows);
+        ratios.push(...interleaved.ratios);
+      } catch (error) {
+        skips.push({ model: '*', runtime: 'web-native', stage: 'interleaved', reason: (error as Error).message.split('\n')[0]! });
+      }
+    }
+  }
+
   if (want('torch-cpu')) {
     log('  torch-cpu …');
     try {
@@ -282,7 +299,8 @@ async function main(): Promise<void> {
     // The map's cost is in its points, not the model: time it on the cheapest model to sample.
     const mapModel = want('map-frame') ? (models.find((m) => m.id === 'fixture-stylegan-tiny') ?? null) : null;
     try {
-      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan: wasmPlan, log });
+      const backends = want('web-native') ? (['wasm', 'native'] as const) : (['wasm'] as const);
+      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan: wasmPlan, log, backends, nativeThreads: options.threads });
       rows.push(...studio.rows);
       skips.push(...studio.skips);
     } catch (error) {
@@ -291,7 +309,7 @@ async function main(): Promise<void> {
   }
 
   rows.sort((a, b) => models.findIndex((m) => m.id === a.model) - models.findIndex((m) => m.id === b.model) || RUNTIMES.indexOf(a.runtime) - RUNTIMES.indexOf(b.runtime));
-  process.stdout.write(`${formatTable(rows, skips)}\n\n${targetLines(rows, options.threads).join('\n')}\n`);
+  process.stdout.write(`${formatTable(rows, skips)}\n\n${[...targetLines(rows, options.threads), ...ratioLines(ratios, rows)].join('\n')}\n`);
   log(`bench finished in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
   if (options.json) {
     await fs.writeFile(options.json, `${JSON.stringify(rows, null, 2)}\n`);
