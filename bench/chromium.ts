@@ -20,6 +20,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** The e2e suite's WebGPU flags: the SwiftShader software adapter. */
 const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+/**
+ * `npm run bench -- --gpu`: WebGPU on the machine's own GPU. Linux needs Vulkan through ANGLE and
+ * the blocklist ignored (the gpuweb wiki's Implementation Status page; Chromium's WebGPU
+ * troubleshooting notes); other systems use their native backend with --enable-unsafe-webgpu alone,
+ * where the extra features are ignored. `LATENT_STUDIO_GPU_FLAGS` replaces them (space-separated).
+ */
+export const HARDWARE_WEBGPU = process.env.LATENT_STUDIO_GPU_FLAGS?.split(' ').filter(Boolean) ?? ['--enable-unsafe-webgpu', '--enable-features=Vulkan,VulkanFromANGLE', '--use-angle=vulkan', '--ignore-gpu-blocklist'];
+/** On a hardware adapter a first run (shader compilation included) may take this long before it is abandoned. */
+const HARDWARE_FIRST_RUN_LIMIT_MS = 300_000;
 /** Software WebGPU is far too slow beyond this (issue 8: "WebGPU on the software adapter only up to 256 pixels"). */
 export const WEBGPU_MAX_RESOLUTION = 256;
 /**
@@ -94,6 +103,8 @@ export interface PageOptions {
   root: string;
   models: readonly BenchModel[];
   backend: 'wasm' | 'webgpu';
+  /** WebGPU on the hardware adapter (HARDWARE_WEBGPU) instead of SwiftShader; sizes are capped only if the adapter is software after all. */
+  gpu?: boolean;
   threads: number;
   plan: (model: BenchModel) => RunPlan;
   log: (line: string) => void;
@@ -134,20 +145,20 @@ async function timeGraphInPage(page: Page, request: unknown, firstRunLimitMs: nu
 export async function measureBenchPage(options: PageOptions): Promise<PageResult> {
   const runtime = options.backend === 'wasm' ? 'wasm-chromium' : 'webgpu-chromium';
   const result: PageResult = { rows: [], skips: [], heads: {}, info: [] };
-  const models = options.models.filter((m) => {
-    if (options.backend === 'webgpu' && m.manifest.resolution > WEBGPU_MAX_RESOLUTION) {
-      result.skips.push({ model: m.id, runtime, stage: '*', reason: `WebGPU here is the SwiftShader software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
-      return false;
-    }
-    return true;
-  });
+  const models = options.models;
   if (models.length === 0) return result;
   const server = await startPageServer(options.root, models);
-  const args = [...QUIET, ...(options.backend === 'webgpu' ? WEBGPU : ['--disable-gpu'])];
+  const args = [...QUIET, ...(options.backend === 'webgpu' ? (options.gpu ? HARDWARE_WEBGPU : WEBGPU) : ['--disable-gpu'])];
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
-  const firstRunLimitMs = options.backend === 'webgpu' ? WEBGPU_FIRST_RUN_LIMIT_MS : null;
+  // Until the page has said which adapter it got, a WebGPU run counts as software.
+  let software = options.backend === 'webgpu';
+  let firstRunLimitMs: number | null = options.backend === 'webgpu' ? WEBGPU_FIRST_RUN_LIMIT_MS : null;
   try {
     for (const model of models) {
+      if (software && model.manifest.resolution > WEBGPU_MAX_RESOLUTION && result.info.length > 0) {
+        result.skips.push({ model: model.id, runtime, stage: '*', reason: `WebGPU here is a software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
+        continue;
+      }
       options.log(`  ${runtime} ${model.id} (${options.threads} thread(s)) …`);
       const page = await browser.newPage();
       const problems = watchErrors(page);
@@ -155,8 +166,17 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
         await page.goto(`${server.origin}/?threads=${options.threads}`);
         await page.waitForFunction(() => (window as unknown as BenchWindow).benchReady === true);
         if (result.info.length === 0) {
-          const env = await page.evaluate(() => (window as unknown as BenchWindow).bench.environment());
+          const env = (await page.evaluate(() => (window as unknown as BenchWindow).bench.environment())) as { adapter?: { software: boolean } | null };
           result.info.push(`${runtime}: ${JSON.stringify(env)}`);
+          if (options.backend === 'webgpu') {
+            software = env.adapter?.software ?? true;
+            if (software && options.gpu) result.info.push('WebGPU runs on a SOFTWARE adapter (SwiftShader or similar): its figures mean nothing for GPU speed');
+            if (!software) firstRunLimitMs = HARDWARE_FIRST_RUN_LIMIT_MS;
+          }
+          if (software && model.manifest.resolution > WEBGPU_MAX_RESOLUTION) {
+            result.skips.push({ model: model.id, runtime, stage: '*', reason: `WebGPU here is a software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
+            continue;
+          }
         }
         result.heads[model.id] = {};
         const pkg = await benchPackage(model.dir, model.manifest);
@@ -172,7 +192,7 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
           const graph = { name, url: `/models/${model.id}/${model.manifest.graphs[name]!.file}`, feeds };
           const timed = await timeGraphInPage(page, { backend: options.backend, graph, plan: options.plan(model) }, firstRunLimitMs);
           if (!timed) {
-            const reason = `its first run did not finish in ${WEBGPU_FIRST_RUN_LIMIT_MS / 1000} s (software adapter): not timed`;
+            const reason = `its first run did not finish in ${firstRunLimitMs! / 1000} s${software ? ' (software adapter)' : ''}: not timed`;
             result.skips.push({ model: model.id, runtime, stage: name, reason });
             break;
           }

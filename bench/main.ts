@@ -13,7 +13,9 @@
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
  * --sweep also times WASM (Node and Chromium) and onnxruntime-node at 1, 2 and 4 threads on the
- * models up to 256 px.
+ * models up to 256 px. --gpu: WebGPU on the machine's GPU (chromium.ts HARDWARE_WEBGPU) against
+ * PyTorch on CUDA where it has it (else the CPU), on random-stylegan2-256 and -1024 unless --only
+ * and --models say otherwise; on a software adapter it says that its figures mean nothing.
  */
 import { fork, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -29,6 +31,9 @@ import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
 
 const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'interleaved'] as const;
 const SWEEP_THREADS = [1, 2, 4];
+/** What `--gpu` times unless told otherwise: WebGPU against PyTorch (torch-cpu's job runs CUDA where present) at 256 and 1024 px. */
+const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu'];
+const GPU_MODELS = ['random-stylegan2-256', 'random-stylegan2-1024'];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
 const STUDIO_MAX_RESOLUTION = 256;
@@ -48,6 +53,8 @@ interface Options {
   generate: boolean;
   cache: string;
   nativeHost: string;
+  /** --gpu: hardware WebGPU and PyTorch on CUDA where present. */
+  gpu: boolean;
 }
 
 function findRoot(from: string): string {
@@ -80,11 +87,12 @@ function parseArgs(argv: string[]): Options {
     return v;
   };
   const known = new Set<string>([...RUNTIMES, ...EXTRA_STAGES]);
-  const only = new Set((value('--only') ?? [...known].join(',')).split(',').filter(Boolean));
+  const gpu = argv.includes('--gpu');
+  const only = new Set((value('--only') ?? (gpu ? GPU_RUNTIMES : [...known]).join(',')).split(',').filter(Boolean));
   for (const name of only) if (!known.has(name)) throw new Error(`--only: unknown "${name}" (known: ${[...known].join(', ')})`);
   const threads = Number(value('--threads') ?? defaultThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new Error('--threads must be a positive integer');
-  const models = value('--models');
+  const models = value('--models') ?? (gpu ? GPU_MODELS.join(',') : null);
   const runs = value('--runs') === null ? null : Number(value('--runs'));
   if (runs !== null && !(Number.isInteger(runs) && runs > 0)) throw new Error('--runs must be a positive integer');
   const warmupMs = value('--warmup-ms') === null ? null : Number(value('--warmup-ms'));
@@ -101,6 +109,7 @@ function parseArgs(argv: string[]): Options {
     generate: !argv.includes('--no-generate') && !argv.includes('--quick'),
     cache: value('--cache') ?? path.join(ROOT, 'node_modules', '.cache', 'latent-studio-bench'),
     nativeHost: value('--native-host') ?? path.join(ROOT, 'dist', 'native', 'host.cjs'),
+    gpu,
   };
 }
 
@@ -143,7 +152,7 @@ async function torchRows(models: readonly BenchModel[], options: Options, plan: 
     else jobs.push({ model: model.id, source: model.torch, plan: plan(model) });
   }
   if (jobs.length === 0) return { rows: [] as Row[], heads: {}, skips };
-  const input = JSON.stringify({ threads: options.threads, root: ROOT, jobs });
+  const input = JSON.stringify({ threads: options.threads, root: ROOT, device: options.gpu ? 'auto' : 'cpu', jobs });
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(PYTHON, [path.join(ROOT, 'bench', 'torch_bench.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -151,7 +160,11 @@ async function torchRows(models: readonly BenchModel[], options: Options, plan: 
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     child.on('error', (error) => reject(new Error(`could not run ${PYTHON}: ${error.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`torch_bench.py failed (exit ${code}): ${err.trim()}`))));
+    child.on('close', (code) => {
+      for (const line of err.split('\n')) if (line.startsWith('torch_bench:')) log(`    ${line}`);
+      if (code === 0) resolve(out);
+      else reject(new Error(`torch_bench.py failed (exit ${code}): ${err.trim()}`));
+    });
     child.stdin.end(input);
   });
   const lastLine = output.trim().split('\n').pop() ?? '';
@@ -173,6 +186,8 @@ async function main(): Promise<void> {
   const want = (name: string) => options.only.has(name);
   const rows: Row[] = [];
   const skips: Skip[] = [];
+  /** Lines printed under the table (a software WebGPU adapter under --gpu). */
+  const notes: string[] = [];
   const planFor = (wasm: boolean) => (model: BenchModel) => {
     const base = runPlan(model.manifest.resolution, options.quick && !options.runs, wasm);
     return { ...base, ...(options.runs ? { runs: options.runs } : {}), ...(options.warmupMs !== null ? { warmupMs: options.warmupMs } : {}) };
@@ -274,10 +289,11 @@ async function main(): Promise<void> {
     for (const threads of threadCounts) {
       const subset = threads === options.threads ? models : models.filter((m) => m.manifest.resolution <= SWEEP_MAX_RESOLUTION);
       try {
-        const page = await measureBenchPage({ root: ROOT, models: subset, backend, threads, plan: wasmPlan, log });
+        const page = await measureBenchPage({ root: ROOT, models: subset, backend, gpu: options.gpu, threads, plan: wasmPlan, log });
         rows.push(...page.rows);
         skips.push(...page.skips);
         for (const line of page.info) log(`    ${line}`);
+        notes.push(...page.info.filter((line) => line.includes('SOFTWARE')));
         for (const [model, graphHeads] of Object.entries(page.heads)) {
           const reference = heads['ort-node']?.[model];
           if (!reference || threads !== options.threads) continue;
@@ -309,7 +325,7 @@ async function main(): Promise<void> {
   }
 
   rows.sort((a, b) => models.findIndex((m) => m.id === a.model) - models.findIndex((m) => m.id === b.model) || RUNTIMES.indexOf(a.runtime) - RUNTIMES.indexOf(b.runtime));
-  process.stdout.write(`${formatTable(rows, skips)}\n\n${[...targetLines(rows, options.threads), ...ratioLines(ratios, rows)].join('\n')}\n`);
+  process.stdout.write(`${formatTable(rows, skips)}\n\n${[...targetLines(rows, options.threads), ...ratioLines(ratios, rows), ...notes].join('\n')}\n`);
   log(`bench finished in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
   if (options.json) {
     await fs.writeFile(options.json, `${JSON.stringify(rows, null, 2)}\n`);

@@ -4,7 +4,7 @@
  */
 
 /** Runtime names of the rows (issue 8). */
-export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'web-native', 'torch-cpu'] as const;
+export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'web-native', 'torch-cpu', 'torch-cuda'] as const;
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 
