@@ -16,7 +16,7 @@ import { NativeConnection, nativeGraphRunner } from '../app/runtime/native-runne
 import { forkChannel, openNativeRunner } from '../main/inference/native/client';
 import { sessionOptions } from '../main/inference/native/providers';
 import { openTestSocket } from '../test-support/websocket-client';
-import { startStudioHost } from './chromium';
+import { startStudioHost } from './studio-host';
 import type { BenchModel } from './models';
 import { benchPackage, feedsFor, graphOrder } from './node-runtimes';
 import { warmingUp, type Row, type RunPlan, type Runtime } from './rows';
