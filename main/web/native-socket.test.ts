@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startWebHost, type WebHost } from './server';
@@ -19,6 +19,7 @@ import { latentState } from '../../app/state/latent-state';
 import { createPipeline } from '../../app/inference/render';
 import { nativeGraphRunner, NativeConnection } from '../../app/runtime/native-runner';
 import { readManifest } from '../services/library';
+import { nativeInferenceAvailable } from './native-socket';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'models/fixtures/stylegan-tiny');
@@ -65,6 +66,18 @@ describe('the browser host serves native inference over its WebSocket', () => {
       expect([refused.status, refused.body]).toEqual([503, expect.stringMatching(/no native runtime/)]);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('counts native as available only where onnxruntime-node resolves from the host build', () => {
+    expect(nativeInferenceAvailable(native.entry)).toBe(true);
+    // A host build outside the repository (an install without the optional dependency) has none.
+    const stray = path.join(os.tmpdir(), `latent-native-${process.pid}.cjs`);
+    writeFileSync(stray, '');
+    try {
+      expect(nativeInferenceAvailable(stray)).toBe(false);
+    } finally {
+      rmSync(stray, { force: true });
     }
   });
 
