@@ -13,6 +13,8 @@ import path from 'node:path';
 import { buildNativeHostForTests, type TestHost } from '../test-support/native-host';
 import { formatTable, median, RUNTIMES, runPlan, warmingUp, type Row } from './rows';
 import { targetLines } from './targets';
+import { interleave, quantile, ratioLines, ratioOf } from './interleaved';
+import type { Feeds } from '../app/inference/runner';
 
 const ROOT = path.resolve(__dirname, '..');
 let host: TestHost;
@@ -41,7 +43,7 @@ describe('npm run bench -- --quick (Node runtimes, fixture)', () => {
       { cwd: ROOT, encoding: 'utf8', timeout: 240_000 },
     );
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^model\s+runtime\s+stage\s+threads\s+median ms\s+runs/m);
+    expect(run.stdout).toMatch(/^model\s+runtime\s+stage\s+threads\s+median ms\s+p10–p90\s+runs/m);
     expect(run.stdout).toMatch(/^targets \(rows at 1 thread\(s\)\):$/m);
     expect(run.stdout).toMatch(/studio-native \/ ort-node\s+fixture-stylegan-tiny synthesis: \d+\.\d\d× \(target ≤ 1\.15×\) (met|MISSED)/);
 
@@ -49,7 +51,7 @@ describe('npm run bench -- --quick (Node runtimes, fixture)', () => {
     expect(Array.isArray(rows)).toBe(true);
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual(expect.arrayContaining(['median_ms', 'model', 'runs', 'runtime', 'stage', 'threads']));
-      expect(Object.keys(row).every((k) => ['median_ms', 'model', 'runs', 'runtime', 'stage', 'threads', 'note'].includes(k))).toBe(true);
+      expect(Object.keys(row).every((k) => ['median_ms', 'model', 'runs', 'runtime', 'stage', 'threads', 'note', 'p10_ms', 'p90_ms'].includes(k))).toBe(true);
       expect(row.model).toBe('fixture-stylegan-tiny');
       expect(RUNTIMES).toContain(row.runtime);
       expect(Number.isFinite(row.median_ms) && row.median_ms > 0).toBe(true);
@@ -109,7 +111,41 @@ describe('npm run bench -- --quick --only audio-analysis', () => {
   });
 });
 
+describe('npm run bench -- --quick --only interleaved (the native paths run for run)', () => {
+  it('times bare onnxruntime-node, studio-native and the browser host natively in turns, with spreads and ratios', () => {
+    const json = path.join(work, 'interleaved.json');
+    const run = spawnSync(process.execPath, [bundle, '--quick', '--threads', '1', '--only', 'interleaved', '--native-host', host.entry, '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/skipped:/);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
+    expect(rows.map((r) => `${r.runtime}/${r.stage}`).sort()).toEqual(['ort-node/mapping', 'ort-node/synthesis', 'studio-native/mapping', 'studio-native/synthesis', 'web-native/mapping', 'web-native/synthesis']);
+    for (const row of rows) expect(row.p10_ms! <= row.median_ms && row.median_ms <= row.p90_ms!, JSON.stringify(row)).toBe(true);
+    expect(run.stdout).toMatch(/web-native \/ ort-node fixture-stylegan-tiny synthesis: \d+\.\d\d× \[\d+\.\d\d–\d+\.\d\d\], [+-]\d+\.\d\d ms/);
+  });
+});
+
 describe('bench helpers', () => {
+  it('interleaves contenders on the same input, every other round reversed', async () => {
+    const calls: string[] = [];
+    const feeds: Feeds = { x: { data: Float32Array.of(1), dims: [1] } };
+    const contender = (name: string) => async (_graph: string, f: Feeds) => void calls.push(`${name}${f === feeds ? '' : '?'}`);
+    const times = await interleave([contender('A'), contender('B'), contender('C')], { warmup: 1, warmupMs: 0, runs: 3 }, 'g', feeds);
+    expect(calls.join('')).toBe('ABC' + 'ABC' + 'CBA' + 'ABC');
+    expect(times.map((t) => t.length)).toEqual([3, 3, 3]);
+  });
+
+  it('summarises spreads and per-round ratios', () => {
+    expect(quantile([4, 1, 3, 2, 5], 0.5)).toBe(3);
+    expect(quantile([0, 10], 0.1)).toBeCloseTo(1);
+    expect(quantile([7], 0.9)).toBe(7);
+    // Round by round: a load spike in round 2 hits both sides and cancels out of the ratio.
+    const ratio = ratioOf([11, 22, 11], [10, 20, 10]);
+    expect(ratio.median).toBeCloseTo(1.1);
+    expect(ratio.addedMs).toBe(1);
+    const lines = ratioLines([{ model: 'm', stage: 'synthesis', runtime: 'web-native', baseline: 'ort-node', ...ratio }], [{ model: 'm', runtime: 'ort-node', stage: 'synthesis', median_ms: 10, p10_ms: 10, p90_ms: 20, runs: 3, threads: 1 }]);
+    expect(lines).toContain('  web-native / ort-node m synthesis: 1.10× [1.10–1.10], +1.00 ms (goal ≤ 1.2× met)');
+  });
+
   it('takes the median of odd and even counts', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
@@ -153,7 +189,7 @@ describe('bench helpers', () => {
     expect(lines).toContain('  studio-native / ort-node   m synthesis: 1.10× (target ≤ 1.15×) met');
     expect(lines).toContain('  wasm-node / ort-node     m synthesis: 3.00× (aim ≤ 2.5×) MISSED');
     expect(lines).toContain('  wasm-chromium / ort-node m synthesis: 2.00× (aim ≤ 2.5×) met');
-    expect(lines).toContain('  ui-latency m: 240.0 ms vs synthesis 200.0 ms (target ≤ 238.0 ms) MISSED');
+    expect(lines).toContain('  ui-latency wasm-chromium m: 240.0 ms vs wasm-chromium synthesis 200.0 ms (target ≤ 238.0 ms) MISSED');
     expect(lines).toContain('  export-frame / inference studio-native m: 1.36× (target ≤ 1.2×) MISSED');
     expect(lines.some((l) => l.includes('0.50×'))).toBe(false); // the 1-thread row has no 1-thread baseline
   });

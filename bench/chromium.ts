@@ -7,12 +7,11 @@
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { oscLatencies } from './osc-latency';
-import type { ChildProcess } from 'node:child_process';
 import { createReadStream, promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { startBrowserHost } from '../test-support/browser-host';
+import { startStudioHost } from './studio-host';
 import type { BenchModel } from './models';
 import { benchPackage, feedsFor, graphOrder } from './node-runtimes';
 import { median, type Row, type RunPlan, type Skip } from './rows';
@@ -22,6 +21,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** The e2e suite's WebGPU flags: the SwiftShader software adapter. */
 const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+/**
+ * `npm run bench -- --gpu`: WebGPU on the machine's own GPU. Linux needs Vulkan through ANGLE and
+ * the blocklist ignored (the gpuweb wiki's Implementation Status page; Chromium's WebGPU
+ * troubleshooting notes); other systems use their native backend with --enable-unsafe-webgpu alone,
+ * where the extra features are ignored. `LATENT_STUDIO_GPU_FLAGS` replaces them (space-separated).
+ */
+export const HARDWARE_WEBGPU = process.env.LATENT_STUDIO_GPU_FLAGS?.split(' ').filter(Boolean) ?? ['--enable-unsafe-webgpu', '--enable-features=Vulkan,VulkanFromANGLE', '--use-angle=vulkan', '--ignore-gpu-blocklist'];
+/** On a hardware adapter a first run (shader compilation included) may take this long before it is abandoned. */
+const HARDWARE_FIRST_RUN_LIMIT_MS = 300_000;
 /** Software WebGPU is far too slow beyond this (issue 8: "WebGPU on the software adapter only up to 256 pixels"). */
 export const WEBGPU_MAX_RESOLUTION = 256;
 /**
@@ -96,6 +104,8 @@ export interface PageOptions {
   root: string;
   models: readonly BenchModel[];
   backend: 'wasm' | 'webgpu';
+  /** WebGPU on the hardware adapter (HARDWARE_WEBGPU) instead of SwiftShader; sizes are capped only if the adapter is software after all. */
+  gpu?: boolean;
   threads: number;
   plan: (model: BenchModel) => RunPlan;
   log: (line: string) => void;
@@ -136,20 +146,20 @@ async function timeGraphInPage(page: Page, request: unknown, firstRunLimitMs: nu
 export async function measureBenchPage(options: PageOptions): Promise<PageResult> {
   const runtime = options.backend === 'wasm' ? 'wasm-chromium' : 'webgpu-chromium';
   const result: PageResult = { rows: [], skips: [], heads: {}, info: [] };
-  const models = options.models.filter((m) => {
-    if (options.backend === 'webgpu' && m.manifest.resolution > WEBGPU_MAX_RESOLUTION) {
-      result.skips.push({ model: m.id, runtime, stage: '*', reason: `WebGPU here is the SwiftShader software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
-      return false;
-    }
-    return true;
-  });
+  const models = options.models;
   if (models.length === 0) return result;
   const server = await startPageServer(options.root, models);
-  const args = [...QUIET, ...(options.backend === 'webgpu' ? WEBGPU : ['--disable-gpu'])];
+  const args = [...QUIET, ...(options.backend === 'webgpu' ? (options.gpu ? HARDWARE_WEBGPU : WEBGPU) : ['--disable-gpu'])];
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args, headless: true });
-  const firstRunLimitMs = options.backend === 'webgpu' ? WEBGPU_FIRST_RUN_LIMIT_MS : null;
+  // Until the page has said which adapter it got, a WebGPU run counts as software.
+  let software = options.backend === 'webgpu';
+  let firstRunLimitMs: number | null = options.backend === 'webgpu' ? WEBGPU_FIRST_RUN_LIMIT_MS : null;
   try {
     for (const model of models) {
+      if (software && model.manifest.resolution > WEBGPU_MAX_RESOLUTION && result.info.length > 0) {
+        result.skips.push({ model: model.id, runtime, stage: '*', reason: `WebGPU here is a software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
+        continue;
+      }
       options.log(`  ${runtime} ${model.id} (${options.threads} thread(s)) …`);
       const page = await browser.newPage();
       const problems = watchErrors(page);
@@ -157,8 +167,17 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
         await page.goto(`${server.origin}/?threads=${options.threads}`);
         await page.waitForFunction(() => (window as unknown as BenchWindow).benchReady === true);
         if (result.info.length === 0) {
-          const env = await page.evaluate(() => (window as unknown as BenchWindow).bench.environment());
+          const env = (await page.evaluate(() => (window as unknown as BenchWindow).bench.environment())) as { adapter?: { software: boolean } | null };
           result.info.push(`${runtime}: ${JSON.stringify(env)}`);
+          if (options.backend === 'webgpu') {
+            software = env.adapter?.software ?? true;
+            if (software && options.gpu) result.info.push('WebGPU runs on a SOFTWARE adapter (SwiftShader or similar): its figures mean nothing for GPU speed');
+            if (!software) firstRunLimitMs = HARDWARE_FIRST_RUN_LIMIT_MS;
+          }
+          if (software && model.manifest.resolution > WEBGPU_MAX_RESOLUTION) {
+            result.skips.push({ model: model.id, runtime, stage: '*', reason: `WebGPU here is a software adapter: timed only up to ${WEBGPU_MAX_RESOLUTION} px` });
+            continue;
+          }
         }
         result.heads[model.id] = {};
         const pkg = await benchPackage(model.dir, model.manifest);
@@ -174,7 +193,7 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
           const graph = { name, url: `/models/${model.id}/${model.manifest.graphs[name]!.file}`, feeds };
           const timed = await timeGraphInPage(page, { backend: options.backend, graph, plan: options.plan(model) }, firstRunLimitMs);
           if (!timed) {
-            const reason = `its first run did not finish in ${WEBGPU_FIRST_RUN_LIMIT_MS / 1000} s (software adapter): not timed`;
+            const reason = `its first run did not finish in ${firstRunLimitMs! / 1000} s${software ? ' (software adapter)' : ''}: not timed`;
             result.skips.push({ model: model.id, runtime, stage: name, reason });
             break;
           }
@@ -193,34 +212,6 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
     await server.close();
   }
   return result;
-}
-
-/** A browser host started for ui-latency, serving the bench's models. */
-interface Host {
-  child: ChildProcess;
-  url: string;
-}
-
-/**
- * Start the built browser host (dist/web/server.mjs) on a models folder holding the bench's
- * packages, so the studio lists exactly those. The library lists real folders only (not links), so
- * each package folder is made here, its files hard-linked (copied across file systems).
- */
-async function startStudioHost(root: string, models: readonly BenchModel[], scratch: string): Promise<Host & { modelsDir: string }> {
-  await fs.mkdir(scratch, { recursive: true });
-  const modelsDir = await fs.mkdtemp(path.join(scratch, 'studio-models-'));
-  for (const model of models) {
-    const dir = model.id.startsWith('fixture-') ? path.join(modelsDir, 'fixtures', model.id) : path.join(modelsDir, model.id);
-    await fs.mkdir(dir, { recursive: true });
-    for (const file of ['manifest.json', ...Object.keys(model.manifest.files)]) {
-      await fs.link(path.join(model.dir, file), path.join(dir, file)).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EXDEV') throw error;
-        await fs.copyFile(path.join(model.dir, file), path.join(dir, file));
-      });
-    }
-  }
-  const { child, url } = await startBrowserHost(root, { LATENT_STUDIO_MODELS_DIR: modelsDir });
-  return { child, url, modelsDir };
 }
 
 /**
@@ -324,11 +315,18 @@ export interface StudioOptions {
   mapModel: BenchModel | null;
   plan: (model: BenchModel) => RunPlan;
   log: (line: string) => void;
+  /**
+   * The studio's backends to time ui-latency on: 'wasm' (row runtime wasm-chromium) and 'native'
+   * (the browser host's onnxruntime-node over its socket: web-native). Default: WASM only.
+   */
+  backends?: readonly ('wasm' | 'native')[];
+  /** Intra-op threads of the host's native processes (the row's thread count on native). */
+  nativeThreads?: number;
 }
 
 /**
- * The real studio (the built browser host, WASM backend) in Chromium: ui-latency for each model,
- * then map-frame at 2,000 and 20,000 points on `mapModel`.
+ * The real studio (the built browser host, WASM or native backend) in Chromium: ui-latency for
+ * each model, then map-frame at 2,000 and 20,000 points on `mapModel`.
  */
 export async function measureStudio(options: StudioOptions): Promise<{ rows: Row[]; skips: Skip[] }> {
   const rows: Row[] = [];
@@ -336,40 +334,41 @@ export async function measureStudio(options: StudioOptions): Promise<{ rows: Row
   const all = options.mapModel && !options.models.includes(options.mapModel) ? [...options.models, options.mapModel] : options.models;
   const host = await startStudioHost(options.root, all, options.scratch);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...QUIET, '--disable-gpu'], headless: true });
-  const loadStudio = async (page: Page, model: BenchModel) => {
+  const loadStudio = async (page: Page, model: BenchModel, backend: 'wasm' | 'native' = 'wasm') => {
     const url = new URL(host.url);
-    url.searchParams.set('backend', 'wasm');
+    url.searchParams.set('backend', backend);
     url.searchParams.set('model', model.id);
     await page.goto(url.toString());
-    await page.waitForSelector('[data-testid="backend-badge"][data-backend="wasm"]', { timeout: 120_000 });
+    await page.waitForSelector(`[data-testid="backend-badge"][data-backend="${backend}"]`, { timeout: 120_000 });
     await page.waitForSelector('[data-testid="preview-canvas"][data-frames]', { timeout: 600_000 });
   };
   const newPage = () => browser.newPage({ viewport: { width: 1280, height: 800 } });
   try {
-    for (const model of options.models) {
+    for (const model of options.models) for (const backend of options.backends ?? ['wasm']) {
+      const runtime = backend === 'wasm' ? 'wasm-chromium' : 'web-native';
       if (model.manifest.family !== 'stylegan') {
-        skips.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', reason: 'ψ of a conditional model re-runs the generator with a new z: measured on StyleGAN models' });
+        skips.push({ model: model.id, runtime, stage: 'ui-latency', reason: 'ψ of a conditional model re-runs the generator with a new z: measured on StyleGAN models' });
         continue;
       }
-      options.log(`  ui-latency ${model.id} …`);
+      options.log(`  ui-latency ${model.id} (${backend}) …`);
       const page = await newPage();
       const problems = watchErrors(page);
       try {
-        await loadStudio(page, model);
+        await loadStudio(page, model, backend);
         // The map samples its points in the inference worker when the studio opens: let it finish.
         const withMap = await mapSettled(page);
         const times = await psiLatencies(page, options.plan(model));
         if (problems.length) throw new Error(problems.join('; '));
         const note = `ψ input → canvas pixels read back, real studio${withMap ? ', map open' : ''}`;
-        const threads = await studioThreads(page);
-        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', median_ms: median(times), runs: times.length, threads, note });
+        const threads = backend === 'wasm' ? await studioThreads(page) : (options.nativeThreads ?? 0);
+        rows.push({ model: model.id, runtime, stage: 'ui-latency', median_ms: median(times), runs: times.length, threads, note: backend === 'wasm' ? note : `${note}, native in the host` });
         // The same page, the same ψ change, driven over OSC instead (bench/osc-latency.ts).
         const osc = await oscLatencies(page, options.plan(model));
         if (problems.length) throw new Error(problems.join('; '));
-        const oscNote = `OSC /latent/psi sent from Node → canvas pixels read back, real studio${withMap ? ', map open' : ''}`;
-        rows.push({ model: model.id, runtime: 'wasm-chromium', stage: 'osc-latency', median_ms: median(osc), runs: osc.length, threads, note: oscNote });
+        const oscNote = `OSC /latent/psi sent from Node → canvas pixels read back, real studio${withMap ? ', map open' : ''}${backend === 'wasm' ? '' : ', native in the host'}`;
+        rows.push({ model: model.id, runtime, stage: 'osc-latency', median_ms: median(osc), runs: osc.length, threads, note: oscNote });
       } catch (error) {
-        skips.push({ model: model.id, runtime: 'wasm-chromium', stage: 'ui-latency', reason: `the studio failed: ${(error as Error).message.split('\n')[0]}` });
+        skips.push({ model: model.id, runtime, stage: 'ui-latency', reason: `the studio failed: ${(error as Error).message.split('\n')[0]}` });
       } finally {
         await page.close();
       }

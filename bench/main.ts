@@ -15,7 +15,9 @@
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
  * --sweep also times WASM (Node and Chromium) and onnxruntime-node at 1, 2 and 4 threads on the
- * models up to 256 px.
+ * models up to 256 px. --gpu: WebGPU on the machine's GPU (chromium.ts HARDWARE_WEBGPU) against
+ * PyTorch on CUDA where it has it (else the CPU), on random-stylegan2-256 and -1024 unless --only
+ * and --models say otherwise; on a software adapter it says that its figures mean nothing.
  */
 import { fork, spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -29,14 +31,18 @@ import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } fro
 import { targetLines } from './targets';
 import { superResolutionRows } from './super-resolution';
 import { audioAnalysisRow } from './audio';
+import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved'] as const;
 /** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
 const SR_SIDES = [64, 256];
 const SR_QUICK_SIDES = [16];
 /** The audio-analysis row's track: 3 minutes, as issue 15 asks (5 s in a --quick run). */
 const AUDIO_SECONDS = 180;
 const SWEEP_THREADS = [1, 2, 4];
+/** What `--gpu` times unless told otherwise: WebGPU against PyTorch (torch-cpu's job runs CUDA where present) at 256 and 1024 px. */
+const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu'];
+const GPU_MODELS = ['random-stylegan2-256', 'random-stylegan2-1024'];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
 const STUDIO_MAX_RESOLUTION = 256;
@@ -56,6 +62,8 @@ interface Options {
   generate: boolean;
   cache: string;
   nativeHost: string;
+  /** --gpu: hardware WebGPU and PyTorch on CUDA where present. */
+  gpu: boolean;
 }
 
 function findRoot(from: string): string {
@@ -88,11 +96,12 @@ function parseArgs(argv: string[]): Options {
     return v;
   };
   const known = new Set<string>([...RUNTIMES, ...EXTRA_STAGES]);
-  const only = new Set((value('--only') ?? [...known].join(',')).split(',').filter(Boolean));
+  const gpu = argv.includes('--gpu');
+  const only = new Set((value('--only') ?? (gpu ? GPU_RUNTIMES : [...known]).join(',')).split(',').filter(Boolean));
   for (const name of only) if (!known.has(name)) throw new Error(`--only: unknown "${name}" (known: ${[...known].join(', ')})`);
   const threads = Number(value('--threads') ?? defaultThreads());
   if (!Number.isInteger(threads) || threads < 1) throw new Error('--threads must be a positive integer');
-  const models = value('--models');
+  const models = value('--models') ?? (gpu ? GPU_MODELS.join(',') : null);
   const runs = value('--runs') === null ? null : Number(value('--runs'));
   if (runs !== null && !(Number.isInteger(runs) && runs > 0)) throw new Error('--runs must be a positive integer');
   const warmupMs = value('--warmup-ms') === null ? null : Number(value('--warmup-ms'));
@@ -109,6 +118,7 @@ function parseArgs(argv: string[]): Options {
     generate: !argv.includes('--no-generate') && !argv.includes('--quick'),
     cache: value('--cache') ?? path.join(ROOT, 'node_modules', '.cache', 'latent-studio-bench'),
     nativeHost: value('--native-host') ?? path.join(ROOT, 'dist', 'native', 'host.cjs'),
+    gpu,
   };
 }
 
@@ -151,7 +161,7 @@ async function torchRows(models: readonly BenchModel[], options: Options, plan: 
     else jobs.push({ model: model.id, source: model.torch, plan: plan(model) });
   }
   if (jobs.length === 0) return { rows: [] as Row[], heads: {}, skips };
-  const input = JSON.stringify({ threads: options.threads, root: ROOT, jobs });
+  const input = JSON.stringify({ threads: options.threads, root: ROOT, device: options.gpu ? 'auto' : 'cpu', jobs });
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(PYTHON, [path.join(ROOT, 'bench', 'torch_bench.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -159,7 +169,11 @@ async function torchRows(models: readonly BenchModel[], options: Options, plan: 
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     child.on('error', (error) => reject(new Error(`could not run ${PYTHON}: ${error.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`torch_bench.py failed (exit ${code}): ${err.trim()}`))));
+    child.on('close', (code) => {
+      for (const line of err.split('\n')) if (line.startsWith('torch_bench:')) log(`    ${line}`);
+      if (code === 0) resolve(out);
+      else reject(new Error(`torch_bench.py failed (exit ${code}): ${err.trim()}`));
+    });
     child.stdin.end(input);
   });
   const lastLine = output.trim().split('\n').pop() ?? '';
@@ -181,6 +195,8 @@ async function main(): Promise<void> {
   const want = (name: string) => options.only.has(name);
   const rows: Row[] = [];
   const skips: Skip[] = [];
+  /** Lines printed under the table (a software WebGPU adapter under --gpu). */
+  const notes: string[] = [];
   const planAt = (resolution: number, wasm: boolean) => {
     const base = runPlan(resolution, options.quick && !options.runs, wasm);
     return { ...base, ...(options.runs ? { runs: options.runs } : {}), ...(options.warmupMs !== null ? { warmupMs: options.warmupMs } : {}) };
@@ -244,6 +260,22 @@ async function main(): Promise<void> {
     }
   }
 
+  // The native paths against bare onnxruntime-node, run for run (bench/interleaved.ts).
+  const ratios: Ratio[] = [];
+  if (want('interleaved')) {
+    if (!existsSync(path.join(ROOT, 'dist', 'web', 'server.mjs')) || !existsSync(options.nativeHost)) {
+      skips.push({ model: '*', runtime: 'web-native', stage: 'interleaved', reason: 'dist/web/server.mjs or the native host is missing: run node scripts/build.mjs first' });
+    } else {
+      try {
+        const interleaved = await measureInterleaved({ root: ROOT, scratch: options.cache, models, threads: options.threads, nativeHost: options.nativeHost, plan, log });
+        rows.push(...interleaved.rows);
+        ratios.push(...interleaved.ratios);
+      } catch (error) {
+        skips.push({ model: '*', runtime: 'web-native', stage: 'interleaved', reason: (error as Error).message.split('\n')[0]! });
+      }
+    }
+  }
+
   if (want('torch-cpu')) {
     log('  torch-cpu …');
     try {
@@ -276,10 +308,11 @@ async function main(): Promise<void> {
     for (const threads of threadCounts) {
       const subset = threads === options.threads ? models : models.filter((m) => m.manifest.resolution <= SWEEP_MAX_RESOLUTION);
       try {
-        const page = await measureBenchPage({ root: ROOT, models: subset, backend, threads, plan: wasmPlan, log });
+        const page = await measureBenchPage({ root: ROOT, models: subset, backend, gpu: options.gpu, threads, plan: wasmPlan, log });
         rows.push(...page.rows);
         skips.push(...page.skips);
         for (const line of page.info) log(`    ${line}`);
+        notes.push(...page.info.filter((line) => line.includes('SOFTWARE')));
         for (const [model, graphHeads] of Object.entries(page.heads)) {
           const reference = heads['ort-node']?.[model];
           if (!reference || threads !== options.threads) continue;
@@ -301,7 +334,8 @@ async function main(): Promise<void> {
     // The map's cost is in its points, not the model: time it on the cheapest model to sample.
     const mapModel = want('map-frame') ? (models.find((m) => m.id === 'fixture-stylegan-tiny') ?? null) : null;
     try {
-      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan: wasmPlan, log });
+      const backends = want('web-native') ? (['wasm', 'native'] as const) : (['wasm'] as const);
+      const studio = await measureStudio({ root: ROOT, scratch: options.cache, models: studioModels, mapModel, plan: wasmPlan, log, backends, nativeThreads: options.threads });
       rows.push(...studio.rows);
       skips.push(...studio.skips);
     } catch (error) {
@@ -316,7 +350,7 @@ async function main(): Promise<void> {
   }
 
   rows.sort((a, b) => models.findIndex((m) => m.id === a.model) - models.findIndex((m) => m.id === b.model) || RUNTIMES.indexOf(a.runtime) - RUNTIMES.indexOf(b.runtime));
-  process.stdout.write(`${formatTable(rows, skips)}\n\n${targetLines(rows, options.threads).join('\n')}\n`);
+  process.stdout.write(`${formatTable(rows, skips)}\n\n${[...targetLines(rows, options.threads), ...ratioLines(ratios, rows), ...notes].join('\n')}\n`);
   log(`bench finished in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
   if (options.json) {
     await fs.writeFile(options.json, `${JSON.stringify(rows, null, 2)}\n`);

@@ -4,7 +4,7 @@
  */
 
 /** Runtime names of the rows (issue 8); `node` is plain TypeScript in Node, no inference runtime (audio analysis). */
-export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'torch-cpu', 'node'] as const;
+export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'web-native', 'torch-cpu', 'torch-cuda', 'node'] as const;
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 
@@ -18,6 +18,9 @@ export interface Row {
   stage: Stage;
   /** Median wall time of one run, in ms. */
   median_ms: number;
+  /** 10th and 90th percentiles of the runs, in ms, where the bench reports the spread (interleaved rows). */
+  p10_ms?: number;
+  p90_ms?: number;
   /** Runs measured after warm-up. */
   runs: number;
   /** Intra-op / WASM threads the runtime used. */
@@ -98,10 +101,11 @@ export async function timeRuns(plan: RunPlan, run: () => Promise<unknown>): Prom
 
 /** The results as a fixed-width table, skipped figures listed underneath with their reasons. */
 export function formatTable(rows: readonly Row[], skips: readonly Skip[]): string {
-  const header = ['model', 'runtime', 'stage', 'threads', 'median ms', 'runs', 'note'];
-  const body = rows.map((r) => [r.model, r.runtime, r.stage, String(r.threads), r.median_ms.toFixed(2), String(r.runs), r.note ?? '']);
+  const header = ['model', 'runtime', 'stage', 'threads', 'median ms', 'p10–p90', 'runs', 'note'];
+  const spread = (r: Row) => (r.p10_ms === undefined || r.p90_ms === undefined ? '' : `${r.p10_ms.toFixed(2)}–${r.p90_ms.toFixed(2)}`);
+  const body = rows.map((r) => [r.model, r.runtime, r.stage, String(r.threads), r.median_ms.toFixed(2), spread(r), String(r.runs), r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 4 || i === 5 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
   if (skips.length) {
     out.push('', 'skipped:');

@@ -7,7 +7,8 @@ import type { Row, Runtime } from './rows';
 const GRAPH_STAGES = new Set(['mapping', 'synthesis', 'generator']);
 
 function find(rows: readonly Row[], model: string, runtime: Runtime, stage: string, threads: number): Row | undefined {
-  return rows.find((r) => r.model === model && r.runtime === runtime && r.stage === stage && r.threads === threads);
+  // Interleaved rows (with a spread) have their own ratio lines (bench/interleaved.ts).
+  return rows.find((r) => r.model === model && r.runtime === runtime && r.stage === stage && r.threads === threads && r.p10_ms === undefined);
 }
 
 function verdict(ok: boolean): string {
@@ -18,7 +19,7 @@ function verdict(ok: boolean): string {
 export function targetLines(rows: readonly Row[], threads: number): string[] {
   const lines = [`targets (rows at ${threads} thread(s)):`];
   for (const row of rows) {
-    if (row.threads !== threads || !GRAPH_STAGES.has(row.stage)) continue;
+    if (row.threads !== threads || !GRAPH_STAGES.has(row.stage) || row.p10_ms !== undefined) continue;
     const bare = find(rows, row.model, 'ort-node', row.stage, threads);
     if (!bare) continue;
     const ratio = row.median_ms / bare.median_ms;
@@ -31,13 +32,15 @@ export function targetLines(rows: readonly Row[], threads: number): string[] {
   for (const row of rows) {
     if (row.stage === 'ui-latency') {
       // The studio's worker picks its own thread count: compare with the page run at the same count.
-      const synthesis = find(rows, row.model, 'wasm-chromium', 'synthesis', row.threads);
+      // WASM against the same runtime's synthesis in a page; native against bare onnxruntime-node's.
+      const base: Runtime = row.runtime === 'web-native' ? 'ort-node' : 'wasm-chromium';
+      const synthesis = find(rows, row.model, base, 'synthesis', row.threads) ?? rows.find((r) => r.model === row.model && r.runtime === base && r.stage === 'synthesis' && r.threads === row.threads);
       if (!synthesis) {
-        lines.push(`  ui-latency ${row.model}: ${row.median_ms.toFixed(1)} ms (no wasm-chromium synthesis row at ${row.threads} thread(s) to compare)`);
+        lines.push(`  ui-latency ${row.runtime} ${row.model}: ${row.median_ms.toFixed(1)} ms (no ${base} synthesis row at ${row.threads} thread(s) to compare)`);
         continue;
       }
       const limit = 1.15 * synthesis.median_ms + 8;
-      lines.push(`  ui-latency ${row.model}: ${row.median_ms.toFixed(1)} ms vs synthesis ${synthesis.median_ms.toFixed(1)} ms (target ≤ ${limit.toFixed(1)} ms) ${verdict(row.median_ms <= limit)}`);
+      lines.push(`  ui-latency ${row.runtime} ${row.model}: ${row.median_ms.toFixed(1)} ms vs ${base} synthesis ${synthesis.median_ms.toFixed(1)} ms (target ≤ ${limit.toFixed(1)} ms) ${verdict(row.median_ms <= limit)}`);
     } else if (row.stage === 'export-frame') {
       const synthesis = find(rows, row.model, row.runtime, 'synthesis', row.threads) ?? find(rows, row.model, row.runtime, 'generator', row.threads);
       if (!synthesis) continue;

@@ -2,11 +2,13 @@
 """torch-cpu rows of `npm run bench`: PyTorch on the same weights as the ONNX packages.
 
 Reads a JSON job list on stdin, writes one JSON document on stdout:
-  in:  {"threads": N, "root": REPO, "jobs": [{"model", "source": {"kind", ...}, "plan": {"warmup", "runs"}}]}
+  in:  {"threads": N, "root": REPO, "device": "cpu" | "auto", "jobs": [{"model", "source": {"kind", ...}, "plan": {"warmup", "runs"}}]}
   out: {"rows": [{model, runtime, stage, median_ms, runs, threads}], "heads": {model: {graph: [first values]}},
         "skips": [{model, reason}]}
 `heads` are the first outputs for seed 0 (psi 1); the bench compares them with onnxruntime-node's to
-show that the weights are the same. Source kinds: "fixture" (make_fixture.py's generator), "random"
+show that the weights are the same. "device": "auto" (npm run bench -- --gpu) runs on CUDA where
+PyTorch has it (rows "torch-cuda", each run synchronised so that its time is the GPU's), else on
+the CPU ("torch-cpu"). Source kinds: "fixture" (make_fixture.py's generator), "random"
 (export_stylegan.py --random with the same arguments), "biggan-random" (export_biggan.py --random),
 "checkpoint" / "biggan-checkpoint" (a train_stylegan.py / train_biggan.py checkpoint).
 """
@@ -66,18 +68,31 @@ def timed(plan, fn):
     return times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2, n
 
 
-def time_generator(G, job, threads, rows, heads):
+def synced(device, fn):
+    """`fn` waiting for the device: a CUDA call returns before the GPU has finished."""
+    import torch
+    if device != 'cuda':
+        return fn
+
+    def run():
+        out = fn()
+        torch.cuda.synchronize()
+        return out
+    return run
+
+
+def time_generator(G, job, threads, rows, heads, device):
     """A conditional generator on the bench's input: seed 0's truncated z at psi 1, class 0."""
     import torch
     from biggan.model import truncated_noise_sample
-    z = torch.from_numpy(truncated_noise_sample(1, G.config.z_dim, 1.0, 0))
-    c = torch.zeros(1, G.config.num_classes)
+    z = torch.from_numpy(truncated_noise_sample(1, G.config.z_dim, 1.0, 0)).to(device)
+    c = torch.zeros(1, G.config.num_classes, device=device)
     c[0, 0] = 1
     with torch.no_grad():
-        ms, runs = timed(job['plan'], lambda: G(z, c, 1.0))
+        ms, runs = timed(job['plan'], synced(device, lambda: G(z, c, 1.0)))
         img = G(z, c, 1.0)
-    rows.append(dict(model=job['model'], runtime='torch-cpu', stage='generator', median_ms=ms, runs=runs, threads=threads))
-    heads[job['model']] = dict(generator=img.flatten()[:HEAD].tolist())
+    rows.append(dict(model=job['model'], runtime=f'torch-{device}', stage='generator', median_ms=ms, runs=runs, threads=threads))
+    heads[job['model']] = dict(generator=img.flatten()[:HEAD].cpu().tolist())
 
 
 def main():
@@ -91,26 +106,28 @@ def main():
         return
     threads = doc['threads']
     torch.set_num_threads(threads)
+    device = 'cuda' if doc.get('device') == 'auto' and torch.cuda.is_available() else 'cpu'
+    print(f'torch_bench: PyTorch {torch.__version__} on {torch.cuda.get_device_name(0) if device == "cuda" else "the CPU"}', file=sys.stderr)
     tools = os.path.join(doc['root'], 'models', 'tools')
     rows, heads, skips = [], {}, []
     for job in doc['jobs']:
         try:
-            G = build(job['source'], tools).eval()
+            G = build(job['source'], tools).eval().to(device)
         except Exception as error:  # reported as a skipped row with its reason, never hidden
             skips.append(dict(model=job['model'], reason=f'could not rebuild the generator: {error!r}'))
             continue
         if job['source']['kind'] in ('biggan-random', 'biggan-checkpoint'):
-            time_generator(G, job, threads, rows, heads)
+            time_generator(G, job, threads, rows, heads, device)
             continue
-        z = torch.from_numpy(np.random.RandomState(0).randn(1, G.z_dim).astype(np.float32))
+        z = torch.from_numpy(np.random.RandomState(0).randn(1, G.z_dim).astype(np.float32)).to(device)
         with torch.no_grad():
             ws = G.mapping(z, None)
-            mapping_ms, runs = timed(job['plan'], lambda: G.mapping(z, None))
-            rows.append(dict(model=job['model'], runtime='torch-cpu', stage='mapping', median_ms=mapping_ms, runs=runs, threads=threads))
-            synthesis_ms, runs = timed(job['plan'], lambda: G.synthesis(ws, noise_mode='const'))
-            rows.append(dict(model=job['model'], runtime='torch-cpu', stage='synthesis', median_ms=synthesis_ms, runs=runs, threads=threads))
+            mapping_ms, runs = timed(job['plan'], synced(device, lambda: G.mapping(z, None)))
+            rows.append(dict(model=job['model'], runtime=f'torch-{device}', stage='mapping', median_ms=mapping_ms, runs=runs, threads=threads))
+            synthesis_ms, runs = timed(job['plan'], synced(device, lambda: G.synthesis(ws, noise_mode='const')))
+            rows.append(dict(model=job['model'], runtime=f'torch-{device}', stage='synthesis', median_ms=synthesis_ms, runs=runs, threads=threads))
             img = G.synthesis(ws, noise_mode='const')
-        heads[job['model']] = dict(mapping=ws.flatten()[:HEAD].tolist(), synthesis=img.flatten()[:HEAD].tolist())
+        heads[job['model']] = dict(mapping=ws.flatten()[:HEAD].cpu().tolist(), synthesis=img.flatten()[:HEAD].cpu().tolist())
         del G
     json.dump(dict(rows=rows, heads=heads, skips=skips), sys.stdout)
 

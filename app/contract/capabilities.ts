@@ -19,7 +19,11 @@ export const hostCapabilitiesSchema = z.object({
   filePaths: z.boolean(),
   /** The host can show a model's folder in the system's file manager (`revealModel`). */
   revealFiles: z.boolean(),
-  /** The host serves models from onnxruntime-node in a process of its own (`openNative`). */
+  /**
+   * The host serves models from onnxruntime-node in a process of its own: the desktop app through
+   * `openNative` and a MessagePort, the browser host through its native socket
+   * (routes.ts NATIVE_SOCKET_ROUTE) where onnxruntime-node is installed.
+   */
   nativeInference: z.boolean(),
   /** The host opens the performance window itself (`openPerformWindow`); else the page opens a pop-up. */
   performWindow: z.boolean(),
@@ -28,12 +32,16 @@ export const hostCapabilitiesSchema = z.object({
 /** What a host can do. */
 export type HostCapabilities = z.infer<typeof hostCapabilitiesSchema>;
 
-const CAPABILITIES: Readonly<Record<HostKind, HostCapabilities>> = {
-  electron: { filePaths: true, revealFiles: true, nativeInference: true, performWindow: true },
-  web: { filePaths: false, revealFiles: false, nativeInference: false, performWindow: false },
+/** What each kind of host can do, apart from native inference, which depends on the install. */
+const CAPABILITIES: Readonly<Record<HostKind, Omit<HostCapabilities, 'nativeInference'>>> = {
+  electron: { filePaths: true, revealFiles: true, performWindow: true },
+  web: { filePaths: false, revealFiles: false, performWindow: false },
 };
 
-/** The capabilities of a host of kind `host`. */
-export function hostCapabilities(host: HostKind): HostCapabilities {
-  return { ...CAPABILITIES[host] };
+/**
+ * The capabilities of a host of kind `host`. `nativeInstalled`: whether onnxruntime-node and the
+ * built native process are present (the browser host checks; an optional dependency may be absent).
+ */
+export function hostCapabilities(host: HostKind, nativeInstalled = host === 'electron'): HostCapabilities {
+  return { ...CAPABILITIES[host], nativeInference: nativeInstalled };
 }

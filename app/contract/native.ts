@@ -6,8 +6,9 @@
  * calls in channels.ts: both ends import these types, neither copies them. The bookkeeping that
  * speaks them is app/runtime/native-runner.ts.
  *
- * Float32Arrays travel by structured clone on every carrier (`fork` with `serialization:
- * 'advanced'`, Electron's `postMessage`, MessagePort), never as JSON.
+ * Float32Arrays travel by structured clone on the process and port carriers (`fork` with
+ * `serialization: 'advanced'`, Electron's `postMessage`, MessagePort), never as JSON; the browser
+ * host's WebSocket carries the same messages in the binary frames of native-wire.ts.
  */
 import type { Feeds } from '../inference/runner';
 
@@ -33,7 +34,13 @@ export interface NativeOpenOptions {
 export type ToNative =
   /** Read `<dir>/manifest.json`, validate it and create a session for each of its graphs. */
   | { type: 'open'; id: number; dir: string; options: NativeOpenOptions }
-  | { type: 'run'; id: number; graph: string; feeds: Feeds };
+  | { type: 'run'; id: number; graph: string; feeds: Feeds }
+  /**
+   * Run an image graph and answer with its output `output` as 8-bit RGBA (app/inference/image.ts
+   * tensorToRgba over `range`), converted where it was computed: a 1024-px frame crosses as 4 MB,
+   * not as 12 MB of float32.
+   */
+  | { type: 'run-pixels'; id: number; graph: string; feeds: Feeds; output: string; range: [number, number] };
 
 /** Messages from the host. */
 export type FromNative =
@@ -49,6 +56,11 @@ export type FromNative =
       fallbackReason: string | null;
     }
   | { type: 'result'; id: number; outputs: Feeds }
+  /**
+   * The answer to `run-pixels`: width·height·4 bytes. An output holding NaN or ±Infinity is
+   * answered `failed` with NonFiniteOutputError instead (app/inference/finite.ts).
+   */
+  | { type: 'pixels'; id: number; width: number; height: number; data: Uint8ClampedArray }
   /** A request failed; `name` is the error class on the host side (ShapeError, GraphMismatchError, …). */
   | { type: 'failed'; id: number; name: string; message: string };
 
@@ -58,7 +70,9 @@ export type NativeRequest = ToNative extends infer T ? (T extends { id: number }
 /** The answer a request of type `T` resolves to. */
 export type NativeAnswer<T extends NativeRequest['type']> = T extends 'open'
   ? Extract<FromNative, { type: 'opened' }>
-  : Extract<FromNative, { type: 'result' }>;
+  : T extends 'run-pixels'
+    ? Extract<FromNative, { type: 'pixels' }>
+    : Extract<FromNative, { type: 'result' }>;
 
 /**
  * The Electron host's native path outside the calls (see `openNative`): IPC messages from the main

@@ -51,6 +51,18 @@ export function readUploadUrl(url: ParsedUrl): { name: string; job: string | nul
   return { name: url.searchParams.get('name') ?? '', job: url.searchParams.get('job') };
 }
 
+/**
+ * The browser host's WebSocket to a native inference process holding one model (native-wire.ts
+ * frames). A page cannot set headers on a WebSocket, so the token travels in the query here, and
+ * the host insists on the page's Origin (main/web/access.ts).
+ */
+export const NATIVE_SOCKET_ROUTE = `${API_PREFIX}native-socket`;
+
+/** The WebSocket URL, on the page's `origin` (http://…), of a native process serving `modelId`. */
+export function nativeSocketUrl(origin: string, modelId: string, token: string): string {
+  return `${origin.replace(/^http/, 'ws')}${NATIVE_SOCKET_ROUTE}?model=${encodeURIComponent(modelId)}&token=${encodeURIComponent(token)}`;
+}
+
 /** The first path segment of every model file's URL. */
 export const MODEL_FILES_SEGMENT = 'models';
 

@@ -3,7 +3,9 @@
  * `truncate(ws, w_avg, ψ, cutoff)`, `synthesize(ws) → img`. Written against the inference
  * interface only, so the worker, the CLI and the tests run the same code.
  */
-import type { Feeds, GraphRunner, Tensor } from './runner';
+import type { Feeds, GraphRunner, Pixels, Tensor } from './runner';
+import { tensorToRgba } from './image';
+import { checkFiniteImage } from './finite';
 import type { Manifest } from '../model/manifest';
 import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
 import { classVector, type ClassWeight, type LatentState } from '../state/latent-state';
@@ -13,6 +15,13 @@ import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst, type Synthes
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
 export interface Rendered {
   image: Tensor;
+  z: Z;
+  ws: WPlus | null;
+}
+
+/** One rendered frame as pixels, with the latent that made it. */
+export interface RenderedPixels {
+  image: Pixels;
   z: Z;
   ws: WPlus | null;
 }
@@ -40,6 +49,11 @@ export interface Pipeline {
   /** Run a z → image generator (conditional / plain families) on an explicit z and class vector. */
   generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor>;
   render(state: LatentState): Promise<Rendered>;
+  /**
+   * `state`'s frame as pixels, for the preview: converted by the runtime where it can
+   * (GraphRunner.runPixels), else here. Throws NonFiniteOutputError for NaN or infinite output.
+   */
+  renderPixels(state: LatentState): Promise<RenderedPixels>;
 }
 
 const MAPPING_CACHE_SIZE = 64;
@@ -105,32 +119,53 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     return applyWEdits(ws, state.edits);
   }
 
-  async function generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor> {
+  function generatorFeeds(z: Z, classes: Float32Array, psi: number): Feeds {
     const feeds: Feeds = { z: { data: z, dims: [1, manifest.z_dim] } };
     if (manifest.family === 'conditional') {
       feeds.c = { data: classes, dims: [1, manifest.c_dim] };
       feeds.truncation = { data: Float32Array.of(psi), dims: [1] };
     }
-    return (await runner.run('generator', feeds)).img!;
+    return feeds;
   }
 
-  async function render(state: LatentState): Promise<Rendered> {
+  async function generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor> {
+    return (await runner.run('generator', generatorFeeds(z, classes, psi))).img!;
+  }
+
+  /**
+   * The latent of `state` and its image graph's feeds, then `image` runs that graph: the one path
+   * from state to graph run that {@link Pipeline.render} and {@link Pipeline.renderPixels} share.
+   */
+  async function renderWith<T>(state: LatentState, image: (graph: string, feeds: Feeds) => Promise<T>): Promise<{ image: T; z: Z; ws: WPlus | null }> {
     switch (manifest.family) {
       case 'stylegan': {
         const ws = await resolveWs(state);
-        return { image: await synthesize(ws, state), z: seedToZ(state.seed, manifest.z_dim), ws };
+        const feeds = { ws: { data: ws, dims: [1, manifest.num_ws, manifest.w_dim] }, ...inputs.feeds(state) };
+        return { image: await image('synthesis', feeds), z: seedToZ(state.seed, manifest.z_dim), ws };
       }
       case 'plain': {
         const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
-        return { image: await generate(z, new Float32Array(0), 1), z, ws: null };
+        return { image: await image('generator', generatorFeeds(z, new Float32Array(0), 1)), z, ws: null };
       }
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
         const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
-        return { image: await generate(z, classVector(state.classes, manifest.c_dim), state.psi), z, ws: null };
+        return { image: await image('generator', generatorFeeds(z, classVector(state.classes, manifest.c_dim), state.psi)), z, ws: null };
       }
     }
   }
 
-  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render };
+  const render = (state: LatentState): Promise<Rendered> => renderWith(state, async (graph, feeds) => (await runner.run(graph, feeds)).img!);
+
+  async function renderPixels(state: LatentState): Promise<RenderedPixels> {
+    const range = manifest.output_range;
+    return renderWith(state, async (graph, feeds): Promise<Pixels> => {
+      if (runner.runPixels) return runner.runPixels(graph, feeds, 'img', range);
+      const img = (await runner.run(graph, feeds)).img!;
+      checkFiniteImage(img, manifest.name);
+      return tensorToRgba(img, range);
+    });
+  }
+
+  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render, renderPixels };
 }

@@ -113,6 +113,7 @@ export class NativeConnection {
 /** A runner whose graphs run in a native host. */
 export interface NativeGraphRunner extends GraphRunner {
   readonly backend: 'native';
+  runPixels: NonNullable<GraphRunner['runPixels']>;
   /** The execution provider that serves the model. */
   readonly provider: NativeProvider;
   /** Why the GPU providers the build lists are not used, or null. */
@@ -139,6 +140,12 @@ export function nativeGraphRunner(
       if (disposed) throw new Error('this model was unloaded');
       checkFeeds(manifest, graph, feeds);
       return (await connection.request({ type: 'run', graph, feeds })).outputs;
+    },
+    async runPixels(graph, feeds, output, range) {
+      if (disposed) throw new Error('this model was unloaded');
+      checkFeeds(manifest, graph, feeds);
+      const { width, height, data } = await connection.request({ type: 'run-pixels', graph, feeds, output, range: [range[0], range[1]] });
+      return { width, height, data };
     },
     dispose() {
       disposed ??= release();

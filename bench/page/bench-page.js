@@ -62,8 +62,22 @@ async function timeGraph({ backend, graph, plan }) {
 }
 
 /** What the page runs with: isolation decides whether WASM threads are real. */
-function environment() {
-  return { crossOriginIsolated: self.crossOriginIsolated, threads: ort.env.wasm.numThreads, webgpu: 'gpu' in navigator };
+/** What the page runs on; `adapter` names the WebGPU adapter, whose `software` says whether its timings mean anything. */
+async function environment() {
+  const adapter = 'gpu' in navigator ? await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' }) : null;
+  const info = adapter ? (adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {}) : null;
+  const named = info ? `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.device ?? ''} ${info.description ?? ''}` : '';
+  return {
+    crossOriginIsolated: self.crossOriginIsolated,
+    threads: ort.env.wasm.numThreads,
+    webgpu: 'gpu' in navigator,
+    adapter: info && {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      description: info.description,
+      software: Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(named),
+    },
+  };
 }
 
 window.bench = { timeGraph, environment, firstRunDone: () => firstRunDone };

@@ -15,6 +15,8 @@ export interface HostInfo {
   name: string;
   version: string;
   host: HostKind;
+  /** Whether the host can run models with onnxruntime-node (default: the desktop app can, the browser host cannot). */
+  nativeInference?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export function createApi(
   osc = new OscReceiver({ dataDir: userData.dataDir }),
 ): HostApi {
   return {
-    appInfo: async () => ({ ...info, capabilities: hostCapabilities(info.host) }),
+    appInfo: async () => ({ name: info.name, version: info.version, host: info.host, capabilities: hostCapabilities(info.host, info.nativeInference) }),
     listModels: async () => {
       const models = await library.scan();
       return { models, stages: library.stages(), defaultModelId: library.defaultModelId(), problems: library.problems };

@@ -4,7 +4,8 @@
  * - a Host header naming this server at one of its loopback names (defeats DNS rebinding);
  * - no Origin, or one of this server's own origins (127.0.0.1, localhost and [::1] alike, so a page
  *   opened at any of the names works, and no other page can post to us);
- * - for the API and model files, the per-run token in the `X-Latent-Studio-Token` header. Never a
+ * - for the API and model files, the per-run token in the `X-Latent-Studio-Token` header (for the
+ *   native WebSocket, whose headers a page cannot set, in its query). Never a
  *   cookie: browsers send cookies to every port of a host name, so a cookie would leak the token to
  *   other local servers and be overwritten by a second studio host.
  * The built renderer itself is served without the token (its scripts, worker and WASM files load
@@ -12,7 +13,9 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import { HOST_TOKEN_HEADER } from '../../app/contract/routes';
+import { HOST_TOKEN_HEADER, NATIVE_SOCKET_ROUTE } from '../../app/contract/routes';
+
+const wrongToken = 'Missing or wrong access token: open the address that `npm run web` printed (it ends in ?token=…).';
 
 /** The header the token travels in (lower case, as Node reports headers). */
 const TOKEN_HEADER_NAME = HOST_TOKEN_HEADER.toLowerCase();
@@ -52,9 +55,10 @@ export function refuse(req: http.IncomingMessage, hosts: ReadonlySet<string>, to
   }
   const header = req.headers[TOKEN_HEADER_NAME];
   const presented = typeof header === 'string' ? header : queryToken;
-  const wrong = 'Missing or wrong access token: open the address that `npm run web` printed (it ends in ?token=…).';
+  // A page cannot set headers on a WebSocket: the native socket takes the token from its query.
+  if (pathname === NATIVE_SOCKET_ROUTE) return presented !== null && sameSecret(presented, token) ? null : { status: 401, message: wrongToken };
   // A token given and wrong is refused on every path, so a stale address says so at once.
-  if (presented !== null && !sameSecret(presented, token)) return { status: 401, message: wrong };
-  if (needsToken(pathname) && typeof header !== 'string') return { status: 401, message: wrong };
+  if (presented !== null && !sameSecret(presented, token)) return { status: 401, message: wrongToken };
+  if (needsToken(pathname) && typeof header !== 'string') return { status: 401, message: wrongToken };
   return null;
 }

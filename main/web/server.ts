@@ -9,8 +9,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { contract, ContractError, importJobSchema } from '../../app/contract/channels';
-import { API_PREFIX, methodForApiPath, OSC_EVENTS_ROUTE, readUploadUrl } from '../../app/contract/routes';
+import { API_PREFIX, methodForApiPath, NATIVE_SOCKET_ROUTE, OSC_EVENTS_ROUTE, readUploadUrl } from '../../app/contract/routes';
 import { ManifestError } from '../../app/model/manifest';
 import { MAX_PROJECT_BYTES, ProjectError } from '../../app/project/schema';
 import { LibraryError, ModelLibrary } from '../services/library';
@@ -23,6 +24,9 @@ import { ProjectStoreError } from '../services/projects';
 import { UserData } from '../services/user-data';
 import { OscReceiver } from '../services/osc';
 import { loopbackHosts, refuse } from './access';
+import { NativeSockets, nativeInferenceAvailable } from './native-socket';
+import { handshakeProblem, refuseUpgrade } from './websocket';
+import { NATIVE_HOST_ENTRY } from '../inference/native/client';
 
 /** JSON calls: a project (the largest payload) plus its envelope. */
 const MAX_BODY_BYTES = MAX_PROJECT_BYTES + (1 << 20);
@@ -42,6 +46,13 @@ export interface WebHostOptions {
   version?: string;
   /** The user data folder (library, projects, autosave); default: LATENT_STUDIO_DATA_DIR or the platform's. */
   dataDir?: string;
+  /**
+   * The built native inference process (dist/native/host.cjs): where it exists and onnxruntime-node
+   * is installed, pages may run models natively over the native socket (native-socket.ts).
+   */
+  nativeHostEntry?: string;
+  /** Intra-op threads of each native process (default: the cores, at most 4). */
+  nativeThreads?: number;
 }
 
 /** A running browser host. */
@@ -76,7 +87,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   await library.scan();
   const userData = new UserData(library, dataDir);
   await userData.importer.cleanStaging();
-  const info = { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web' } as const;
+  const nativeSockets =
+    options.nativeHostEntry && nativeInferenceAvailable(options.nativeHostEntry)
+      ? new NativeSockets({ entry: options.nativeHostEntry, library, numThreads: options.nativeThreads })
+      : null;
+  const info = { name: 'Latent Studio', version: options.version ?? '0.0.0', host: 'web', nativeInference: nativeSockets !== null } as const;
   const osc = new OscReceiver({ dataDir });
   const api = createApi(library, info, new DirectionStore(dataDir), undefined, userData, osc);
   /** Open OSC event streams, ended when the host closes (a server waits for its open responses). */
@@ -175,11 +190,28 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     });
   };
 
+  // WebSockets: the native socket only. Checked as every request is (Host, Origin, token), and a
+  // socket must come from one of our pages: browsers always send Origin on a WebSocket handshake.
+  const upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', origin);
+    const refused =
+      refuse(req, allowedHosts, token, url.pathname, url.searchParams.get('token')) ??
+      (url.pathname !== NATIVE_SOCKET_ROUTE ? { status: 404, message: 'Not found.' } : null) ??
+      (req.headers.origin === undefined ? { status: 403, message: 'A native socket must be opened by a page of this studio host.' } : null);
+    if (refused) return refuseUpgrade(socket, refused.status, refused.message);
+    const problem = handshakeProblem(req);
+    if (problem) return refuseUpgrade(socket, 400, `Not a WebSocket handshake this host takes: ${problem}.`);
+    if (!nativeSockets) return refuseUpgrade(socket, 503, 'This studio host has no native runtime (onnxruntime-node is not installed); the studio uses WebGPU or WASM.');
+    nativeSockets.serve(req, socket, head, url.searchParams.get('model'));
+  };
+
   const server = http.createServer(handle);
+  server.on('upgrade', upgrade);
   await listen(server, options.port ?? 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   // `localhost` may resolve to ::1 first; answer there too, on the same port, when the system can.
   const server6 = http.createServer(handle);
+  server6.on('upgrade', upgrade);
   const ipv6 = await listen(server6, port, '::1').then(
     () => true,
     (error: NodeJS.ErrnoException) => {
@@ -197,6 +229,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     close: async () => {
       for (const stream of streams) stream.end();
       await osc.stop();
+      await nativeSockets?.close();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     },
   };
@@ -229,6 +262,7 @@ async function main(): Promise<void> {
     token: process.env.LATENT_STUDIO_TOKEN || undefined,
     includeFixtures: process.env.LATENT_STUDIO_INCLUDE_FIXTURES === '1',
     version: pkg.version,
+    nativeHostEntry: path.join(root, NATIVE_HOST_ENTRY),
   });
   console.log(`Latent Studio: ${host.url}`);
   const stop = () => void host.close().then(() => process.exit(0));

@@ -77,7 +77,7 @@ export function TopBar() {
           <option value="auto">Auto</option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
-          {/* onnxruntime-node in a process of its own: the desktop app only. */}
+          {/* onnxruntime-node in a process of its own, where the host has it installed. */}
           {nativeInference && <option value="native">Native</option>}
         </select>
       </label>

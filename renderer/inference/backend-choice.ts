@@ -1,13 +1,13 @@
 /**
  * Which runtimes the inference worker tries for a model, in order: what the user prefers, what
- * this session has lost, what this host offers (native only in the desktop app) and whether WebGPU
+ * this session has lost, what this host offers (native where onnxruntime-node is installed) and whether WebGPU
  * has an adapter. The one place the choice is made: the studio passes the facts, the worker decides. Kept apart
  * from worker.ts (which owns onnxruntime-web) so the rule is testable without a browser.
  */
 import type { Backend, BackendPreference } from '../../app/inference/runner';
 
 /** Why the native runtime is not tried where the host has none (the browser host). */
-export const NO_NATIVE_RUNTIME = 'this host has no native runtime (the desktop app has one)';
+export const NO_NATIVE_RUNTIME = 'this host has no native runtime (onnxruntime-node is not installed)';
 
 /** The runtimes to try, best first, and why the first is not the one the user would have had at best. */
 export interface BackendPlan {

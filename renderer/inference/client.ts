@@ -86,16 +86,19 @@ export class InferenceClient {
   private nativePortId: string | null = null;
   private preview: { stamp: number; resolve: (images: BlendPreviewImages | null) => void; reject: (error: Error) => void } | null = null;
 
-  /** @param native the host's native runtime (desktop app), or null where there is none. */
+  /**
+   * @param native the host's native runtime: the desktop app's bridge (ports), 'socket' for the
+   * browser host's (the worker opens it itself), or null where there is none.
+   */
   constructor(
     private readonly onFrame: (frame: Frame) => void,
     private readonly onRenderError: (message: string) => void,
     private readonly onFault: (fault: WorkerFault) => void = () => undefined,
-    private readonly native: NativeBridge | null = null,
+    private readonly native: NativeBridge | 'socket' | null = null,
   ) {
     this.spawn();
     // The worker would wait for the dead process's answers forever: treat it as a stopped worker.
-    native?.onEnded((portId, message) => {
+    if (native !== 'socket') native?.onEnded((portId, message) => {
       if (portId !== this.nativePortId) return;
       this.nativePortId = null;
       this.fail(new WorkerStoppedError(`the native inference process ended (${message})`));
@@ -161,7 +164,7 @@ export class InferenceClient {
    */
   load(model: ModelRef, preference: BackendPreference, lost: LostBackends): Promise<Loaded> {
     const requestId = this.nextRequest++;
-    this.post({ type: 'load', requestId, model, preference, nativeOffered: this.native !== null, lost });
+    this.post({ type: 'load', requestId, model, preference, native: this.native === null ? null : this.native === 'socket' ? 'socket' : 'port', lost });
     return new Promise((resolve, reject) => this.loads.set(requestId, { resolve, reject }));
   }
 
@@ -229,8 +232,8 @@ export class InferenceClient {
       // A worker replaced meanwhile is gone with its load; the port closes with it.
       if (this.worker === worker) this.post(message, transfer);
     };
-    if (!this.native) {
-      answer({ type: 'native-port', requestId, error: 'this host has no native runtime' });
+    if (!this.native || this.native === 'socket') {
+      answer({ type: 'native-port', requestId, error: 'this host hands out no native ports' });
       return;
     }
     this.native.open(modelId).then(
@@ -297,6 +300,10 @@ export class InferenceClient {
       case 'device-lost':
         this.fail(new WorkerStoppedError(`the GPU device was lost (${message.message})`));
         this.onFault({ kind: 'device-lost', message: message.message });
+        break;
+      case 'native-lost':
+        this.fail(new WorkerStoppedError(`the native inference process ended (${message.message})`));
+        this.onFault({ kind: 'native-lost', message: message.message });
         break;
     }
   }

@@ -33,11 +33,17 @@ export interface PreviewImage {
   height: number;
   pixels: ArrayBuffer;
 }
+/** How a host hands the worker its native runtime. */
+export type NativeCarrier = 'port' | 'socket';
 
 /** Messages to the worker. */
 export type ToWorker =
-  /** `nativeOffered`: the host can serve the model natively (Electron); the worker asks for a port when it chooses to. */
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; nativeOffered: boolean; lost: LostBackends }
+  /**
+   * `native`: how the host serves models natively, if it does — 'port': the desktop app, the worker
+   * asks for a MessagePort when it chooses native; 'socket': the browser host, the worker opens
+   * its native WebSocket itself (native-socket.ts).
+   */
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends }
   /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }
@@ -79,6 +85,8 @@ export type FromWorker =
   /** `ms`: building and rendering the blend (not the parents). */
   | { type: 'blend-preview'; stamp: number; a: PreviewImage; b: PreviewImage; blend: PreviewImage; ms: number }
   | { type: 'blend-preview-failed'; stamp: number; message: string }
+  /** The browser host's native process (or the socket to it) ended while serving: native cannot go on in this worker. */
+  | { type: 'native-lost'; message: string }
   | { type: 'job-item'; jobId: string; item: unknown }
   | { type: 'job-done'; jobId: string; cancelled: boolean }
   | { type: 'job-failed'; jobId: string; message: string };

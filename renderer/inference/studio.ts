@@ -166,7 +166,8 @@ export async function startStudio(): Promise<void> {
     },
     (message) => store.getState().showError(`Rendering failed: ${message}`),
     recover,
-    nativeBridge(capabilities),
+    // The desktop app hands the worker ports to its native processes; the browser host serves a socket.
+    store.getState().hostInfo?.host === 'web' ? (capabilities.nativeInference ? 'socket' : null) : nativeBridge(capabilities),
   );
   client = worker;
   window.addEventListener('beforeunload', () => worker.dispose());

@@ -1,24 +1,22 @@
 /**
  * The renderer's inference worker: the only module of the renderer that imports onnxruntime-web.
- * It picks the backend (WebGPU first; in the desktop app the native runtime where WebGPU has no
- * adapter; WASM everywhere), loads a model's graphs, and renders frames one at a time with the
- * latest request winning (app/jobs/scheduler.ts). On native, the graphs run in a host process
- * reached over a MessagePort the client hands over; everything above the GraphRunner is the same.
- * Export's image-to-image stages run here too, on the model's GPU runtime (WASM when the model
- * runs natively, since the native host holds only the generator).
+ * It picks the backend (WebGPU first; the host's native runtime where WebGPU has no adapter; WASM
+ * everywhere), loads a model's graphs, and renders frames one at a time with the latest request
+ * winning (app/jobs/scheduler.ts). On native, the graphs run in a host process reached over a
+ * MessagePort the client hands over (desktop app) or a WebSocket (browser host); everything above
+ * the GraphRunner is the same. Export's image-to-image stages run here too, on the model's GPU
+ * runtime (WASM when the model runs natively, since the native host holds only the generator).
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference/runner';
 import { createOrtRunner, type OrtModuleLike } from '../../app/runtime/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/inference/render';
 import { loadNoiseConst } from '../../app/inference/synthesis-inputs';
-import { tensorToRgba } from '../../app/inference/image';
 import type { LatentState } from '../../app/state/latent-state';
 import { Scheduler, type JobStep } from '../../app/jobs/scheduler';
 import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/jobs/registry';
 import { mapVector } from '../../app/jobs/map-jobs';
 import { graphsJobsRead } from '../../app/jobs/direction-jobs';
-import { checkFiniteImage } from '../../app/inference/finite';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
 import { modelBaseUrl, modelFileUrl } from '../../app/contract/routes';
 import { checkStageGraph, STAGE_GRAPH } from '../../app/model/stage-manifest';
@@ -26,8 +24,9 @@ import type { StageRef, StageSession } from '../../app/inference/stages';
 import { createOrtStage } from '../../app/runtime/ort-stage';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends } from './backend-choice';
-import type { FromWorker, ModelRef, ToWorker } from './protocol';
+import type { FromWorker, ModelRef, NativeCarrier, ToWorker } from './protocol';
 import { BlendPreview } from './blend-preview';
+import { openSocketRunner } from './native-socket';
 
 const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -185,7 +184,8 @@ const nativeAnswers = new Map<number, (answer: NativePort) => void>();
  * Ask the client for a port to a native host holding `ref`'s model (the host process reads the
  * package from disk itself) and run the model through it.
  */
-async function openNative(ref: ModelRef, requestId: number): Promise<NativeGraphRunner> {
+async function openNative(ref: ModelRef, requestId: number, carrier: NativeCarrier): Promise<NativeGraphRunner> {
+  if (carrier === 'socket') return openSocketRunner(scope.location.origin, ref, (message) => scope.postMessage({ type: 'native-lost', message }));
   const answer = await new Promise<NativePort>((resolve) => {
     nativeAnswers.set(requestId, resolve);
     scope.postMessage({ type: 'native-wanted', requestId, modelId: ref.id });
@@ -201,7 +201,7 @@ interface LoadResult {
   fallbackReason: string | null;
 }
 
-async function load(ref: ModelRef, preference: BackendPreference, nativeOffered: boolean, lost: LostBackends, requestId: number): Promise<LoadResult> {
+async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number): Promise<LoadResult> {
   await disposeStages();
   await runner?.dispose();
   runner = null;
@@ -219,13 +219,13 @@ async function load(ref: ModelRef, preference: BackendPreference, nativeOffered:
   // A package's const noise (noise inputs only) is read once per model, like its graphs.
   const noiseConst = await loadNoiseConst(ref.manifest, (file) => fetchFile(ref, file));
   const asked = effectivePreference(preference, lost);
-  const plan = planBackends(asked, nativeOffered && lost.native === null, needsWebgpuProbe(asked) ? await webgpuUnavailableReason() : null);
+  const plan = planBackends(asked, carrier !== null && lost.native === null, needsWebgpuProbe(asked) ? await webgpuUnavailableReason() : null);
   const reasons = plan.reason ? [plan.reason] : [];
   let native: NativeGraphRunner | null = null;
   for (const backend of plan.order) {
     if (backend === 'wasm') break;
     try {
-      runner = backend === 'native' ? (native = await openNative(ref, requestId)) : await open(ref, 'webgpu', graphs);
+      runner = backend === 'native' ? (native = await openNative(ref, requestId, carrier!)) : await open(ref, 'webgpu', graphs);
       break;
     } catch (error) {
       reasons.push(`${backend === 'webgpu' ? 'WebGPU' : 'the native runtime'} could not run this model: ${(error as Error).message}`);
@@ -249,11 +249,13 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
   }
   try {
     const started = performance.now();
-    const rendered = await pipeline.render(state);
-    checkFiniteImage(rendered.image, model.manifest.name);
-    const rgba = tensorToRgba(rendered.image, model.manifest.output_range);
+    // Pixels, checked finite: converted in the native process where the model runs there.
+    const rendered = await pipeline.renderPixels(state);
+    const rgba = rendered.image;
     const ms = performance.now() - started;
-    const pixels = rgba.data.buffer as ArrayBuffer;
+    // Pixels from the native socket are a view into the frame they came in; the client takes a whole buffer.
+    const whole = rgba.data.byteOffset === 0 && rgba.data.byteLength === rgba.data.buffer.byteLength;
+    const pixels = (whole ? rgba.data.buffer : rgba.data.slice().buffer) as ArrayBuffer;
     // The latent map draws the current latent from this (a few hundred floats, no extra inference).
     const vector = mapVector(rendered);
     scope.postMessage({ type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, ms, vector }, [pixels, vector.buffer]);
@@ -438,7 +440,7 @@ scope.onmessage = (event) => {
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference, message.nativeOffered, message.lost, message.requestId);
+      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Feeds, GraphRunner } from '../../../app/inference/runner';
 import { createOrtRunner, type OrtModuleLike } from '../../../app/runtime/ort-runner';
 import { readManifest } from '../../services/library';
+import { tensorToRgba } from '../../../app/inference/image';
+import { checkFiniteImage } from '../../../app/inference/finite';
 import type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
 import { providerCandidates, sessionOptions, type SupportedBackend } from './providers';
 
@@ -26,6 +28,7 @@ export interface NativeHost {
 interface Opened {
   runner: GraphRunner;
   modelId: string;
+  modelName: string;
   provider: NativeProvider;
   fallbackReason: string | null;
 }
@@ -42,6 +45,7 @@ function checkFeedTypes(feeds: Feeds): void {
 /** A host over `ort` that holds at most one model for its whole life. */
 export function createNativeHost(ort: NativeOrt): NativeHost {
   let runner: GraphRunner | null = null;
+  let modelName = '';
 
   async function open(dir: string, options: NativeOpenOptions): Promise<Opened> {
     if (runner) throw new Error('this inference process already holds a model: start another process for another model');
@@ -51,7 +55,7 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
     for (const provider of providerCandidates(ort.listSupportedBackends(), options)) {
       try {
         const opened = await createOrtRunner(ort, manifest, { backend: 'native', sessionOptions: sessionOptions(provider, options.numThreads), loadFile });
-        return { runner: opened, modelId: manifest.id, provider, fallbackReason: failures.length ? failures.join('; ') : null };
+        return { runner: opened, modelId: manifest.id, modelName: manifest.name, provider, fallbackReason: failures.length ? failures.join('; ') : null };
       } catch (error) {
         // CPU is the last candidate: its error is the model's. A GPU provider's failure is not
         // swallowed: it travels back as the fallback reason of the runner that replaces it.
@@ -67,12 +71,24 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
       case 'open': {
         const opened = await open(message.dir, message.options);
         runner = opened.runner;
+        modelName = opened.modelName;
         return { type: 'opened', id: message.id, modelId: opened.modelId, provider: opened.provider, fallbackReason: opened.fallbackReason };
       }
       case 'run': {
         if (!runner) throw new Error('no model is open in the native inference process');
         checkFeedTypes(message.feeds);
         return { type: 'result', id: message.id, outputs: await runner.run(message.graph, message.feeds) };
+      }
+      case 'run-pixels': {
+        if (!runner) throw new Error('no model is open in the native inference process');
+        checkFeedTypes(message.feeds);
+        const outputs = await runner.run(message.graph, message.feeds);
+        const image = outputs[message.output];
+        if (!image) throw new Error(`graph "${message.graph}" has no output "${message.output}"`);
+        // Checked here, where the floats are, with the error every runtime's frames fail with.
+        checkFiniteImage(image, modelName);
+        const { width, height, data } = tensorToRgba(image, message.range);
+        return { type: 'pixels', id: message.id, width, height, data };
       }
     }
   }
