@@ -15,6 +15,9 @@ export class ExplicitLatentError extends Error {
   override readonly name = 'ExplicitLatentError';
 }
 
+/** What the checks read of a manifest. */
+export type LatentShapes = Pick<Manifest, 'id' | 'family' | 'num_ws' | 'w_dim' | 'z_dim'>;
+
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /**
@@ -38,13 +41,13 @@ export function explicitLatent(space: ExplicitLatent['space'], shape: readonly n
 }
 
 /** The shape an explicit latent of `space` must have for `manifest`, or null when the family has no such space. */
-export function expectedShape(space: ExplicitLatent['space'], manifest: Manifest): number[] | null {
+export function expectedShape(space: ExplicitLatent['space'], manifest: LatentShapes): number[] | null {
   if (space === 'z') return [manifest.z_dim];
   return manifest.family === 'stylegan' ? [manifest.num_ws, manifest.w_dim] : null;
 }
 
 /** Why `explicit` cannot drive `manifest`'s model (naming both shapes), or null when it fits. */
-export function explicitMismatch(explicit: ExplicitLatent, manifest: Manifest): string | null {
+export function explicitMismatch(explicit: ExplicitLatent, manifest: LatentShapes): string | null {
   const expected = expectedShape(explicit.space, manifest);
   const label = `the explicit ${explicit.space} (${explicit.origin || 'no origin'}) has shape ${shapeText(explicit.shape)}`;
   if (!expected) {
@@ -58,7 +61,7 @@ export function explicitMismatch(explicit: ExplicitLatent, manifest: Manifest): 
 }
 
 /** Throws {@link ExplicitLatentError} when `explicit` does not fit `manifest` (see {@link explicitMismatch}). */
-export function checkExplicitFits(explicit: ExplicitLatent, manifest: Manifest): void {
+export function checkExplicitFits(explicit: ExplicitLatent, manifest: LatentShapes): void {
   const mismatch = explicitMismatch(explicit, manifest);
   if (mismatch) throw new ExplicitLatentError(mismatch);
 }
@@ -67,7 +70,7 @@ export function checkExplicitFits(explicit: ExplicitLatent, manifest: Manifest):
  * The first explicit latent in `state` (the main latent, then kept mixing sources, depth first)
  * that does not fit `manifest`, as a message; null when all fit or there are none.
  */
-export function stateExplicitMismatch(state: LatentState, manifest: Manifest): string | null {
+export function stateExplicitMismatch(state: LatentState, manifest: LatentShapes): string | null {
   if (state.explicit) {
     const mismatch = explicitMismatch(state.explicit, manifest);
     if (mismatch) return mismatch;
