@@ -87,10 +87,21 @@ export function stateExplicitMismatch(state: LatentState, manifest: LatentShapes
  * explicit ws for `manifest`. Also takes `w` of shape [num_ws, w_dim], and [1, w_dim] (one w,
  * repeated on every row, as the projector's W stage holds it).
  * @param origin what the UI calls it, e.g. the file name
- * @throws ExplicitLatentError when the file is not a readable .npz, has no `w`, the model has no W
- *   space, or the shape does not fit (naming the file's and the model's shapes)
+ * @throws ExplicitLatentError when the file is not a readable .npz, has no `w`, holds more than one
+ *   projection, the model has no W space, or the shape does not fit (naming the file's and the model's shapes)
  */
-export function parseProjectedW(bytes: Uint8Array, manifest: Manifest, origin: string): ExplicitLatent {
+export function parseProjectedW(bytes: Uint8Array, manifest: LatentShapes, origin: string): ExplicitLatent {
+  const all = parseProjectedWs(bytes, manifest, origin);
+  if (all.length > 1) throw new ExplicitLatentError(`${origin} holds ${all.length} projections ("w" is [${all.length}, ${manifest.num_ws}, ${manifest.w_dim}]): the studio opens one at a time; save one with np.savez(path, w=ws[i:i+1])`);
+  return all[0]!;
+}
+
+/**
+ * Every projection in a projected_w.npz, as `generate.py --projected-w` renders them: `w` of shape
+ * [N, num_ws, w_dim] gives N explicit ws (as well as the shapes {@link parseProjectedW} takes).
+ * @throws ExplicitLatentError as {@link parseProjectedW}
+ */
+export function parseProjectedWs(bytes: Uint8Array, manifest: LatentShapes, origin: string): ExplicitLatent[] {
   let arrays: ReturnType<typeof parseNpz>;
   try {
     arrays = parseNpz(bytes);
@@ -108,15 +119,16 @@ export function parseProjectedW(bytes: Uint8Array, manifest: Manifest, origin: s
   }
   const { num_ws: numWs, w_dim: wDim } = manifest;
   const s = w.shape;
-  const full = (s.length === 3 && s[0] === 1 && s[1] === numWs && s[2] === wDim) || (s.length === 2 && s[0] === numWs && s[1] === wDim);
+  const batch = s.length === 3 && s[0]! >= 1 && s[1] === numWs && s[2] === wDim ? s[0]! : s.length === 2 && s[0] === numWs && s[1] === wDim ? 1 : 0;
   const single = (s.length === 2 && s[0] === 1 && s[1] === wDim) || (s.length === 3 && s[0] === 1 && s[1] === 1 && s[2] === wDim);
-  if (!full && !single) {
+  if (batch === 0 && !single) {
     throw new ExplicitLatentError(
       `${origin}: "w" has shape ${shapeText(s)}, but model "${manifest.id}" takes ws [1, ${numWs}, ${wDim}] (also [${numWs}, ${wDim}] or [1, ${wDim}]): project with this model's network`,
     );
   }
-  const data = full ? w.data : repeatRow(w.data, numWs);
-  return explicitLatent('ws', [numWs, wDim], data, origin);
+  if (single) return [explicitLatent('ws', [numWs, wDim], repeatRow(w.data, numWs), origin)];
+  const size = numWs * wDim;
+  return Array.from({ length: batch }, (_, i) => explicitLatent('ws', [numWs, wDim], w.data.subarray(i * size, (i + 1) * size), batch > 1 ? `${origin} [${i}]` : origin));
 }
 
 function repeatRow(row: Float32Array, times: number): Float32Array {
