@@ -46,6 +46,22 @@ export interface Pipeline {
   render(state: LatentState): Promise<Rendered>;
 }
 
+/**
+ * The z a state's main latent stands for — its seed's draw or its explicit z — with BigGAN's
+ * truncnorm draw scaled by `psi`. Throws ExplicitLatentError for an explicit latent that does not
+ * fit (an explicit ws outside StyleGAN among them); not for a StyleGAN explicit ws, which has no z.
+ */
+export function stateZ(manifest: Manifest, state: LatentState, psi: number): Z {
+  const explicit = state.explicit;
+  const truncated = manifest.family === 'conditional';
+  if (!explicit) return truncated ? seedToTruncatedZ(state.seed, manifest.z_dim, psi) : seedToZ(state.seed, manifest.z_dim);
+  checkExplicitFits(explicit, manifest);
+  // An explicit z stands where the seed's unit draw stands; float32 ψ × float32 value, rounded once, as seedToTruncatedZ forms it.
+  const z = Float32Array.from(explicit.data);
+  const psi32 = Math.fround(psi);
+  return asZ(truncated ? z.map((v) => psi32 * v) : z, manifest.z_dim);
+}
+
 const MAPPING_CACHE_SIZE = 64;
 
 /**
@@ -104,19 +120,6 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     return explicit.space === 'ws' ? asWPlus(data, manifest.num_ws, manifest.w_dim) : map(asZ(data, manifest.z_dim), state.classes);
   }
 
-  /** The z a state's main latent stands for, BigGAN's scaled by ψ (not called for an explicit ws, which has none). */
-  function mainZ(state: LatentState, psi: number): Z {
-    const explicit = state.explicit;
-    const truncated = manifest.family === 'conditional';
-    if (!explicit) return truncated ? seedToTruncatedZ(state.seed, manifest.z_dim, psi) : seedToZ(state.seed, manifest.z_dim);
-    checkExplicitFits(explicit, manifest); // refuses an explicit ws outside StyleGAN
-    // An explicit z stands where the seed's unit draw stands: BigGAN scales it by ψ as it does a seed's truncnorm draw.
-    // float32 ψ × float32 value, rounded once: the product seedToTruncatedZ forms for a seed.
-    const z = Float32Array.from(explicit.data);
-    const psi32 = Math.fround(psi);
-    return asZ(truncated ? z.map((v) => psi32 * v) : z, manifest.z_dim);
-  }
-
   async function resolveWs(state: LatentState, z?: Z): Promise<WPlus> {
     if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
     const main = z ? await map(z, state.classes) : await mainWs(state);
@@ -145,16 +148,16 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
       case 'stylegan': {
         const ws = await resolveWs(state);
         // An explicit ws has no z: the record's z is then the seed's, which the picture does not depend on.
-        const z = state.explicit?.space === 'z' ? mainZ(state, 1) : seedToZ(state.seed, manifest.z_dim);
+        const z = state.explicit?.space === 'z' ? stateZ(manifest, state, 1) : seedToZ(state.seed, manifest.z_dim);
         return { image: await synthesize(ws, state), z, ws };
       }
       case 'plain': {
-        const z = applyZEdits(mainZ(state, 1), state.edits);
+        const z = applyZEdits(stateZ(manifest, state, 1), state.edits);
         return { image: await generate(z, new Float32Array(0), 1), z, ws: null };
       }
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
-        const z = applyZEdits(mainZ(state, state.psi), state.edits);
+        const z = applyZEdits(stateZ(manifest, state, state.psi), state.edits);
         return { image: await generate(z, classVector(state.classes, manifest.c_dim), state.psi), z, ws: null };
       }
     }
