@@ -14,7 +14,7 @@ import { seedToTruncatedZ, seedToZ, type WPlus, type Z } from '../latent';
 import { applyZEdits } from '../latent/edits';
 import { CovarianceAccumulator, pcaFromAccumulator, type Pca } from '../latent/pca';
 import { projectRows } from '../latent/map-projection';
-import type { Pipeline } from '../inference/render';
+import { stateZ, type Pipeline } from '../inference/render';
 import type { JobContext } from './context';
 import type { JobStep } from './scheduler';
 import { classVector, type LatentState } from '../state/latent-state';
@@ -118,10 +118,11 @@ async function stateVector(pipeline: Pipeline, manifest: Manifest, state: Latent
   switch (manifest.family) {
     case 'stylegan':
       return meanRow(await pipeline.resolveWs(state));
+    // An explicit z is where the point sits (stateZ), so an inverted latent shows on the map too.
     case 'plain':
-      return applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
+      return applyZEdits(stateZ(manifest, state, 1), state.edits);
     case 'conditional':
-      return applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
+      return applyZEdits(stateZ(manifest, state, state.psi), state.edits);
   }
 }
 

@@ -13,6 +13,7 @@ import { defaultNativeThreads } from '../inference/native/client';
 
 /** `--help`'s text. */
 export const HELP = `Usage: npm run render -- --network <model dir or id> --seeds <list> --outdir <dir> [options]
+       npm run render -- --network <model dir or id> --projected-w <file.npz> --outdir <dir> [options]
        npm run render -- --project <timeline.json> --outdir <dir> [--frames a-b] [options]
 
 Renders images with a model package, like NVIDIA's gen_images.py. Every PNG carries the studio's
@@ -23,6 +24,9 @@ provenance record (iTXt "latent-studio"), so dropping it onto the studio restore
                          (NVIDIA .pkl, BigGAN folder), converted once into the user data folder's
                          checkpoint-cache/
   --seeds <list>         seeds and ranges, e.g. 0-99,200 → seed0000.png … seed0200.png
+  --projected-w <file>   render the ws of NVIDIA's projector output (projected_w.npz, "w" of
+                         shape [N, num_ws, w_dim]) as proj00.png …, as generate.py does; in place
+                         of --seeds (ψ 1, the default, leaves the ws untouched)
   --trunc <ψ>            truncation ψ (default 1)
   --trunc-cutoff <N>     truncate only the first N ws rows (default: all)
   --class <N>            class index (required for conditional models)
@@ -65,6 +69,8 @@ export class CliError extends Error {
 export interface CliOptions {
   network: string | null;
   seeds: number[] | null;
+  /** A projected_w.npz to render instead of seeds (--projected-w). */
+  projectedW: string | null;
   psi: number;
   cutoff: number | null;
   classIndex: number | null;
@@ -104,6 +110,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
       options: {
         network: { type: 'string' },
         seeds: { type: 'string' },
+        'projected-w': { type: 'string' },
         trunc: { type: 'string' },
         'trunc-cutoff': { type: 'string' },
         class: { type: 'string' },
@@ -140,8 +147,9 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
 
   if (!values.outdir) throw new CliError('--outdir is required: the folder the images go to', true);
   if (!values.project && !values.network) throw new CliError('--network is required (a model package folder, a model id or a checkpoint such as an NVIDIA .pkl), or give --project', true);
-  if (!values.project && !values.seeds) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --project for a timeline)', true);
-  if (values.project && values.seeds) throw new CliError('give either --seeds or --project, not both', true);
+  const projectedW = values['projected-w'] ?? null;
+  if ([values.seeds, projectedW, values.project].filter((v) => v).length > 1) throw new CliError('give one of --seeds, --projected-w and --project', true);
+  if (!values.project && !values.seeds && !projectedW) throw new CliError('--seeds is required, e.g. --seeds 0-3 (or give --projected-w for a projection, --project for a timeline)', true);
   if (!values.project && (values.frames || values.fps)) throw new CliError('--frames and --fps apply to --project renders only', true);
   if (values.project && ['noise-mode', 'noise-seed', 'noise-strength', 'translate', 'rotate'].some((flag) => values[flag as keyof typeof values] !== undefined)) {
     throw new CliError("--noise-mode, --noise-seed, --noise-strength, --translate and --rotate apply to --seeds renders; a timeline's keyframes carry their own noise and transform", true);
@@ -174,6 +182,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' {
   return {
     network: values.network ?? null,
     seeds,
+    projectedW: projectedW === null ? null : path.resolve(projectedW),
     psi: number('trunc', values.trunc, false) ?? 1,
     cutoff,
     classIndex,

@@ -16,6 +16,7 @@ import { encodePng } from '../../app/codecs/png';
 import { createPipeline } from '../../app/inference/render';
 import { describeIssue, timelineSchema } from '../../app/state/schemas';
 import { DEFAULT_NOISE, latentState, type LatentState } from '../../app/state/latent-state';
+import { ExplicitLatentError, parseProjectedWs } from '../../app/state/explicit-latent';
 import type { NoiseConst } from '../../app/inference/synthesis-inputs';
 import { checkTimeline, frameCount, TimelineError, type Timeline } from '../../app/state/timeline';
 import { TimelineEvaluator } from '../../app/inference/timeline-frames';
@@ -87,9 +88,34 @@ function rate(count: number, ms: number): string {
   return `${(count / (ms / 1000)).toFixed(1)}/s`;
 }
 
+/** The images to render for --seeds or --projected-w: each one's state, file name and progress label. */
+async function stillJobs(options: CliOptions, manifest: Manifest): Promise<{ state: LatentState; file: string; label: string }[]> {
+  const common = { psi: options.psi, cutoff: options.cutoff, noise: options.noise, transform: options.transform };
+  if (options.projectedW) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.readFile(options.projectedW);
+    } catch (error) {
+      throw new CliError(`--projected-w ${options.projectedW}: ${(error as Error).message}`);
+    }
+    let explicits;
+    try {
+      explicits = parseProjectedWs(bytes, manifest, path.basename(options.projectedW));
+    } catch (error) {
+      if (!(error instanceof ExplicitLatentError)) throw error;
+      throw new CliError(`--projected-w ${error.message}`);
+    }
+    // generate.py --projected-w names them proj00.png, proj01.png, …
+    return explicits.map((explicit, i) => ({ state: latentState({ ...common, explicit }), file: `proj${String(i).padStart(2, '0')}.png`, label: `projected w ${i}` }));
+  }
+  const classes = options.classIndex !== null && manifest.c_dim > 0 ? [{ index: options.classIndex, weight: 1 }] : [];
+  return options.seeds!.map((seed) => ({ state: latentState({ seed, ...common, classes }), file: seedFileName(seed), label: `seed ${seed}` }));
+}
+
 async function renderSeeds(options: CliOptions, model: { dir: string; manifest: Manifest }, software: string): Promise<void> {
   const { manifest } = model;
-  if (manifest.c_dim > 0 && options.classIndex === null) throw new CliError(`model "${manifest.id}" is conditional: give a class with --class 0…${manifest.c_dim - 1}`, true);
+  // An explicit ws is not mapped, so it needs no class.
+  if (manifest.c_dim > 0 && options.classIndex === null && !options.projectedW) throw new CliError(`model "${manifest.id}" is conditional: give a class with --class 0…${manifest.c_dim - 1}`, true);
   if (manifest.c_dim === 0 && options.classIndex !== null) process.stderr.write(`warn: --class=${options.classIndex} ignored when running on an unconditional network\n`);
   if (options.classIndex !== null && manifest.c_dim > 0 && options.classIndex >= manifest.c_dim) throw new CliError(`--class must be below ${manifest.c_dim} for model "${manifest.id}"`, true);
   const psiWrong = psiProblem(manifest, options.psi);
@@ -98,25 +124,23 @@ async function renderSeeds(options: CliOptions, model: { dir: string; manifest: 
   if (cutoffWrong) throw new CliError(`--trunc-cutoff ${cutoffWrong}`, true);
   checkSynthesisFlags(options, manifest);
 
-  const seeds = options.seeds!;
-  const classes = options.classIndex !== null && manifest.c_dim > 0 ? [{ index: options.classIndex, weight: 1 }] : [];
+  const jobs = await stillJobs(options, manifest);
   const noiseConst = await noiseConstOf(model);
   const runner = await openRunner(options, model);
   try {
     const pipeline = createPipeline(runner, manifest, noiseConst);
     const started = performance.now();
     let inferenceMs = 0;
-    for (const [i, seed] of seeds.entries()) {
-      log(`Generating image for seed ${seed} (${i}/${seeds.length}) ...`);
-      const state: LatentState = latentState({ seed, psi: options.psi, cutoff: options.cutoff, classes, noise: options.noise, transform: options.transform });
+    for (const [i, { state, file, label }] of jobs.entries()) {
+      log(`Generating image for ${label} (${i}/${jobs.length}) ...`);
       const t0 = performance.now();
       const { image, z, ws } = await pipeline.render(state);
       inferenceMs += performance.now() - t0;
       const png = stillPng({ image: tensorToRgba(image, manifest.output_range), z, ws }, { manifest, state, scale: options.scale, filter: options.filter, software });
-      await writeFileAtomic(path.join(options.outdir, seedFileName(seed)), png);
+      await writeFileAtomic(path.join(options.outdir, file), png);
     }
     const total = performance.now() - started;
-    log(`${seeds.length} images in ${(total / 1000).toFixed(2)} s: ${rate(seeds.length, total)} written, inference alone ${rate(seeds.length, inferenceMs)}`);
+    log(`${jobs.length} images in ${(total / 1000).toFixed(2)} s: ${rate(jobs.length, total)} written, inference alone ${rate(jobs.length, inferenceMs)}`);
   } finally {
     await runner.dispose();
   }

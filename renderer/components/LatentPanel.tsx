@@ -7,12 +7,31 @@ import { NoisePanel, TransformPanel } from './NoisePanel';
 import { SliderField } from './SliderField';
 import { LivePanel } from './LivePanel';
 
+/** Says that the main latent is explicit numbers, so the seed is not what draws the picture, with the way back. */
+function ExplicitCue() {
+  const explicit = useStudio((s) => s.latent.explicit);
+  const seed = useStudio((s) => s.latent.seed);
+  const setExplicit = useStudio((s) => s.setExplicit);
+  if (!explicit) return null;
+  return (
+    <div className="row explicit-cue" role="status" data-testid="explicit-cue">
+      <span title={`${explicit.space} [${explicit.shape.join(', ')}]: the seed below does not draw the picture`}>
+        explicit {explicit.space} ({explicit.origin})
+      </span>
+      <button type="button" data-testid="explicit-clear" aria-label={`Back to seed ${seed}`} title={`Drop the explicit ${explicit.space} and draw seed ${seed} again`} onClick={() => setExplicit(undefined)}>
+        Back to seed
+      </button>
+    </div>
+  );
+}
+
 function SeedField() {
   const seed = useStudio((s) => s.latent.seed);
   const setSeed = useStudio((s) => s.setSeed);
   return (
     <div className="field">
       <label htmlFor="seed-input">Seed</label>
+      <ExplicitCue />
       <div className="row">
         <SeedInput id="seed-input" testId="seed-input" label="Seed" value={seed} onChange={setSeed} />
         <button

@@ -4,6 +4,7 @@ import { registerChooser } from '../platform/file-choosers';
 import { studioHistory } from '../commands/history';
 import { importModelFiles } from '../library/model-library';
 import { openProjectFile, openRecentProject } from '../project/project';
+import { isProjectedW, openProjectedW } from '../project/projected-w';
 import { useStudio } from '../store';
 import { LibraryPanel } from './LibraryPanel';
 
@@ -143,20 +144,20 @@ export function ProjectBar() {
       <span className="project-name" data-testid="project-name" title={projectPath ?? 'Not saved yet'}>
         {projectName}
       </span>
-      <button type="button" data-testid="project-open" title={`Open project… (${shortcutLabel({ key: 'o', mod: true })})`} onClick={() => projectInput.current?.click()}>
+      <button type="button" data-testid="project-open" title={`Open a project or a projected_w.npz… (${shortcutLabel({ key: 'o', mod: true })})`} onClick={() => projectInput.current?.click()}>
         Open
       </button>
       <input
         ref={projectInput}
         type="file"
-        accept=".json"
+        accept=".json,.npz"
         hidden
         data-testid="project-open-input"
-        aria-label="Project file to open"
+        aria-label="Project file or projected_w.npz to open"
         onChange={(event) => {
           const file = event.target.files?.[0];
           event.target.value = '';
-          if (file) void openProjectFile(file);
+          if (file) void (isProjectedW(file) ? openProjectedW(file) : openProjectFile(file));
         }}
       />
       <button type="button" data-testid="project-save" disabled={!modelOpen} title={`Save project (${shortcutLabel({ key: 's', mod: true })})`} onClick={() => run(command('project.save'))}>

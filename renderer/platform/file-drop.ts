@@ -1,11 +1,13 @@
 /**
  * Dropping files onto the studio window: model packages (a folder in the desktop app, a .zip, a
- * single .onnx) are imported, a project file (.json) is opened. PNGs are left to the export
+ * single .onnx) are imported, a project file (.json) is opened, a projected_w.npz becomes the main
+ * latent (renderer/project/projected-w.ts). PNGs are left to the export
  * module's drop handler (renderer/export/drop.ts), which restores the state they were made from.
  */
 import { useEffect } from 'react';
 import { importModelFiles } from '../library/model-library';
 import { openProjectFile } from '../project/project';
+import { isProjectedW, openProjectedW } from '../project/projected-w';
 import { studioStore } from '../store';
 
 const isPng = (file: File) => /\.png$/i.test(file.name) || file.type === 'image/png';
@@ -26,8 +28,10 @@ function dispatch(event: DragEvent): void {
     const names = [...folders].map((f) => f.name).join(', ');
     studioStore.getState().showError(`The browser studio cannot read folders (${names}): drop a .zip of the model folder instead, or use the desktop app.`);
   }
-  const models = files.filter((f) => !isPng(f) && !isProject(f) && (desktop || !folders.has(f)));
+  const models = files.filter((f) => !isPng(f) && !isProject(f) && !isProjectedW(f) && (desktop || !folders.has(f)));
   const project = files.find((f) => isProject(f));
+  const projected = files.find((f) => isProjectedW(f));
+  if (projected) void openProjectedW(projected);
   if (models.length > 0) void importModelFiles(models);
   if (project) void openProjectFile(project);
 }
