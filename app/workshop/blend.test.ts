@@ -194,6 +194,22 @@ describe('blendPackages', () => {
   });
 });
 
+describe('blendPackages and an encoder', () => {
+  it('blends a parent that carries an encoder with one that has none, and gives the blend no encoder', async () => {
+    // An encoder is trained on one parent's pictures: it must neither stop a blend nor ride along into it.
+    const encoder = { file: 'encoder.onnx', inputs: ['img'], outputs: ['ws'] };
+    const withEncoder: PackageSource = {
+      manifest: { ...a.manifest, graphs: { ...a.manifest.graphs, encoder }, files: { ...a.manifest.files, 'encoder.onnx': { sha256: '0'.repeat(64), bytes: 1 } } },
+      files: new Map([...a.files, ['encoder.onnx', new Uint8Array(1)]]),
+    };
+    const blended = await blendPackages(withEncoder, b, uniformWeights(a.manifest, 0.5), target);
+    expect(withEncoder.manifest.graphs.encoder).toEqual(encoder);
+    expect(blended.manifest.graphs.encoder).toBeUndefined();
+    expect(Object.keys(blended.manifest.graphs).sort()).toEqual(['mapping', 'synthesis']);
+    expect(blended.files.has('encoder.onnx')).toBe(false);
+  });
+});
+
 describe('blendPackages refuses', () => {
   it('an initializer whose shape differs, naming it and both shapes', async () => {
     const weights = readGraphWeights(b.files.get('synthesis.onnx')!, 'synthesis.onnx');

@@ -288,8 +288,12 @@ export async function blendPackages(a: PackageSource, b: PackageSource, weights:
   await onProgress?.(total, total);
   const parent = (m: Manifest) => ({ id: m.id, name: m.name, synthesis_sha256: m.files[m.graphs.synthesis!.file]!.sha256 });
   const { files: _files, ...base } = ma;
+  // Only the generator is blended: an encoder (inversion's first guess) was trained on one parent's
+  // pictures and would guess wrong for the blend, so the blend has none until one is trained for it.
+  const { encoder: _encoder, ...graphs } = ma.graphs;
   const manifest: Omit<Manifest, 'files'> = {
     ...base,
+    graphs,
     id: target.id,
     name: target.name,
     license: ma.license === mb.license ? ma.license : `${ma.license} AND ${mb.license}`,
