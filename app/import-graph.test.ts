@@ -1,6 +1,6 @@
 /**
  * Keeps app/ stacked one way: no file imports itself round a loop, and no folder imports a folder
- * that imports it back (codecs → model → latent → state → inference → jobs / records / export →
+ * that imports it back (codecs → model → latent → state → inference → inversion → jobs / records / export →
  * project → contract → runtime, with graph/ and checkpoint/ on top of model/). A failure names the loop.
  */
 import path from 'node:path';
