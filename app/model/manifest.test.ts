@@ -37,6 +37,39 @@ describe('parseManifest', () => {
     expect(fieldOf(withChange(change))).toBe(field);
   });
 
+  const encoder = { file: 'encoder.onnx', inputs: ['img'], outputs: ['ws'] };
+  const encoderEntry = { sha256: 'a'.repeat(64), bytes: 1000 };
+
+  it('accepts a stylegan package with an encoder graph', () => {
+    const m = parseManifest(withChange((doc) => ((doc.graphs.encoder = encoder), (doc.files['encoder.onnx'] = encoderEntry))));
+    expect(m.graphs.encoder).toEqual(encoder);
+  });
+
+  it.each([
+    ['graphs.encoder', 'an input named otherwise', (m: any) => (m.graphs.encoder.inputs = ['image'])],
+    ['graphs.encoder', 'an output named otherwise', (m: any) => (m.graphs.encoder.outputs = ['w'])],
+    ['graphs.encoder', 'an extra input', (m: any) => (m.graphs.encoder.inputs = ['img', 'c'])],
+    ['files.encoder.onnx', 'no sha256 entry', (m: any) => delete m.files['encoder.onnx']],
+  ])('refuses an encoder graph with %s (%s)', (field, _what, change) => {
+    const doc = withChange((m) => ((m.graphs.encoder = structuredClone(encoder)), (m.files['encoder.onnx'] = encoderEntry)));
+    change(doc);
+    expect(fieldOf(doc)).toBe(field);
+  });
+
+  it('refuses an encoder graph outside the stylegan family', () => {
+    const plain = {
+      ...structuredClone(fixture),
+      family: 'plain',
+      w_dim: 0,
+      num_ws: 0,
+      w_avg: [],
+      ws_resolutions: [],
+      graphs: { generator: { file: 'mapping.onnx', inputs: ['z'], outputs: ['img'] }, encoder },
+      files: { 'mapping.onnx': encoderEntry, 'encoder.onnx': encoderEntry },
+    };
+    expect(() => parseManifest(plain)).toThrow(/"graphs\.encoder" is only for family "stylegan", not "plain"/);
+  });
+
   it('says what is wrong in words', () => {
     expect(() => parseManifest(withChange((m) => m.w_avg.pop()))).toThrow(/"w_avg" has 63 values but w_dim is 64/);
     expect(() => parseManifest(null)).toThrow(ManifestError);

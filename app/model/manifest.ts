@@ -93,6 +93,17 @@ export const FAMILY_GRAPHS: Record<ModelFamily, Record<string, { inputs: string[
   plain: { generator: { inputs: ['z'], outputs: ['img'] } },
 };
 
+/**
+ * Graphs a package may add, by family, with their exact input and output names. `encoder` (an
+ * inversion's first guess, models/tools/train_encoder.py): `img` [N, img_channels, resolution,
+ * resolution] in `output_range` → absolute `ws` [N, num_ws, w_dim].
+ */
+export const OPTIONAL_GRAPHS: Record<ModelFamily, Record<string, { inputs: string[]; outputs: string[] }>> = {
+  stylegan: { encoder: { inputs: ['img'], outputs: ['ws'] } },
+  conditional: {},
+  plain: {},
+};
+
 /** Raised when a manifest is malformed; `field` is the dotted path of the first offending key. */
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
@@ -140,6 +151,20 @@ export function parseManifest(input: unknown): Manifest {
       }
     }
     if (!Object.hasOwn(m.files, graph.file)) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
+  }
+  for (const [key, exact] of Object.entries(OPTIONAL_GRAPHS[m.family])) {
+    const graph = m.graphs[key];
+    if (!graph) continue;
+    // Exact names: the studio feeds the encoder nothing but the picture and reads nothing but ws.
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((name, i) => name === b[i]);
+    if (!same(graph.inputs, exact.inputs) || !same(graph.outputs, exact.outputs)) {
+      fail(`graphs.${key}`, `must take inputs ${JSON.stringify(exact.inputs)} and give outputs ${JSON.stringify(exact.outputs)}`);
+    }
+    if (!Object.hasOwn(m.files, graph.file)) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
+  }
+  for (const [family, optional] of Object.entries(OPTIONAL_GRAPHS)) {
+    const foreign = Object.keys(optional).filter((key) => Object.hasOwn(m.graphs, key) && !Object.hasOwn(OPTIONAL_GRAPHS[m.family], key));
+    if (foreign[0] !== undefined) fail(`graphs.${foreign[0]}`, `is only for family "${family}", not "${m.family}"`);
   }
   if (m.c_dim > 0 && m.family === 'stylegan' && !m.graphs.mapping?.inputs.includes('c')) {
     fail('graphs.mapping.inputs', 'must include "c" when c_dim > 0');

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixtureFiles, fixtureZip, FIXTURE_DIR, plainGenerator, zipWithNames } from '../../e2e/model-corpus';
+import { fixtureFiles, fixtureZip, FIXTURE_DIR, plainGenerator, zipWithNames, type ManifestJson } from '../../e2e/model-corpus';
 import { createPipeline } from '../../app/inference/render';
 import { latentState } from '../../app/state/latent-state';
 import { seedToZ } from '../../app/latent';
@@ -118,6 +118,22 @@ describe('package import', () => {
     const message = await refusal(importer.importPath(zip));
     expect(message).toContain('graph "mapping" (mapping.onnx) input "z" is');
     expect(message).toContain('but the manifest expects [batch, 128]');
+    expect(libraryState()).toEqual({ models: [], index: null, staging: [] });
+  });
+
+  it('refuses an encoder graph whose tensors are not img → ws', async () => {
+    // A real graph under the encoder's name: the mapping network takes z, not the picture.
+    const files = fixtureFiles();
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as ManifestJson;
+    manifest.graphs = { ...(manifest.graphs as object), encoder: { file: 'encoder.onnx', inputs: ['img'], outputs: ['ws'] } };
+    manifest.files['encoder.onnx'] = { sha256: sha(files['mapping.onnx']!), bytes: files['mapping.onnx']!.length };
+    const zip = await writeTemp(
+      'encoder.zip',
+      zipWithNames({ ...files, 'encoder.onnx': files['mapping.onnx']!, 'manifest.json': JSON.stringify(manifest) }),
+    );
+    const message = await refusal(importer.importPath(zip));
+    expect(message).toContain('graph "encoder" (encoder.onnx) has no input "img" [batch, 3, 32, 32]');
+    expect(message).toContain('graph "encoder" (encoder.onnx) takes input "z"');
     expect(libraryState()).toEqual({ models: [], index: null, staging: [] });
   });
 
