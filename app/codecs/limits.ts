@@ -21,6 +21,12 @@ export const MAX_ZIP_ENTRY_BYTES = 2 ** 31 - 1;
 /** All `.npy` members of one `.npz` together, once inflated (directions and style weights are megabytes). */
 export const MAX_NPZ_INFLATED_BYTES = 2 ** 30;
 
+/**
+ * Values of one explicit latent (a projected_w.npz, a stored ws or z): 2²⁰ float32 is 4 MiB, far
+ * above any real model's num_ws × w_dim (18 × 512 at 1024 px) yet small enough for undo and records.
+ */
+export const MAX_LATENT_VALUES = 2 ** 20;
+
 /** The largest checkpoint file read (a pickle, a torch.save file, a zip of a model folder): 8 GiB. */
 export const MAX_CHECKPOINT_BYTES = 8 * 2 ** 30;
 /** One stream of a checkpoint (a pickle, or a member of a PyTorch zip) once inflated. */

@@ -5,9 +5,10 @@
  */
 import type { Feeds, GraphRunner, Tensor } from './runner';
 import type { Manifest } from '../model/manifest';
-import { asW, asWPlus, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
+import { asW, asWPlus, asZ, mixRows, seedToTruncatedZ, seedToZ, truncate, type W, type WPlus, type Z } from '../latent';
 import { classVector, type ClassWeight, type LatentState } from '../state/latent-state';
 import { applyWEdits, applyZEdits } from '../latent/edits';
+import { checkExplicitFits } from '../state/explicit-latent';
 import { createSynthesisInputs, DEFAULT_SYNTHESIS, type NoiseConst, type SynthesisSettings } from './synthesis-inputs';
 
 /** One rendered frame: the image tensor and, for StyleGAN models, the ws that made it. */
@@ -26,7 +27,10 @@ export interface Pipeline {
    * count×num_ws×w_dim): sampling W for PCA goes in chunks, not one run per latent (StyleGAN only).
    */
   mapBatch(z: Float32Array, count: number, classes?: readonly ClassWeight[]): Promise<Float32Array>;
-  /** The ws a state stands for: mapped, truncated, mixed (StyleGAN models only). */
+  /**
+   * The ws a state stands for: mapped (or its explicit ws / z), truncated, mixed (StyleGAN models
+   * only). Throws ExplicitLatentError when an explicit latent does not fit the model.
+   */
   resolveWs(state: LatentState): Promise<WPlus>;
   /**
    * Synthesize an image from ws (StyleGAN models only), feeding noise and the input transform as
@@ -35,7 +39,7 @@ export interface Pipeline {
   synthesize(ws: WPlus, settings?: SynthesisSettings): Promise<Tensor>;
   /** The synthesis graph's feeds besides `ws` for `settings` (no batch axis: they broadcast over a batch of ws). */
   synthesisFeeds(settings: SynthesisSettings): Feeds;
-  /** The ws of an explicit z, then truncated, mixed and edited as `state` says (StyleGAN only). */
+  /** The ws of `z` in place of the state's main latent, then truncated, mixed and edited as `state` says (StyleGAN only). */
   resolveWsFromZ(z: Z, state: LatentState): Promise<WPlus>;
   /** Run a z → image generator (conditional / plain families) on an explicit z and class vector. */
   generate(z: Z, classes: Float32Array, psi: number): Promise<Tensor>;
@@ -91,9 +95,31 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     return out.img!;
   }
 
+  /** The untruncated ws of a state's main latent: its explicit ws as it is, its explicit z or its seed mapped. */
+  async function mainWs(state: LatentState): Promise<WPlus> {
+    const explicit = state.explicit;
+    if (!explicit) return mapSeed(state.seed, state.classes);
+    checkExplicitFits(explicit, manifest);
+    const data = Float32Array.from(explicit.data);
+    return explicit.space === 'ws' ? asWPlus(data, manifest.num_ws, manifest.w_dim) : map(asZ(data, manifest.z_dim), state.classes);
+  }
+
+  /** The z a state's main latent stands for, BigGAN's scaled by ψ (not called for an explicit ws, which has none). */
+  function mainZ(state: LatentState, psi: number): Z {
+    const explicit = state.explicit;
+    const truncated = manifest.family === 'conditional';
+    if (!explicit) return truncated ? seedToTruncatedZ(state.seed, manifest.z_dim, psi) : seedToZ(state.seed, manifest.z_dim);
+    checkExplicitFits(explicit, manifest); // refuses an explicit ws outside StyleGAN
+    // An explicit z stands where the seed's unit draw stands: BigGAN scales it by ψ as it does a seed's truncnorm draw.
+    // float32 ψ × float32 value, rounded once: the product seedToTruncatedZ forms for a seed.
+    const z = Float32Array.from(explicit.data);
+    const psi32 = Math.fround(psi);
+    return asZ(truncated ? z.map((v) => psi32 * v) : z, manifest.z_dim);
+  }
+
   async function resolveWs(state: LatentState, z?: Z): Promise<WPlus> {
     if (!wAvg) throw new Error(`model "${manifest.id}" has no W space (family ${manifest.family})`);
-    const main = z ? await map(z, state.classes) : await mapSeed(state.seed, state.classes);
+    const main = z ? await map(z, state.classes) : await mainWs(state);
     // As NVIDIA's style_mixing.py: every latent is truncated first, then rows are swapped.
     let ws = truncate(main, wAvg, state.psi, state.cutoff);
     for (const source of state.mix) {
@@ -118,15 +144,17 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     switch (manifest.family) {
       case 'stylegan': {
         const ws = await resolveWs(state);
-        return { image: await synthesize(ws, state), z: seedToZ(state.seed, manifest.z_dim), ws };
+        // An explicit ws has no z: the record's z is then the seed's, which the picture does not depend on.
+        const z = state.explicit?.space === 'z' ? mainZ(state, 1) : seedToZ(state.seed, manifest.z_dim);
+        return { image: await synthesize(ws, state), z, ws };
       }
       case 'plain': {
-        const z = applyZEdits(seedToZ(state.seed, manifest.z_dim), state.edits);
+        const z = applyZEdits(mainZ(state, 1), state.edits);
         return { image: await generate(z, new Float32Array(0), 1), z, ws: null };
       }
       case 'conditional': {
         // BigGAN: z = ψ·truncnorm(−2, 2); ψ also selects the batch-norm statistics inside the graph.
-        const z = applyZEdits(seedToTruncatedZ(state.seed, manifest.z_dim, state.psi), state.edits);
+        const z = applyZEdits(mainZ(state, state.psi), state.edits);
         return { image: await generate(z, classVector(state.classes, manifest.c_dim), state.psi), z, ws: null };
       }
     }

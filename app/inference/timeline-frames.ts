@@ -10,7 +10,8 @@ import { cubicSpline, type CubicSpline } from '../latent/spline';
 import type { Pipeline } from './render';
 import { classVector, type LatentState } from '../state/latent-state';
 import type { SynthesisSettings } from './synthesis-inputs';
-import { checkTimeline, locate, timelineDuration, type Timeline } from '../state/timeline';
+import { checkTimeline, locate, timelineDuration, TimelineError, type Timeline } from '../state/timeline';
+import { checkExplicitFits } from '../state/explicit-latent';
 
 /** One frame's latent, ready for the generator (StyleGAN: with the synthesis inputs of the frame). */
 export type FrameLatent = { kind: 'ws'; ws: WPlus; synthesis: SynthesisSettings } | { kind: 'z'; z: Z; classes: Float32Array; psi: number };
@@ -81,7 +82,18 @@ export class TimelineEvaluator {
     return latent.kind === 'ws' ? this.pipeline.synthesize(latent.ws, latent.synthesis) : this.pipeline.generate(latent.z, latent.classes, latent.psi);
   }
 
+  /** A keyframe's unit-ψ z: its seed's draw or its explicit z; an explicit ws has no z to slerp or loop around. */
   private zOf(state: LatentState): Z {
+    const explicit = state.explicit;
+    if (explicit) {
+      checkExplicitFits(explicit, this.manifest);
+      if (explicit.space === 'ws') {
+        const at = this.timeline.keyframes.findIndex((k) => k.state === state);
+        const which = at >= 0 ? `keyframe ${at + 1}` : 'a keyframe';
+        throw new TimelineError(`${which} holds an explicit ws (${explicit.origin}), which has no z: choose W interpolation and no circular or noise loop`);
+      }
+      return asZ(Float32Array.from(explicit.data), this.manifest.z_dim);
+    }
     return this.manifest.family === 'conditional'
       ? seedToTruncatedZ(state.seed, this.manifest.z_dim, 1)
       : seedToZ(state.seed, this.manifest.z_dim);
@@ -90,7 +102,8 @@ export class TimelineEvaluator {
   private circle(theta: number): Z {
     const k = this.timeline.keyframes;
     const z0 = this.zOf(k[0]!.state);
-    const z1 = this.zOf(k.length > 1 ? k[1]!.state : { ...k[0]!.state, seed: (k[0]!.state.seed + 1) >>> 0 });
+    // One keyframe: the circle's second axis is the next seed's z (never the keyframe's explicit z again).
+    const z1 = this.zOf(k.length > 1 ? k[1]!.state : { ...k[0]!.state, seed: (k[0]!.state.seed + 1) >>> 0, explicit: undefined });
     return asZ(z0.map((v, i) => Math.cos(theta) * v + Math.sin(theta) * z1[i]!), z0.length);
   }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { latentState } from '../state/latent-state';
+import { explicitLatent } from '../state/explicit-latent';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError, type ProjectMigration } from './migrations';
 import { checkProjectFitsModel, PROJECT_KIND, parseProject, parseProjectText, serializeProject, type Project } from './schema';
 
@@ -82,8 +83,8 @@ describe('project files', () => {
 });
 
 describe('a project against the model it opens with', () => {
-  const stylegan = { id: 'fixture-stylegan-tiny', family: 'stylegan', num_ws: 8 } as const;
-  const biggan = { id: 'fixture-biggan-tiny', family: 'conditional', num_ws: 0 } as const;
+  const stylegan = { id: 'fixture-stylegan-tiny', family: 'stylegan', num_ws: 8, w_dim: 2, z_dim: 4 } as const;
+  const biggan = { id: 'fixture-biggan-tiny', family: 'conditional', num_ws: 0, w_dim: 0, z_dim: 4 } as const;
 
   it('fits a model whose domain holds its ψ and cutoff', () => {
     expect(() => checkProjectFitsModel(sampleProject(), stylegan)).not.toThrow();
@@ -98,6 +99,52 @@ describe('a project against the model it opens with', () => {
     expect(errorOf(() => checkProjectFitsModel({ ...sampleProject(), latent: { ...p.latent, cutoff: 9 } }, stylegan)).message).toMatch(/latent\.cutoff must be at most num_ws = 8/);
     const forBiggan = { ...sampleProject(), timeline: { ...p.timeline, keyframes: [] } };
     expect(errorOf(() => checkProjectFitsModel({ ...forBiggan, latent: { ...p.latent, cutoff: null, psi: 0 } }, biggan)).message).toMatch(/latent\.psi must be in \(0, 1\]/);
+  });
+});
+
+describe('explicit latents in a project', () => {
+  // Values that are float32 but not short decimals, and one that is not a float32 until rounded.
+  const ws = explicitLatent('ws', [8, 2], Array.from({ length: 16 }, (_, i) => Math.fround(Math.sin(i + 1) * 3.3)), 'inverted from cat.png');
+  const z = explicitLatent('z', [4], [0.1, -2.5, Math.PI, 1e-30], 'z.npy');
+  const stylegan = { id: 'fixture-stylegan-tiny', family: 'stylegan', num_ws: 8, w_dim: 2, z_dim: 4 } as const;
+
+  function withExplicit(): Project {
+    const p = sampleProject();
+    p.latent = { ...p.latent, explicit: ws, mix: [{ seed: 7, rows: [0], kept: { label: 'Keyframe 2', state: latentState({ explicit: z }) } }] };
+    p.timeline.keyframes[0]!.state = { ...p.timeline.keyframes[0]!.state, explicit: ws };
+    return p;
+  }
+
+  it('round-trips the explicit main latent, a kept source and a keyframe exactly', () => {
+    const project = withExplicit();
+    const back = parseProjectText(serializeProject(project));
+    expect(back).toEqual(project);
+    expect(back.latent.explicit!.data).toEqual(ws.data);
+    expect(back.latent.mix[0]!.kept!.state.explicit).toEqual(z);
+    expect(back.timeline.keyframes[0]!.state.explicit!.origin).toBe('inverted from cat.png');
+    expect(back.timeline.keyframes[1]!.state.explicit).toBeUndefined();
+    expect(() => checkProjectFitsModel(back, stylegan)).not.toThrow();
+  });
+
+  it('reads a project without explicit latents as seed → z, with no explicit key at all', () => {
+    const back = parseProjectText(serializeProject(sampleProject()));
+    expect('explicit' in back.latent).toBe(false);
+  });
+
+  it('refuses an explicit latent whose values do not fill its shape, naming the field', () => {
+    const bad = structuredClone(withExplicit()) as any;
+    bad.latent.explicit.data.pop();
+    expect(errorOf(() => parseProject(bad)).message).toMatch(/"latent\.explicit\.data".*shape \[8, 2\] needs 16 values, not 15/);
+  });
+
+  it("refuses an explicit latent that does not fit the model's shapes, naming both", () => {
+    const wider = { ...stylegan, w_dim: 3 };
+    expect(errorOf(() => checkProjectFitsModel(withExplicit(), wider)).message).toMatch(
+      /^the project does not fit the model "fixture-stylegan-tiny": latent: the explicit ws \(inverted from cat\.png\) has shape \[8, 2\], but model "fixture-stylegan-tiny" takes ws \[8, 3\]/,
+    );
+    const p = withExplicit();
+    delete p.latent.explicit;
+    expect(errorOf(() => checkProjectFitsModel(p, { ...stylegan, z_dim: 5 })).message).toMatch(/latent: mixing source "Keyframe 2": the explicit z \(z\.npy\) has shape \[4\], but .* takes z \[5\]/);
   });
 });
 

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { directionSchema, MAX_DIRECTIONS } from '../latent/directions';
-import type { Manifest } from '../model/manifest';
 import { cutoffProblem, psiProblem } from '../model/latent-domain';
 import { latentStateSchema, timelineSchema } from '../state/schemas';
+import { stateExplicitMismatch, type LatentShapes } from '../state/explicit-latent';
 import { CURRENT_PROJECT_FORMAT, migrateProject, ProjectError } from './migrations';
 
 export { CURRENT_PROJECT_FORMAT, ProjectError } from './migrations';
@@ -101,16 +101,18 @@ export function serializeProject(project: Project): string {
 
 /**
  * Check that the project's truncation values (its latent's and every keyframe's) fit `manifest`'s
- * domain (app/model/latent-domain.ts): a project edited by hand or made for another model could
- * otherwise feed a model a ψ it has no statistics for.
+ * domain (app/model/latent-domain.ts), and its explicit latents the model's shapes: a project
+ * edited by hand or made for another model could otherwise feed a model a ψ it has no statistics
+ * for, or a ws it cannot take.
  * @throws ProjectError naming the value, the domain and what to do.
  */
-export function checkProjectFitsModel(project: Project, manifest: Pick<Manifest, 'family' | 'num_ws' | 'id'>): void {
+export function checkProjectFitsModel(project: Project, manifest: LatentShapes): void {
   const states = [{ where: 'latent', state: project.latent }, ...project.timeline.keyframes.map((k, i) => ({ where: `timeline.keyframes[${i}].state`, state: k.state }))];
   for (const { where, state } of states) {
     const psi = psiProblem(manifest, state.psi);
     const cutoff = cutoffProblem(manifest, state.cutoff);
-    const problem = psi ? `${where}.psi ${psi}` : cutoff ? `${where}.cutoff ${cutoff}` : null;
+    const explicit = stateExplicitMismatch(state, manifest);
+    const problem = psi ? `${where}.psi ${psi}` : cutoff ? `${where}.cutoff ${cutoff}` : explicit ? `${where}: ${explicit}` : null;
     if (problem) throw new ProjectError(`the project does not fit the model "${manifest.id}": ${problem}; correct it in the project file, then open it again`);
   }
 }

@@ -68,6 +68,17 @@ export interface InputTransform {
   angle: number;
 }
 
+/** A latent given as numbers instead of seed → z (an inversion result, NVIDIA's projected_w.npz). */
+export interface ExplicitLatent {
+  /** 'ws': rows fed to synthesis as they are, shape [num_ws, w_dim] (W when every row is equal, W+ otherwise); 'z': replaces seed → z, shape [z_dim]. */
+  space: 'ws' | 'z';
+  shape: number[];
+  /** Row-major float values (plain numbers, so projects, undo and structuredClone carry it). */
+  data: number[];
+  /** Where it came from, shown in the UI, e.g. "inverted from cat.png", "projected_w.npz". */
+  origin: string;
+}
+
 /** The most mixing sources the studio offers at once. */
 export const MAX_MIX_SOURCES = 3;
 
@@ -92,6 +103,11 @@ export interface LatentState {
   noise: NoiseSettings;
   /** StyleGAN3 input transform (packages that expose it). */
   transform: InputTransform;
+  /**
+   * The main latent as numbers (app/state/explicit-latent.ts); absent = seed → z. `ws` replaces
+   * mapping (then ψ/cutoff truncate it as a mapped ws), `z` replaces the seed's z.
+   */
+  explicit?: ExplicitLatent;
 }
 
 /** One class's weight in the class vector. */
@@ -138,6 +154,28 @@ function isDefaultTransform(t: InputTransform): boolean {
   return t.x === 0 && t.y === 0 && t.angle === 0;
 }
 
+const digests = new WeakMap<ExplicitLatent, string>();
+
+/**
+ * A digest of an explicit latent's values: two 32-bit FNV-1a hashes over the float32 bits, so two
+ * latents that feed the graphs the same numbers get the same key. Cached per object: the store
+ * never mutates a latent, and keys are asked for on every frame.
+ */
+function explicitDigest(e: ExplicitLatent): string {
+  const cached = digests.get(e);
+  if (cached) return cached;
+  const bits = new Uint32Array(Float32Array.from(e.data).buffer);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ bits.length;
+  for (const v of bits) {
+    a = Math.imul(a ^ v, 0x01000193) >>> 0;
+    b = Math.imul(b ^ ((v >>> 16) | (v << 16)), 0x01000193) >>> 0;
+  }
+  const digest = `${e.space}:${e.shape.join('x')}:${a.toString(16)}${b.toString(16)}`;
+  digests.set(e, digest);
+  return digest;
+}
+
 /** A stable text key for a state, used to tell which state a frame shows. */
 export function stateKey(modelId: string, s: LatentState): string {
   const mix = s.mix
@@ -152,7 +190,8 @@ export function stateKey(modelId: string, s: LatentState): string {
   // Only non-default noise and transforms enter the key, so the keys of older states stay as they were.
   const noise = isDefaultNoise(s.noise) ? '' : `|noise=${s.noise.mode}:${s.noise.seed}:${s.noise.strength}`;
   const transform = isDefaultTransform(s.transform) ? '' : `|transform=${s.transform.x},${s.transform.y},${s.transform.angle}`;
-  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}${classes ? `|class=${classes}` : ''}${noise}${transform}`;
+  const explicit = s.explicit ? `|explicit=${explicitDigest(s.explicit)}` : '';
+  return `${modelId}|${s.seed}|${s.psi}|${s.cutoff ?? 'all'}${mix ? `|mix=${mix}` : ''}${edits ? `|edits=${edits}` : ''}${classes ? `|class=${classes}` : ''}${noise}${transform}${explicit}`;
 }
 
 /** A full state from the fields that differ from {@link DEFAULT_STATE}. */

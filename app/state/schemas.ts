@@ -4,14 +4,44 @@
  * files). The schemas are checked against the TypeScript types, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { DEFAULT_NOISE, DEFAULT_TRANSFORM, type KeptLatent, type LatentState, type MixSource } from './latent-state';
+import { DEFAULT_NOISE, DEFAULT_TRANSFORM, type ExplicitLatent, type KeptLatent, type LatentState, type MixSource } from './latent-state';
 import type { Timeline } from './timeline';
+import { explicitLatent, ExplicitLatentError } from './explicit-latent';
+import { MAX_LATENT_VALUES } from '../codecs/limits';
+import { Base64Error, base64ToFloat32 } from '../codecs/float32-base64';
 
 const finite = z.number().finite();
 const index = z.number().int().nonnegative();
 
 /** A numpy seed: a whole number 0 … 2³² − 1. */
 export const seedSchema = z.number().int().min(0).max(0xffffffff);
+
+const explicitFields = {
+  space: z.enum(['ws', 'z']),
+  shape: z.array(z.number().int().positive()).min(1).max(2),
+  origin: z.string().max(500),
+};
+
+/**
+ * Schema of {@link ExplicitLatent}: its values as JSON numbers (`data`: projects, timeline files) or
+ * as base64 little-endian float32 (`float32`: PNG records, docs/PROVENANCE.md), both bounded by
+ * MAX_LATENT_VALUES; shape and value count must agree, as {@link explicitLatent} checks.
+ */
+export const explicitLatentSchema = z
+  .union([
+    z.object({ ...explicitFields, data: z.array(finite).max(MAX_LATENT_VALUES) }),
+    z.object({ ...explicitFields, float32: z.string().max(Math.ceil((MAX_LATENT_VALUES * 4) / 3) + 4) }),
+  ])
+  .transform((e, ctx): ExplicitLatent => {
+    try {
+      const values = 'data' in e ? e.data : base64ToFloat32(e.float32);
+      return explicitLatent(e.space, e.shape, values, e.origin);
+    } catch (error) {
+      if (!(error instanceof ExplicitLatentError || error instanceof Base64Error)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message, path: 'data' in e ? ['data'] : ['float32'] });
+      return z.NEVER;
+    }
+  });
 
 /** Schema of {@link LatentState}. Unknown keys are dropped (a newer studio may add some). */
 export const latentStateSchema = z.object({
@@ -39,6 +69,8 @@ export const latentStateSchema = z.object({
     .object({ mode: z.enum(['const', 'random', 'none']), seed: seedSchema, strength: finite })
     .default(() => ({ ...DEFAULT_NOISE })),
   transform: z.object({ x: finite, y: finite, angle: finite }).default(() => ({ ...DEFAULT_TRANSFORM })),
+  // Optional, so every file written before explicit latents reads as seed → z.
+  explicit: explicitLatentSchema.optional(),
 }) satisfies z.ZodType<LatentState>;
 
 /** Schema of {@link MixSource}: `kept` is optional, so records written before it still load. */

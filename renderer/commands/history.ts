@@ -42,7 +42,9 @@ function changes(a: Snapshot, b: Snapshot): string {
   const parts: string[] = [];
   if (a.modelId !== b.modelId) parts.push('model');
   if (a.latent !== b.latent) {
-    for (const key of Object.keys(b.latent) as (keyof Snapshot['latent'])[]) if (a.latent[key] !== b.latent[key]) parts.push(`latent.${key}`);
+    // Keys of both sides: an optional field (the explicit latent) that goes is a change too.
+    const keys = new Set([...Object.keys(a.latent), ...Object.keys(b.latent)]) as Set<keyof Snapshot['latent']>;
+    for (const key of keys) if (a.latent[key] !== b.latent[key]) parts.push(`latent.${key}`);
   }
   if (a.timeline !== b.timeline) parts.push('timeline');
   // The list is reloaded from the host when a model opens: same content, new array — not a step.

@@ -1,4 +1,4 @@
-import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/state/latent-state';
+import { DEFAULT_STATE, DEFAULT_TRANSFORM, MAX_MIX_SOURCES, type ExplicitLatent, type InputTransform, type KeptLatent, type LatentState, type MixSource, type NoiseSettings } from '../../../app/state/latent-state';
 import { clampPsi, psiDomain } from '../../../app/model/latent-domain';
 import type { Slice } from '../types';
 
@@ -7,13 +7,26 @@ function withKept(source: MixSource, kept: KeptLatent | undefined): MixSource {
   return kept ? { ...source, kept } : source;
 }
 
+/** `latent` without an explicit main latent: the key goes, so the state reads as seed → z everywhere. */
+function withoutExplicit(latent: LatentState): LatentState {
+  if (!latent.explicit) return latent;
+  const { explicit: _dropped, ...rest } = latent;
+  return rest;
+}
+
 /** Largest seed: seeds are 32-bit, like numpy's RandomState. */
 export const MAX_SEED = 0xffffffff;
 
 /** The latent controls. */
 export interface LatentSlice {
   latent: LatentState;
+  /** Pick a seed: the main latent is seed → z again (an explicit latent goes). */
   setSeed(seed: number): void;
+  /**
+   * Make the main latent explicit numbers (an inversion, a projected_w.npz), or go back to the seed
+   * with undefined. The caller checks the shape against the open model (app/state/explicit-latent.ts).
+   */
+  setExplicit(explicit: ExplicitLatent | undefined): void;
   setPsi(psi: number): void;
   setCutoff(cutoff: number | null): void;
   /** Change the noise fed to a model's noise inputs (mode, seed, strength). */
@@ -38,7 +51,8 @@ export interface LatentSlice {
 export const latentSlice: Slice<LatentSlice> = (set) => ({
   // One mixing source slot is there from the start, with no rows: it changes nothing until used.
   latent: { ...DEFAULT_STATE, mix: [{ seed: 1, rows: [] }] },
-  setSeed: (seed) => set((s) => ({ latent: { ...s.latent, seed: Math.trunc(seed) >>> 0 } })),
+  setSeed: (seed) => set((s) => ({ latent: { ...withoutExplicit(s.latent), seed: Math.trunc(seed) >>> 0 } })),
+  setExplicit: (explicit) => set((s) => ({ latent: explicit ? { ...s.latent, explicit: structuredClone(explicit) } : withoutExplicit(s.latent) })),
   // ψ stays in the open model's domain whatever asks for it (app/model/latent-domain.ts).
   setPsi: (psi) => set((s) => ({ latent: { ...s.latent, psi: clampPsi(psiDomain({ family: s.models.find((m) => m.id === s.modelId)?.family ?? 'stylegan' }), psi) } })),
   setCutoff: (cutoff) => set((s) => ({ latent: { ...s.latent, cutoff } })),
