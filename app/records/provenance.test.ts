@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseManifest, type Manifest } from '../model/manifest';
 import { latentState, type LatentState } from '../state/latent-state';
+import { explicitLatent } from '../state/explicit-latent';
+import { MAX_LATENT_VALUES } from '../codecs/limits';
+import { float32ToBase64 } from '../codecs/float32-base64';
 import { encodePng, PROVENANCE_KEYWORD } from '../codecs/png';
 import { buildProvenance, modelSha256, parseProvenance, provenanceText, ProvenanceError, readProvenance, type Provenance } from './provenance';
 
@@ -168,5 +171,42 @@ describe('provenance record', () => {
     expect(back.state.mix[0]?.kept?.state.psi).toBe(0.3);
     expect(back.state.mix[0]?.kept?.state.mix).toEqual([{ seed: 4, rows: [5] }]);
     expect(parseProvenance(provenanceText(record())).state.mix).toEqual([{ seed: 7, rows: [0, 1, 2, 3] }]);
+  });
+
+  describe('explicit latents', () => {
+    // Every float32 bit pattern class a latent can hold: subnormal, negative zero, large, tiny, odd mantissas.
+    const values = Array.from({ length: 8 * 64 }, (_, i) => Math.fround(Math.tan(i * 0.37) * 10 ** ((i % 9) - 4)));
+    values[0] = -0;
+    values[1] = 1.401298464324817e-45;
+    values[2] = 3.4028234663852886e38;
+    const explicit = explicitLatent('ws', [8, 64], values, 'inverted from cat.png');
+    const keptZ = explicitLatent('z', [64], Array.from(z), 'z.npy');
+    const withExplicit = latentState({ ...state, explicit, mix: [{ seed: 7, rows: [0], kept: { label: 'Keyframe 1', state: latentState({ explicit: keptZ }) } }] });
+
+    it('stores them as base64 float32 and reads them back bit for bit, through a PNG', () => {
+      const text = provenanceText(record({ state: withExplicit }));
+      const json = JSON.parse(text);
+      expect(json.state.explicit).toEqual({ space: 'ws', shape: [8, 64], origin: 'inverted from cat.png', float32: expect.stringMatching(/^[A-Za-z0-9+/]+={0,2}$/) });
+      expect(json.state.explicit.float32).toHaveLength(4 * Math.ceil((8 * 64 * 4) / 3));
+      expect(json.state.mix[0].kept.state.explicit.float32).toBeTypeOf('string');
+      const png = encodePng(new Uint8Array(4 * 4 * 4).fill(200), 4, 4, { text: { [PROVENANCE_KEYWORD]: text } });
+      const back = readProvenance(png).state;
+      const bits = (a: number[]) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
+      expect(bits(back.explicit!.data)).toEqual(bits(values));
+      expect(Object.is(back.explicit!.data[0], -0)).toBe(true);
+      expect(back.explicit).toEqual(explicit);
+      expect(back.mix[0]!.kept!.state.explicit).toEqual(keptZ);
+      expect(back).toEqual(withExplicit);
+    });
+
+    it('refuses damaged base64 or a value count that does not fill the shape, naming the field', () => {
+      const json = JSON.parse(provenanceText(record({ state: withExplicit })));
+      json.state.explicit.float32 = float32ToBase64(values.slice(0, 510));
+      expect(() => parseProvenance(JSON.stringify(json))).toThrow(/"state\.explicit\.float32".*needs 512 values, not 510/);
+      json.state.explicit.float32 = 'not*base64';
+      expect(() => parseProvenance(JSON.stringify(json))).toThrow(/"state\.explicit\.float32": is not padded base64/);
+      json.state.explicit.float32 = 'A'.repeat(Math.ceil((MAX_LATENT_VALUES * 4) / 3) + 8);
+      expect(() => parseProvenance(JSON.stringify(json))).toThrow(ProvenanceError);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStudioStore } from '../store';
 import { UndoHistory } from './history';
 import type { Direction } from '../../app/latent/directions';
+import { explicitLatent } from '../../app/state/explicit-latent';
 
 /** A store with a model open, and a history on a clock the test moves. */
 function setup(options: { limit?: number } = {}) {
@@ -17,6 +18,32 @@ function setup(options: { limit?: number } = {}) {
 const direction = (id: string): Direction => ({ id, name: id, source: 'pca', space: 'w', vector: [1, 0], scale: 1, rows: null, note: '' });
 
 describe('undo history', () => {
+  it('undoes and redoes setting an explicit latent, going back to the seed, and a seed picked over it', () => {
+    const { history, s, tick } = setup();
+    const explicit = explicitLatent('ws', [2, 2], [0.1, -0.2, 0.3, Math.PI], 'inverted from cat.png');
+    tick();
+    s().setSeed(5);
+    tick();
+    s().setExplicit(explicit);
+    expect(s().latent.explicit).toEqual(explicit);
+    tick();
+    s().setExplicit(undefined);
+    expect('explicit' in s().latent).toBe(false);
+    history.undo();
+    expect(s().latent.explicit).toEqual(explicit);
+    expect(s().latent.seed).toBe(5);
+    tick();
+    s().setSeed(9); // picking a seed is seed → z again
+    expect(s().latent.explicit).toBeUndefined();
+    history.undo();
+    expect(s().latent).toMatchObject({ seed: 5, explicit });
+    history.undo();
+    expect(s().latent.explicit).toBeUndefined();
+    expect(s().latent.seed).toBe(5);
+    history.redo();
+    expect(s().latent.explicit!.data).toEqual(explicit.data);
+  });
+
   it('undoes and redoes more than 100 separate steps exactly', () => {
     const { history, s, tick } = setup();
     for (let seed = 1; seed <= 120; seed++) {

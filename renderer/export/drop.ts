@@ -8,6 +8,7 @@ import { layoutOfRecord } from '../../app/export/mix-grid';
 import { readStudioRecord } from '../../app/records/mix-grid-provenance';
 import { formatBytes, MAX_PNG_FILE_BYTES } from '../../app/codecs/limits';
 import { modelSha256, ProvenanceError } from '../../app/records/provenance';
+import { stateExplicitMismatch } from '../../app/state/explicit-latent';
 import { studioStore } from '../store';
 
 /**
@@ -43,6 +44,11 @@ export function restoreFromPng(png: Uint8Array, name: string): boolean {
     studioStore.getState().clearError();
     studioStore.getState().setExportMessage(`Opened the mixing grid of ${name}`);
     return true;
+  }
+  const mismatch = stateExplicitMismatch(read.record.state, entry.manifest);
+  if (mismatch) {
+    store.showError(`Cannot restore from ${name}: ${mismatch}.`);
+    return false;
   }
   studioStore.getState().setLatent(read.record.state);
   studioStore.getState().clearError();
