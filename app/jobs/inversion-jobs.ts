@@ -142,7 +142,8 @@ function* invert(params: InvertParams, { runner, pipeline, manifest, now }: JobC
         generation: progress.generation,
         evaluations: progress.evaluations,
         loss: progress.loss,
-        ws: progress.ws,
+        // A copy: the worker transfers an item's buffers, and the search keeps using its own.
+        ws: Float32Array.from(progress.ws),
         image: tensorToRgba({ data: progress.image, dims: [1, channels, resolution, resolution] }, range),
         elapsedMs,
         ...(done && { done }),

@@ -3,6 +3,7 @@ import type { BackendPreference } from '../../app/inference/runner';
 import { studioStore, useStudio } from '../store';
 import { ExportMenu } from './ExportMenu';
 import { ProjectBar } from './ProjectBar';
+import { InvertAction } from './invert/InvertDialog';
 
 const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'native' } as const;
 
@@ -81,6 +82,7 @@ export function TopBar() {
         </select>
       </label>
       <FrameMs />
+      <InvertAction />
       <ExportMenu />
       <ProjectBar />
     </header>
