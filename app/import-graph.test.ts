@@ -1,6 +1,6 @@
 /**
  * Keeps app/ stacked one way: no file imports itself round a loop, and no folder imports a folder
- * that imports it back (codecs → model → latent → state → control / audio → inference → jobs / records / export →
+ * that imports it back (codecs → model → latent → state → control / audio → inference → inversion → jobs / records / export →
  * project → contract → runtime, with graph/, checkpoint/ and workshop/ on top of model/). A failure names the loop.
  */
 import path from 'node:path';

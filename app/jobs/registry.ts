@@ -14,9 +14,10 @@ import { TimelineEvaluator } from '../inference/timeline-frames';
 import { DIRECTION_JOB_HANDLERS, type DirectionJobTypes } from './direction-jobs';
 import { MAP_JOB_HANDLERS, type MapJobTypes } from './map-jobs';
 import { EXPORT_JOB_HANDLERS, type ExportJobTypes } from './export-jobs';
+import { INVERSION_JOB_HANDLERS, type InversionJobTypes } from './inversion-jobs';
 
-/** Parameters and streamed items of every job kind (the attribute-slider jobs: direction-jobs.ts; the latent map's: map-jobs.ts; export's: export-jobs.ts). */
-export interface JobTypes extends DirectionJobTypes, MapJobTypes, ExportJobTypes {
+/** Parameters and streamed items of every job kind (the attribute-slider jobs: direction-jobs.ts; the latent map's: map-jobs.ts; export's: export-jobs.ts; inversion's: inversion-jobs.ts). */
+export interface JobTypes extends DirectionJobTypes, MapJobTypes, ExportJobTypes, InversionJobTypes {
   /** Render each state to pixels, in order (grids, thumbnails, video frames). */
   'render-batch': {
     params: { states: LatentState[] };
@@ -83,6 +84,7 @@ export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   ...DIRECTION_JOB_HANDLERS,
   ...MAP_JOB_HANDLERS,
   ...EXPORT_JOB_HANDLERS,
+  ...INVERSION_JOB_HANDLERS,
 };
 
 /**

@@ -4,6 +4,7 @@ import { studioStore, useStudio } from '../store';
 import { ExportMenu } from './ExportMenu';
 import { BlendWorkshop } from './workshop/BlendDialog';
 import { ProjectBar } from './ProjectBar';
+import { InvertAction } from './invert/InvertDialog';
 
 const BACKEND_LABEL = { webgpu: 'WebGPU', wasm: 'WASM', native: 'native' } as const;
 
@@ -82,6 +83,7 @@ export function TopBar() {
         </select>
       </label>
       <FrameMs />
+      <InvertAction />
       <ExportMenu />
       <BlendWorkshop />
       <ProjectBar />
