@@ -5,7 +5,7 @@
  * image at the largest budget; the best so far at every smaller budget is read from the same run's
  * progress, and budget 0 is the start alone (the encoder's guess, or w_avg without one).
  *
- *   node bench/inversion.mjs [--model DIR] [--targets DIR] [--budgets 10,60] [--limit N]
+ *   node bench/run-inversion.mjs [--model DIR] [--targets DIR] [--budgets 10,60] [--limit N]
  *                            [--max-generations N] [--no-encoder] [--json FILE]
  *
  * --targets: a folder of PNGs, or one with generated/ and real/ (models/tools/inversion_eval_set.py);
@@ -132,7 +132,7 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** The command line (bench/inversion.mjs runs it). */
+/** The command line (bench/run-inversion.mjs runs it). */
 export async function main(args: string[]): Promise<void> {
   const root = process.cwd();
   const opened = await openWasmPipeline(option(args, '--model') ?? path.join(root, 'models', 'emoji-stylegan'));

@@ -1,4 +1,4 @@
-// `node bench/inversion.mjs …`: bundles bench/inversion.ts (and the studio code it runs) with
+// `node bench/run-inversion.mjs …`: bundles bench/inversion.ts (and the studio code it runs) with
 // esbuild into dist/bench/, then runs its main with this command line. Flags: bench/inversion.ts.
 import { build } from 'esbuild';
 import path from 'node:path';
