@@ -223,7 +223,8 @@ test('a recording from the input device becomes the track, analysed while it rec
   await expect(page.getByTestId('audio-status')).toContainText('Recording', { timeout: 30_000 });
   // Lanes appear before the recording stops: the take so far is decoded and analysed every 2 s.
   await expect.poll(async () => Number(await page.getByTestId('audio-waveform').getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(0);
-  await page.waitForTimeout(2500);
+  // Record past 3 s of take (the lanes follow the take every 2 s), whatever the machine's load.
+  await expect.poll(async () => Number(await page.getByTestId('audio-waveform').getAttribute('data-frames')), { timeout: 60_000 }).toBeGreaterThan(3.2 * FPS);
   await page.getByTestId('audio-record').click();
   await expect(page.getByTestId('audio-record')).toHaveAttribute('aria-pressed', 'false');
   // The whole take, analysed: "Recording · 5.02 s · 10 onsets, 120.0 BPM".
