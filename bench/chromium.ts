@@ -20,7 +20,7 @@ import { median, type Row, type RunPlan, type Skip } from './rows';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** The e2e suite's WebGPU flags: the SwiftShader software adapter. */
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader'];
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
 /**
  * `npm run bench -- --gpu`: WebGPU on the machine's own GPU. Linux needs Vulkan through ANGLE and
  * the blocklist ignored (the gpuweb wiki's Implementation Status page; Chromium's WebGPU

@@ -20,9 +20,13 @@ export function countNonFinite(data: Float32Array): number {
 /** Throw {@link NonFiniteOutputError} when `image` (the output of model `modelName`) holds NaN or ±Infinity. */
 export function checkFiniteImage(image: Tensor, modelName: string): void {
   const bad = countNonFinite(image.data);
-  if (bad === 0) return;
-  throw new NonFiniteOutputError(
-    `model "${modelName}" produced NaN or infinite values (${bad} of ${image.data.length} in its output), so its picture cannot be shown. ` +
+  if (bad > 0) throw nonFiniteError(modelName, bad, image.data.length);
+}
+
+/** The error for `bad` non-finite values of `total` in model `modelName`'s output (also counted on the GPU). */
+export function nonFiniteError(modelName: string, bad: number, total: number): NonFiniteOutputError {
+  return new NonFiniteOutputError(
+    `model "${modelName}" produced NaN or infinite values (${bad} of ${total} in its output), so its picture cannot be shown. ` +
       'Its weights or its export are broken: re-export the model, or choose another one',
   );
 }

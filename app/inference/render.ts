@@ -58,6 +58,12 @@ export interface Pipeline {
    * (GraphRunner.runPixels), else here. Throws NonFiniteOutputError for NaN or infinite output.
    */
   renderPixels(state: LatentState): Promise<RenderedPixels>;
+  /**
+   * `state`'s latent and its image graph's feeds, handed to `image` to run: what render and
+   * renderPixels do, for a caller that runs the image graph its own way (the WebGPU preview keeps
+   * the output on the GPU).
+   */
+  renderWith<T>(state: LatentState, image: (graph: string, feeds: Feeds) => Promise<T>): Promise<{ image: T; z: Z; ws: WPlus | null }>;
 }
 
 /**
@@ -198,5 +204,5 @@ export function createPipeline(runner: GraphRunner, manifest: Manifest, noiseCon
     });
   }
 
-  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render, renderPixels };
+  return { mapSeed, mapBatch, resolveWs: (state) => resolveWs(state), resolveWsFromZ: (z, state) => resolveWs(state, z), synthesize, synthesisFeeds: (settings) => inputs.feeds(settings), generate, render, renderPixels, renderWith };
 }

@@ -11,6 +11,10 @@ import { checkFeeds } from '../inference/feeds';
 export interface OrtTensorLike {
   readonly dims: readonly number[];
   readonly type: string;
+  /** Where the data lives: 'gpu-buffer' for outputs a WebGPU session was asked to keep on the GPU. */
+  readonly location?: string;
+  /** The GPUBuffer of a 'gpu-buffer' tensor. */
+  readonly gpuBuffer?: unknown;
   getData(): Promise<unknown>;
   dispose(): void;
 }
@@ -35,6 +39,28 @@ export interface OrtRunnerOptions {
   sessionOptions: object;
   /** Bytes of a package file, by name (fetched, streamed or read from disk by the owner). */
   loadFile(file: string): Promise<Uint8Array>;
+  /** Counts device-to-CPU copies of outputs kept on the GPU (the worker's no-readback trace). */
+  stats?: OrtRunnerStats;
+}
+
+/** What a runner counts while it runs. */
+export interface OrtRunnerStats {
+  /** Outputs that lived in GPU buffers and were copied to the CPU by {@link GraphRunner.run}. */
+  deviceReadbacks: number;
+}
+
+/** An output left where the runtime put it (a GPU buffer on WebGPU); its owner must dispose it. */
+export interface DeviceOutput {
+  readonly dims: readonly number[];
+  /** The runtime's GPUBuffer holding the output, as float32 in NCHW order. */
+  readonly gpuBuffer: unknown;
+  dispose(): void;
+}
+
+/** A runner that can also hand one output over without copying it to the CPU. */
+export interface OrtGraphRunner extends GraphRunner {
+  /** Run `graph` and return its output `name` as the runtime holds it; the other outputs are released. */
+  runOnDevice(graph: string, feeds: Feeds, name: string): Promise<DeviceOutput>;
 }
 
 /** Raised when a graph's declared inputs/outputs disagree with the manifest. */
@@ -47,7 +73,7 @@ export class GraphMismatchError extends Error {
  * names differ from the manifest are refused before any run. On failure, already created sessions
  * are released.
  */
-export async function createOrtRunner(ort: OrtModuleLike, manifest: Manifest, options: OrtRunnerOptions): Promise<GraphRunner> {
+export async function createOrtRunner(ort: OrtModuleLike, manifest: Manifest, options: OrtRunnerOptions): Promise<OrtGraphRunner> {
   const sessions = new Map<string, OrtSessionLike>();
   try {
     for (const [key, spec] of Object.entries(manifest.graphs)) {
@@ -71,32 +97,62 @@ export async function createOrtRunner(ort: OrtModuleLike, manifest: Manifest, op
   }
 
   let disposed = false;
+
+  /** Check and run one graph; the caller owns (and disposes) the returned outputs. */
+  async function runRaw(graph: string, feeds: Feeds): Promise<{ spec: (typeof manifest.graphs)[string]; outputs: Record<string, OrtTensorLike> }> {
+    if (disposed) throw new Error('this model was unloaded');
+    const session = sessions.get(graph);
+    const spec = manifest.graphs[graph];
+    if (!session || !spec) throw new Error(`model "${manifest.id}" has no graph "${graph}"`);
+    checkFeeds(manifest, graph, feeds);
+    const inputs: Record<string, OrtTensorLike> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
+    try {
+      const outputs = await session.run(inputs);
+      for (const name of spec.outputs) {
+        const out = outputs[name];
+        if (!out) {
+          for (const t of Object.values(outputs)) t.dispose();
+          throw new GraphMismatchError(`${spec.file} returned no "${name}"`);
+        }
+        if (out.type !== 'float32') {
+          for (const t of Object.values(outputs)) t.dispose();
+          throw new GraphMismatchError(`${spec.file} output "${name}" is ${out.type}, expected float32`);
+        }
+      }
+      return { spec, outputs };
+    } finally {
+      for (const t of Object.values(inputs)) t.dispose();
+    }
+  }
+
   return {
     backend: options.backend,
     async run(graph: string, feeds: Feeds): Promise<Feeds> {
-      if (disposed) throw new Error('this model was unloaded');
-      const session = sessions.get(graph);
-      const spec = manifest.graphs[graph];
-      if (!session || !spec) throw new Error(`model "${manifest.id}" has no graph "${graph}"`);
-      checkFeeds(manifest, graph, feeds);
-      const inputs: Record<string, OrtTensorLike> = {};
-      for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
-      let outputs: Record<string, OrtTensorLike> = {};
+      const { spec, outputs } = await runRaw(graph, feeds);
       try {
-        outputs = await session.run(inputs);
         const result: Record<string, Tensor> = {};
         for (const name of spec.outputs) {
-          const out = outputs[name];
-          if (!out) throw new GraphMismatchError(`${spec.file} returned no "${name}"`);
-          if (out.type !== 'float32') throw new GraphMismatchError(`${spec.file} output "${name}" is ${out.type}, expected float32`);
+          const out = outputs[name]!;
+          if (out.location === 'gpu-buffer' && options.stats) options.stats.deviceReadbacks += 1;
           // Copy: the runtime may reuse or release its buffer once the tensor is disposed.
           result[name] = { data: new Float32Array((await out.getData()) as Float32Array), dims: [...out.dims] };
         }
         return result;
       } finally {
-        for (const t of Object.values(inputs)) t.dispose();
         for (const t of Object.values(outputs)) t.dispose();
       }
+    },
+    async runOnDevice(graph: string, feeds: Feeds, name: string): Promise<DeviceOutput> {
+      const { outputs } = await runRaw(graph, feeds);
+      const kept = outputs[name];
+      for (const [key, t] of Object.entries(outputs)) if (key !== name) t.dispose();
+      if (!kept) throw new GraphMismatchError(`model "${manifest.id}" graph "${graph}" has no output "${name}"`);
+      if (kept.location !== 'gpu-buffer' || !kept.gpuBuffer) {
+        kept.dispose();
+        throw new Error(`output "${name}" of graph "${graph}" is not in a GPU buffer (location ${kept.location ?? 'cpu'}): the session was not made with preferredOutputLocation 'gpu-buffer'`);
+      }
+      return { dims: [...kept.dims], gpuBuffer: kept.gpuBuffer, dispose: () => kept.dispose() };
     },
     async dispose() {
       disposed = true;

@@ -7,17 +7,19 @@ import type { LostBackends } from './backend-choice';
 import type { LatentState } from '../../app/state/latent-state';
 import type { NativeProvider } from '../../app/contract/native';
 import type { NativeBridge } from './native';
-import type { BlendPreviewRequest, FromWorker, ModelRef, PreviewImage, ToWorker } from './protocol';
+import type { BlendPreviewRequest, FrameTrace, FromWorker, ModelRef, PreviewImage, ToWorker } from './protocol';
 import type { JobItem, JobKind, JobRequest, JobTypes } from '../../app/jobs/registry';
 
 /** A frame ready to draw. */
 export interface Frame {
   stamp: number;
   state: LatentState;
-  image: ImageData;
+  /** Bytes (readback path) or a GPU-drawn bitmap (WebGPU's GPU-resident path). */
+  image: ImageData | ImageBitmap;
   ms: number;
   /** The frame's latent in the map's space (mean ws row, or z). */
   vector: Float32Array;
+  trace: FrameTrace;
 }
 
 /** Result of loading a model. */
@@ -164,7 +166,9 @@ export class InferenceClient {
    */
   load(model: ModelRef, preference: BackendPreference, lost: LostBackends): Promise<Loaded> {
     const requestId = this.nextRequest++;
-    this.post({ type: 'load', requestId, model, preference, native: this.native === null ? null : this.native === 'socket' ? 'socket' : 'port', lost });
+    // `?present=cpu` keeps WebGPU frames on the readback path (the bench's "before", a way out if a driver misdraws).
+    const gpuFrames = new URLSearchParams(window.location.search).get('present') !== 'cpu';
+    this.post({ type: 'load', requestId, model, preference, native: this.native === null ? null : this.native === 'socket' ? 'socket' : 'port', lost, gpuFrames });
     return new Promise((resolve, reject) => this.loads.set(requestId, { resolve, reject }));
   }
 
@@ -258,10 +262,13 @@ export class InferenceClient {
         break;
       }
       case 'frame': {
-        if (message.stamp < this.lastShown) return; // stale: a newer frame is already on screen
+        if (message.stamp < this.lastShown) {
+          message.bitmap?.close(); // stale: a newer frame is already on screen
+          return;
+        }
         this.lastShown = message.stamp;
-        const image = new ImageData(new Uint8ClampedArray(message.pixels), message.width, message.height);
-        this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms, vector: message.vector });
+        const image = message.bitmap ?? new ImageData(new Uint8ClampedArray(message.pixels!), message.width, message.height);
+        this.onFrame({ stamp: message.stamp, state: message.state, image, ms: message.ms, vector: message.vector, trace: message.trace });
         break;
       }
       case 'native-wanted':

@@ -41,9 +41,10 @@ export type ToWorker =
   /**
    * `native`: how the host serves models natively, if it does — 'port': the desktop app, the worker
    * asks for a MessagePort when it chooses native; 'socket': the browser host, the worker opens
-   * its native WebSocket itself (native-socket.ts).
+   * its native WebSocket itself (native-socket.ts). `gpuFrames`: on WebGPU, draw preview frames
+   * from the GPU buffer (gpu-present.ts) rather than reading them back.
    */
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends }
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends; gpuFrames: boolean }
   /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }
@@ -58,6 +59,16 @@ export type ToWorker =
   /** Test hook: destroy the real GPUDevice the runtime uses (a lost device, on demand). */
   | { type: 'destroy-gpu-device' };
 
+/** How a preview frame was made. */
+export interface FrameTrace {
+  /** 'gpu': drawn from the GPU buffer on the GPU; 'cpu': read back and converted in JavaScript. */
+  path: 'gpu' | 'cpu';
+  /** GPU outputs copied to the CPU by this worker so far (jobs: exports, thumbnails); the GPU path adds none. */
+  deviceReadbacks: number;
+  /** Why the GPU path is not used on WebGPU, or null. */
+  gpuPathOff: string | null;
+}
+
 /** Messages from the worker. */
 export type FromWorker =
   /** `provider`: the native execution provider (cpu, cuda, …) when `backend` is native, else null. */
@@ -71,7 +82,11 @@ export type FromWorker =
       state: LatentState;
       width: number;
       height: number;
-      pixels: ArrayBuffer;
+      /** RGBA bytes (the readback path) or a GPU-drawn picture (WebGPU, gpu-present.ts): exactly one is set. */
+      pixels: ArrayBuffer | null;
+      bitmap: ImageBitmap | null;
+      /** How the worker made it, for tests and the bench: no readback on the GPU path. */
+      trace: FrameTrace;
       /** Wall time of the inference for this frame, in ms. */
       ms: number;
       /** The frame's latent in the map's space (app/jobs/map-jobs.ts mapVector). */

@@ -6,6 +6,7 @@
 import { getHost } from '../platform/host';
 import { hostAuthHeaders } from '../platform/host-token';
 import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './client';
+import type { FrameTrace } from './protocol';
 import { nativeBridge } from './native';
 import { registerTestHook } from '../test-hooks';
 import { studioStore } from '../store';
@@ -18,19 +19,29 @@ let canvas: HTMLCanvasElement | null = null;
 let lastFrame: Frame | null = null;
 let framesDrawn = 0;
 
-function paint(image: ImageData, key: string): void {
+function paint(image: ImageData | ImageBitmap, key: string, trace?: FrameTrace): void {
   if (!canvas) return;
   if (canvas.width !== image.width || canvas.height !== image.height) {
     canvas.width = image.width;
     canvas.height = image.height;
   }
-  canvas.getContext('2d')?.putImageData(image, 0, 0);
+  const context = canvas.getContext('2d');
+  // A GPU-drawn bitmap goes to the canvas as an image (no bytes pass through JavaScript).
+  if (image instanceof ImageData) context?.putImageData(image, 0, 0);
+  else context?.drawImage(image, 0, 0);
   framesDrawn += 1;
   // Tests and tools wait for these: what the pixels show, and how many frames were drawn.
   canvas.dataset.renderedKey = key;
   canvas.dataset.frames = String(framesDrawn);
   // The performance output shows exactly what the preview shows.
   feedPerformFrame(image, key);
+  // And these say how the frame was made: 'gpu' frames were never read back (protocol.ts FrameTrace).
+  if (trace) {
+    canvas.dataset.framePath = trace.path;
+    canvas.dataset.deviceReadbacks = String(trace.deviceReadbacks);
+    if (trace.gpuPathOff) canvas.dataset.gpuPathOff = trace.gpuPathOff;
+    else delete canvas.dataset.gpuPathOff;
+  }
 }
 
 const frameListeners = new Set<(frame: Frame) => void>();
@@ -48,6 +59,8 @@ const audioFrames = new Map<number, { frame: number; askedAt: number | null }>()
 let audioRenderSeconds = 0;
 
 function draw(frame: Frame): void {
+  // The previous frame's GPU bitmap is kept until now, so a re-attached canvas can draw it again.
+  if (lastFrame && lastFrame !== frame && !(lastFrame.image instanceof ImageData)) lastFrame.image.close();
   lastFrame = frame;
   for (const listener of frameListeners) listener(frame);
   const asked = audioFrames.get(frame.stamp);
@@ -65,7 +78,7 @@ function draw(frame: Frame): void {
     return;
   }
   if (studioStore.getState().playing) return; // playback owns the canvas until it stops
-  paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state));
+  paint(frame.image, stateKey(studioStore.getState().modelId ?? '', frame.state), frame.trace);
 }
 
 /** Show a playback frame in the preview (the key says which: `timeline|<frame>`). */

@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Backend, BackendPreference, GraphRunner } from '../../app/inference/runner';
-import { createOrtRunner, type OrtModuleLike } from '../../app/runtime/ort-runner';
+import { createOrtRunner, type OrtGraphRunner, type OrtModuleLike, type OrtRunnerStats } from '../../app/runtime/ort-runner';
 import { createPipeline, type Pipeline } from '../../app/inference/render';
 import { loadNoiseConst } from '../../app/inference/synthesis-inputs';
 import type { LatentState } from '../../app/state/latent-state';
@@ -17,6 +17,9 @@ import { Scheduler, type JobStep } from '../../app/jobs/scheduler';
 import { JOB_HANDLERS, type JobHandler, type JobRequest } from '../../app/jobs/registry';
 import { mapVector } from '../../app/jobs/map-jobs';
 import { graphsJobsRead } from '../../app/jobs/direction-jobs';
+import { nonFiniteError } from '../../app/inference/finite';
+import { createGpuPresenter, type GpuPresenter, type PresentDevice } from './gpu-present';
+import { probeCanvasPresentation } from './present-probe';
 import { checkPackageGraphs, readOnnxInfo, type OnnxInfo } from '../../app/model/onnx';
 import { modelBaseUrl, modelFileUrl } from '../../app/contract/routes';
 import { checkStageGraph, STAGE_GRAPH } from '../../app/model/stage-manifest';
@@ -24,7 +27,7 @@ import type { StageRef, StageSession } from '../../app/inference/stages';
 import { createOrtStage } from '../../app/runtime/ort-stage';
 import { NativeConnection, nativeGraphRunner, portEndpoint, type NativeGraphRunner } from '../../app/runtime/native-runner';
 import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends } from './backend-choice';
-import type { FromWorker, ModelRef, NativeCarrier, ToWorker } from './protocol';
+import type { FrameTrace, FromWorker, ModelRef, NativeCarrier, ToWorker } from './protocol';
 import { BlendPreview } from './blend-preview';
 import { openSocketRunner } from './native-socket';
 
@@ -32,7 +35,7 @@ const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   crossOriginIsolated: boolean;
-  navigator: Navigator & { gpu?: { requestAdapter(): Promise<unknown> } };
+  navigator: Navigator & { gpu?: { requestAdapter(): Promise<unknown>; getPreferredCanvasFormat(): string } };
   location: Location;
   name: string;
 };
@@ -60,6 +63,18 @@ ort.env.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(4, sc
 let runner: GraphRunner | null = null;
 let pipeline: Pipeline | null = null;
 let model: ModelRef | null = null;
+/** Draws WebGPU frames without readback; null on other backends or where it could not start. */
+let presenter: GpuPresenter | null = null;
+/** Why WebGPU frames take the readback path for the loaded model, or null. */
+let gpuPathOff: string | null = null;
+/** The worker's runners count GPU outputs they copy to the CPU here. */
+const stats: OrtRunnerStats = { deviceReadbacks: 0 };
+/** Whether the loaded model's WebGPU frames may stay on the GPU (the load message's `gpuFrames`). */
+let gpuPathAsked = true;
+/** Whether WebGPU can draw to a canvas here (null) or why not: probed once, before onnxruntime's device exists. */
+let presentationProbe: Promise<string | null> | null = null;
+/** Whether WebGPU sessions opened now keep their image output on the GPU: asked for, and the probe passed. */
+let gpuResident = false;
 
 async function webgpuUnavailableReason(): Promise<string | null> {
   if (!scope.navigator.gpu) return 'this browser has no WebGPU';
@@ -153,10 +168,14 @@ async function disposeStages(): Promise<void> {
 
 async function open(ref: ModelRef, backend: Backend, graphs: Map<string, Uint8Array>): Promise<GraphRunner> {
   const providers = backend === 'webgpu' ? ['webgpu'] : ['wasm'];
+  // On WebGPU the image output stays in its GPU buffer: the preview draws from it there, and
+  // jobs that need bytes read it back (counted in stats).
+  const location = backend === 'webgpu' && gpuResident ? { preferredOutputLocation: { img: 'gpu-buffer' } } : {};
   return createOrtRunner(ort as unknown as OrtModuleLike, ref.manifest, {
     backend,
-    sessionOptions: { executionProviders: providers, graphOptimizationLevel: 'all' },
+    sessionOptions: { executionProviders: providers, graphOptimizationLevel: 'all', ...location },
     loadFile: async (file) => graphs.get(file) ?? fetchFile(ref, file),
+    stats,
   });
 }
 
@@ -201,9 +220,13 @@ interface LoadResult {
   fallbackReason: string | null;
 }
 
-async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number): Promise<LoadResult> {
+async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number, gpuFrames: boolean): Promise<LoadResult> {
   await disposeStages();
   await runner?.dispose();
+  gpuPathAsked = gpuFrames;
+  presenter?.destroy();
+  presenter = null;
+  gpuPathOff = null;
   runner = null;
   pipeline = null;
   model = null;
@@ -222,6 +245,12 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   const plan = planBackends(asked, carrier !== null && lost.native === null, needsWebgpuProbe(asked) ? await webgpuUnavailableReason() : null);
   const reasons = plan.reason ? [plan.reason] : [];
   let native: NativeGraphRunner | null = null;
+  // A probe that loses the GPU must do so before onnxruntime's device exists (present-probe.ts).
+  if (gpuPathAsked && plan.order.includes('webgpu') && scope.navigator.gpu) {
+    const gpu = scope.navigator.gpu as unknown as Parameters<typeof probeCanvasPresentation>[0];
+    presentationProbe ??= probeCanvasPresentation(gpu).catch((error: Error) => `the canvas probe failed: ${error.message}`);
+    gpuResident = (await presentationProbe) === null;
+  } else gpuResident = false;
   for (const backend of plan.order) {
     if (backend === 'wasm') break;
     try {
@@ -233,7 +262,10 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   }
   // WASM runs everywhere: the last resort, whose error is the model's.
   runner ??= await open(ref, 'wasm', graphs);
-  if (runner.backend === 'webgpu') await watchDevice();
+  if (runner.backend === 'webgpu') {
+    await watchDevice();
+    await startPresenter(ref);
+  }
   if (native?.fallbackReason) reasons.push(`native GPU providers unused: ${native.fallbackReason}`);
   model = ref;
   packageFiles = kept;
@@ -242,12 +274,68 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
 }
 
+/** Start the GPU path for the WebGPU model just loaded; where it cannot start, say why and keep readback. */
+async function startPresenter(ref: ModelRef): Promise<void> {
+  if (!gpuPathAsked) {
+    gpuPathOff = 'turned off by ?present=cpu';
+    return;
+  }
+  const unsupported = await presentationProbe;
+  if (unsupported) {
+    gpuPathOff = `GPU-resident frames are off: ${unsupported}`;
+    return;
+  }
+  try {
+    const device = (await gpuDevice()) as unknown as PresentDevice | undefined;
+    const format = scope.navigator.gpu?.getPreferredCanvasFormat();
+    if (!device || !format) throw new Error('the runtime has no GPUDevice');
+    presenter = createGpuPresenter(device, format, ref.manifest.output_range);
+  } catch (error) {
+    gpuPathOff = `GPU-resident frames are off: ${(error as Error).message}`;
+  }
+}
+
+function trace(path: FrameTrace['path']): FrameTrace {
+  return { path, deviceReadbacks: stats.deviceReadbacks, gpuPathOff };
+}
+
+/**
+ * One preview frame on the GPU: the image graph's output stays in its GPU buffer, the presenter
+ * draws it there, and the frame leaves as an ImageBitmap. Only the presenter's 4-byte count of
+ * non-finite values comes back to the CPU.
+ */
+async function renderOnGpu(stamp: number, state: LatentState, ref: ModelRef, gpu: GpuPresenter, run: OrtGraphRunner, frames: Pipeline): Promise<void> {
+  const started = performance.now();
+  const rendered = await frames.renderWith(state, async (graph, feeds) => {
+    const output = await run.runOnDevice(graph, feeds, 'img');
+    try {
+      const presented = await gpu.present(output.gpuBuffer, output.dims);
+      if (presented.nonFinite === 0) return presented.bitmap;
+      presented.bitmap.close();
+      throw nonFiniteError(ref.manifest.name, presented.nonFinite, output.dims.reduce((a, b) => a * b, 1));
+    } finally {
+      output.dispose();
+    }
+  });
+  const bitmap = rendered.image;
+  const ms = performance.now() - started;
+  const vector = mapVector(rendered);
+  scope.postMessage(
+    { type: 'frame', stamp, state, width: bitmap.width, height: bitmap.height, pixels: null, bitmap, trace: trace('gpu'), ms, vector },
+    [bitmap, vector.buffer],
+  );
+}
+
 async function renderFrame({ stamp, state }: { stamp: number; state: LatentState }): Promise<void> {
-  if (!pipeline || !model) {
+  if (!pipeline || !model || !runner) {
     scope.postMessage({ type: 'render-failed', stamp, message: 'no model is loaded' });
     return;
   }
   try {
+    if (presenter) {
+      await renderOnGpu(stamp, state, model, presenter, runner as OrtGraphRunner, pipeline);
+      return;
+    }
     const started = performance.now();
     // Pixels, checked finite: converted in the native process where the model runs there.
     const rendered = await pipeline.renderPixels(state);
@@ -258,7 +346,10 @@ async function renderFrame({ stamp, state }: { stamp: number; state: LatentState
     const pixels = (whole ? rgba.data.buffer : rgba.data.slice().buffer) as ArrayBuffer;
     // The latent map draws the current latent from this (a few hundred floats, no extra inference).
     const vector = mapVector(rendered);
-    scope.postMessage({ type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, ms, vector }, [pixels, vector.buffer]);
+    scope.postMessage(
+      { type: 'frame', stamp, state, width: rgba.width, height: rgba.height, pixels, bitmap: null, trace: trace('cpu'), ms, vector },
+      [pixels, vector.buffer],
+    );
     if (warmup) {
       warmup.state = state;
       warmup.stamp = stamp;
@@ -440,7 +531,7 @@ scope.onmessage = (event) => {
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId);
+      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId, message.gpuFrames);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });

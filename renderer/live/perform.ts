@@ -4,7 +4,9 @@
  * picture. BroadcastChannel works the same in a browser pop-up and in Electron's second window
  * (both are pages of the studio's origin), so one feed serves both hosts. Frames are posted only
  * while a performance page has said hello; it says goodbye when it closes, and the studio page
- * tells it to close when the studio page itself goes away.
+ * tells it to close when the studio page itself goes away. A GPU-drawn preview frame (an
+ * ImageBitmap, WebGPU's GPU-resident path) is read into ImageData only while a performance page is
+ * open: that page is a CPU consumer of pixels, and the channel carries only cloneable data.
  */
 import { getHost } from '../platform/host';
 import { studioStore } from '../store';
@@ -21,7 +23,16 @@ export type PerformMessage =
 
 let channel: BroadcastChannel | null = null;
 const viewers = new Set<string>();
-let last: { image: ImageData; key: string } | null = null;
+/** The frame on screen; a bitmap stays valid until the preview replaces it, so it is read when sent. */
+let last: { image: ImageData | ImageBitmap; key: string } | null = null;
+
+function performFrame(image: ImageData | ImageBitmap, key: string): PerformMessage {
+  if (image instanceof ImageData) return { type: 'frame', image, key };
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const context = canvas.getContext('2d')!;
+  context.drawImage(image, 0, 0);
+  return { type: 'frame', image: context.getImageData(0, 0, image.width, image.height), key };
+}
 
 /** Start the feed in the studio page (once). */
 export function startPerformFeed(): void {
@@ -32,16 +43,16 @@ export function startPerformFeed(): void {
     const message = event.data;
     if (message.type === 'hello') {
       viewers.add(message.viewer);
-      if (last) feed.postMessage({ type: 'frame', ...last } satisfies PerformMessage);
+      if (last) feed.postMessage(performFrame(last.image, last.key));
     } else if (message.type === 'bye') viewers.delete(message.viewer);
   };
   window.addEventListener('pagehide', () => feed.postMessage({ type: 'closing' } satisfies PerformMessage));
 }
 
 /** Post a painted frame to the open performance pages (the preview calls this for every frame). */
-export function feedPerformFrame(image: ImageData, key: string): void {
+export function feedPerformFrame(image: ImageData | ImageBitmap, key: string): void {
   last = { image, key };
-  if (channel && viewers.size > 0) channel.postMessage({ type: 'frame', image, key } satisfies PerformMessage);
+  if (channel && viewers.size > 0) channel.postMessage(performFrame(image, key));
 }
 
 /**
