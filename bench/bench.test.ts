@@ -124,6 +124,27 @@ describe('npm run bench -- --quick --only interleaved (the native paths run for 
   });
 });
 
+describe('npm run bench -- --quick --only frame-split (WebGPU preview frames, both paths)', () => {
+  it('splits a WebGPU frame into its phases on the readback and the GPU-resident path, with the same pixels', () => {
+    const json = path.join(work, 'frame-split.json');
+    const run = spawnSync(process.execPath, [bundle, '--quick', '--only', 'frame-split', '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(/skipped:/);
+    const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
+    expect(rows.map((r) => `${r.model}/${r.stage}`).sort()).toEqual([
+      '64px image (no graph)/frame-gpu',
+      '64px image (no graph)/frame-readback',
+      'fixture-stylegan-tiny/frame-gpu',
+      'fixture-stylegan-tiny/frame-readback',
+    ]);
+    const fixture = (stage: string) => rows.find((r) => r.model === 'fixture-stylegan-tiny' && r.stage === stage)!;
+    expect(fixture('frame-readback').note).toMatch(/^inference [\d.]+ · readback [\d.]+ · conversion [\d.]+ · draw [\d.]+ ms/);
+    expect(fixture('frame-gpu').note).toMatch(/^inference [\d.]+ · present [\d.]+ · draw [\d.]+ ms; pixels within [01] level\(s\)/);
+    for (const row of rows) expect(row.p10_ms! <= row.median_ms && row.median_ms <= row.p90_ms!, JSON.stringify(row)).toBe(true);
+    expect(run.stdout).toMatch(/frame split, 64-px image already on the GPU: readback path [\d.]+ ms, GPU-resident [\d.]+ ms .*pixels within [01] level/);
+  }, 240_000);
+});
+
 describe('bench helpers', () => {
   it('interleaves contenders on the same input, every other round reversed', async () => {
     const calls: string[] = [];

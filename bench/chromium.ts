@@ -18,9 +18,9 @@ import { median, type Row, type RunPlan, type Skip } from './rows';
 
 /** Debian's Chromium (DESIGN.md §5); `CHROMIUM_PATH` overrides it, as for the e2e tests. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const QUIET = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 /** The e2e suite's WebGPU flags: the SwiftShader software adapter. */
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
+export const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader'];
 /**
  * `npm run bench -- --gpu`: WebGPU on the machine's own GPU. Linux needs Vulkan through ANGLE and
  * the blocklist ignored (the gpuweb wiki's Implementation Status page; Chromium's WebGPU
@@ -29,7 +29,7 @@ const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vul
  */
 export const HARDWARE_WEBGPU = process.env.LATENT_STUDIO_GPU_FLAGS?.split(' ').filter(Boolean) ?? ['--enable-unsafe-webgpu', '--enable-features=Vulkan,VulkanFromANGLE', '--use-angle=vulkan', '--ignore-gpu-blocklist'];
 /** On a hardware adapter a first run (shader compilation included) may take this long before it is abandoned. */
-const HARDWARE_FIRST_RUN_LIMIT_MS = 300_000;
+export const HARDWARE_FIRST_RUN_LIMIT_MS = 300_000;
 /** Software WebGPU is far too slow beyond this (issue 8: "WebGPU on the software adapter only up to 256 pixels"). */
 export const WEBGPU_MAX_RESOLUTION = 256;
 /**
@@ -51,16 +51,20 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 const ORT_FILES = ['ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 
 /** The bench page's server. */
-interface PageServer {
+export interface PageServer {
   origin: string;
   close(): Promise<void>;
 }
 
-/** Serve the bench page, onnxruntime-web and the models' files (only those their manifests list). */
-async function startPageServer(root: string, models: readonly BenchModel[]): Promise<PageServer> {
+/**
+ * Serve the bench page, onnxruntime-web and the models' files (only those their manifests list),
+ * and `extra` files (URL path → file on disk).
+ */
+export async function startPageServer(root: string, models: readonly BenchModel[], extra: ReadonlyMap<string, string> = new Map()): Promise<PageServer> {
   const files = new Map<string, string>([
     ['/', path.join(root, 'bench', 'page', 'index.html')],
     ['/bench-page.js', path.join(root, 'bench', 'page', 'bench-page.js')],
+    ...extra,
   ]);
   for (const file of ORT_FILES) files.set(`/ort/${file}`, path.join(root, 'node_modules', 'onnxruntime-web', 'dist', file));
   for (const model of models) {

@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBenchPage, measureStudio } from './chromium';
+import { measureFrameSplit } from './frame-split';
 import { bundledModels, generatedModels, PYTHON, RECIPES, type BenchModel } from './models';
 import { runNodeJob, type NodeJob, type NodeJobResult } from './node-runtimes';
 import { formatTable, RUNTIMES, runPlan, type Row, type RunPlan, type Skip } from './rows';
@@ -33,7 +34,7 @@ import { superResolutionRows } from './super-resolution';
 import { audioAnalysisRow } from './audio';
 import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved', 'frame-split'] as const;
 /** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
 const SR_SIDES = [64, 256];
 const SR_QUICK_SIDES = [16];
@@ -41,7 +42,7 @@ const SR_QUICK_SIDES = [16];
 const AUDIO_SECONDS = 180;
 const SWEEP_THREADS = [1, 2, 4];
 /** What `--gpu` times unless told otherwise: WebGPU against PyTorch (torch-cpu's job runs CUDA where present) at 256 and 1024 px. */
-const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu'];
+const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu', 'frame-split'];
 const GPU_MODELS = ['random-stylegan2-256', 'random-stylegan2-1024'];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
@@ -340,6 +341,18 @@ async function main(): Promise<void> {
       skips.push(...studio.skips);
     } catch (error) {
       skips.push({ model: '*', runtime: 'wasm-chromium', stage: 'ui-latency', reason: (error as Error).message.split('\n')[0]! });
+    }
+  }
+
+  if (want('frame-split')) {
+    log('bench: WebGPU preview frames, readback path against GPU-resident');
+    try {
+      const split = await measureFrameSplit({ root: ROOT, scratch: options.cache, models, gpu: options.gpu, runs: options.runs ?? (options.quick ? 3 : 20), quick: options.quick, log });
+      rows.push(...split.rows);
+      skips.push(...split.skips);
+      notes.push('WebGPU frame split (bench/frame-split.ts):', ...split.lines);
+    } catch (error) {
+      skips.push({ model: '*', runtime: 'webgpu-chromium', stage: 'frame-split', reason: (error as Error).message.split('\n')[0]! });
     }
   }
 
