@@ -1,0 +1,48 @@
+/**
+ * Which precision a model runs in: its float16 twins (manifest `graphs.<key>.fp16`) on WebGPU when
+ * the adapter has `shader-f16`, float32 everywhere else. A pure rule, so the worker's choice is
+ * tested without a GPU; WASM and the native runtime compute float16 by casting to float32 around
+ * each op (no gain, only rounding), so they always take the float32 graphs.
+ */
+import type { Manifest } from '../model/manifest';
+import type { Backend } from './runner';
+
+/** The precision a model's graphs run in. */
+export type Precision = 'fp32' | 'fp16';
+
+/** What the user asked for: `auto` (fp16 where it pays) or `fp32` (`?precision=fp32` in the URL). */
+export type PrecisionPreference = 'auto' | 'fp32';
+
+/** Whether any graph of `manifest` has a float16 twin. */
+export function hasFp16Graphs(manifest: Manifest): boolean {
+  return Object.values(manifest.graphs).some((spec) => spec.fp16 !== undefined);
+}
+
+/** The inputs of {@link choosePrecision}. */
+export interface PrecisionContext {
+  readonly backend: Backend;
+  /** Whether the WebGPU adapter offers the `shader-f16` feature. */
+  readonly shaderF16: boolean;
+  readonly preference: PrecisionPreference;
+}
+
+/** fp16 when the model has twins, the backend is WebGPU with `shader-f16`, and fp32 was not asked for. */
+export function choosePrecision(manifest: Manifest, context: PrecisionContext): Precision {
+  return context.backend === 'webgpu' && context.shaderF16 && context.preference !== 'fp32' && hasFp16Graphs(manifest) ? 'fp16' : 'fp32';
+}
+
+/**
+ * `manifest` as the runtime should load it in `precision`: for fp16, each graph with a twin names
+ * the twin's file (and no twin of its own), so session creation and the graph checks read that
+ * file under the same input and output names. fp32 returns `manifest` itself.
+ */
+export function withPrecision(manifest: Manifest, precision: Precision): Manifest {
+  if (precision === 'fp32') return manifest;
+  const graphs = Object.fromEntries(Object.entries(manifest.graphs).map(([key, spec]) => [key, spec.fp16 ? { file: spec.fp16.file, inputs: spec.inputs, outputs: spec.outputs } : spec]));
+  return { ...manifest, graphs };
+}
+
+/** The URL's `precision` parameter as a preference: `fp32` forces float32, anything else is `auto`. */
+export function precisionPreference(search: string): PrecisionPreference {
+  return new URLSearchParams(search).get('precision') === 'fp32' ? 'fp32' : 'auto';
+}
