@@ -27,12 +27,13 @@ import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends 
 import type { FromWorker, ModelRef, NativeCarrier, ToWorker } from './protocol';
 import { BlendPreview } from './blend-preview';
 import { openSocketRunner } from './native-socket';
+import { choosePrecision, withPrecision, type Precision, type PrecisionPreference } from '../../app/inference/precision';
 
 const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   crossOriginIsolated: boolean;
-  navigator: Navigator & { gpu?: { requestAdapter(): Promise<unknown> } };
+  navigator: Navigator & { gpu?: { requestAdapter(): Promise<{ features?: { has(name: string): boolean } } | null> } };
   location: Location;
   name: string;
 };
@@ -61,10 +62,15 @@ let runner: GraphRunner | null = null;
 let pipeline: Pipeline | null = null;
 let model: ModelRef | null = null;
 
+/** Whether the adapter last probed offers `shader-f16`, which the model's float16 twins need. */
+let adapterShaderF16 = false;
+
 async function webgpuUnavailableReason(): Promise<string | null> {
+  adapterShaderF16 = false;
   if (!scope.navigator.gpu) return 'this browser has no WebGPU';
   try {
     const adapter = await scope.navigator.gpu.requestAdapter();
+    adapterShaderF16 = adapter?.features?.has('shader-f16') ?? false;
     return adapter ? null : 'no WebGPU adapter is available';
   } catch (error) {
     return `WebGPU adapter request failed: ${(error as Error).message}`;
@@ -82,11 +88,11 @@ async function fetchFile(ref: ModelRef, file: string): Promise<Uint8Array> {
  * output names, ranks and dims (checkPackageGraphs) — before any session exists, so a model whose
  * manifest lies is refused with the reason instead of failing somewhere inside a run.
  */
-async function fetchCheckedGraphs(ref: ModelRef): Promise<Map<string, Uint8Array>> {
+async function fetchCheckedGraphs(ref: ModelRef, fetched?: ReadonlyMap<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   const infos: Record<string, OnnxInfo> = {};
   for (const [key, spec] of Object.entries(ref.manifest.graphs)) {
-    const bytes = await fetchFile(ref, spec.file);
+    const bytes = fetched?.get(spec.file) ?? (await fetchFile(ref, spec.file));
     infos[key] = readOnnxInfo(bytes, spec.file);
     files.set(spec.file, bytes);
   }
@@ -175,6 +181,22 @@ async function watchDevice(): Promise<void> {
   void device.lost.then((info) => scope.postMessage({ type: 'device-lost', message: `${info.reason}: ${info.message || 'no details'}` }));
 }
 
+/**
+ * Open the model on WebGPU: its float16 twins where they pay (app/inference/precision.ts), checked
+ * like any graph; else, or when the twins fail to open, its float32 graphs, with the reason kept.
+ */
+async function openWebgpu(ref: ModelRef, graphs: Map<string, Uint8Array>, preference: PrecisionPreference, reasons: string[]): Promise<{ runner: GraphRunner; precision: Precision }> {
+  if (choosePrecision(ref.manifest, { backend: 'webgpu', shaderF16: adapterShaderF16, preference }) === 'fp16') {
+    const half = { ...ref, manifest: withPrecision(ref.manifest, 'fp16') };
+    try {
+      return { runner: await open(half, 'webgpu', await fetchCheckedGraphs(half, graphs)), precision: 'fp16' };
+    } catch (error) {
+      reasons.push(`the float16 graphs could not run on WebGPU, so the float32 ones do: ${(error as Error).message}`);
+    }
+  }
+  return { runner: await open(ref, 'webgpu', graphs), precision: 'fp32' };
+}
+
 type NativePort = Extract<ToWorker, { type: 'native-port' }>;
 
 /** Loads waiting for the client's answer to `native-wanted`, by request id. */
@@ -197,11 +219,12 @@ async function openNative(ref: ModelRef, requestId: number, carrier: NativeCarri
 
 interface LoadResult {
   backend: Backend;
+  precision: Precision;
   provider: NativeGraphRunner['provider'] | null;
   fallbackReason: string | null;
 }
 
-async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number): Promise<LoadResult> {
+async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number, precisionAsked: PrecisionPreference): Promise<LoadResult> {
   await disposeStages();
   await runner?.dispose();
   runner = null;
@@ -222,10 +245,12 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   const plan = planBackends(asked, carrier !== null && lost.native === null, needsWebgpuProbe(asked) ? await webgpuUnavailableReason() : null);
   const reasons = plan.reason ? [plan.reason] : [];
   let native: NativeGraphRunner | null = null;
+  let precision: Precision = 'fp32';
   for (const backend of plan.order) {
     if (backend === 'wasm') break;
     try {
-      runner = backend === 'native' ? (native = await openNative(ref, requestId, carrier!)) : await open(ref, 'webgpu', graphs);
+      if (backend === 'native') runner = native = await openNative(ref, requestId, carrier!);
+      else ({ runner, precision } = await openWebgpu(ref, graphs, precisionAsked, reasons));
       break;
     } catch (error) {
       reasons.push(`${backend === 'webgpu' ? 'WebGPU' : 'the native runtime'} could not run this model: ${(error as Error).message}`);
@@ -239,7 +264,7 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   packageFiles = kept;
   pipeline = createPipeline(runner, ref.manifest, noiseConst);
   if (runner.backend === 'wasm') warmup = { armed: true, leftMs: WARMUP_BUDGET_MS, state: null, stamp: 0 };
-  return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
+  return { backend: runner.backend, precision, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
 }
 
 async function renderFrame({ stamp, state }: { stamp: number; state: LatentState }): Promise<void> {
@@ -440,7 +465,7 @@ scope.onmessage = (event) => {
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId);
+      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId, message.precision);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });
