@@ -298,8 +298,11 @@ export function convertToFloat16(bytes: Uint8Array, source: string): Fp16Convers
     } else if (field.no === 5) {
       const tensor = initializers.get(field)!;
       parts.push(tensor.dataType === FLOAT && !keep32.has(tensor.name) ? message(5, toHalf(tensor)) : original);
-    } else if (field.no === 13) {
-      parts.push(half(nameOf(field.value)) && elemType(field.value) === FLOAT ? message(13, withElemType(field.value, FLOAT16)) : original);
+    } else if (field.no === 13 || (field.no === 11 && weightNames.has(nameOf(field.value)))) {
+      // Declared types follow the tensors: internal values, and weights an old IR lists as inputs.
+      // A twinned name is the float32 edge itself and keeps its declaration.
+      const name = nameOf(field.value);
+      parts.push(half(name) && !twins.has(name) && elemType(field.value) === FLOAT ? message(field.no, withElemType(field.value, FLOAT16)) : original);
     } else parts.push(original);
   }
   if (node === 0) throw new OnnxFormatError(`${source} has no nodes to convert`);

@@ -12,7 +12,7 @@ import { imagenetClassNames, readCheckpointInput, writeCheckpointPackage } from 
 import { ManifestError } from '../../app/model/manifest';
 import { OnnxFormatError } from '../../app/model/onnx';
 import { NATIVE_HOST_ENTRY } from '../inference/native/client';
-import { addFp16Twins, type Fp16Options } from './fp16';
+import { addFp16Twins, Fp16Error, type Fp16Options } from './fp16';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -135,7 +135,7 @@ async function runFp16(dir: string, options: Fp16Options): Promise<number> {
     await addFp16Twins(dir, options);
     return 0;
   } catch (error) {
-    if (!(error instanceof OnnxFormatError || error instanceof ManifestError || (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
+    if (!(error instanceof OnnxFormatError || error instanceof ManifestError || error instanceof Fp16Error || (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
     process.stderr.write(`convert: ${dir}: ${(error as Error).message}\n`);
     return 1;
   }

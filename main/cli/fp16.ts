@@ -18,6 +18,11 @@ import { forkChannel, NativeProcessError, openNativeRunner } from '../inference/
 import { openWasmRunner } from '../inference/ort-web-node';
 import { readNoiseConst } from '../services/library';
 
+/** Raised when a package cannot have a float16 twin; the message says why and what to do. */
+export class Fp16Error extends Error {
+  override readonly name = 'Fp16Error';
+}
+
 /** The seeds the error is measured on unless told otherwise. */
 export const FP16_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -78,7 +83,7 @@ export async function addFp16Twins(dir: string, options: Fp16Options = {}): Prom
   const document = JSON.parse(original) as { graphs: Record<string, Record<string, unknown>>; files: Record<string, unknown> };
   const manifest = parseManifest(document);
   const keys = fp16GraphKeys(manifest);
-  if (keys.length === 0) throw new Error(`${dir} has no frame graph to convert (a stylegan package's synthesis, or a generator)`);
+  if (keys.length === 0) throw new Fp16Error(`${dir} has no frame graph to convert (a stylegan package's synthesis, or a generator)`);
   /** Files written, with what they held before (null: they did not exist), to undo a failure. */
   const written = new Map<string, Uint8Array | null>();
   const twins: Omit<Fp16Twin, 'error'>[] = [];
@@ -116,6 +121,11 @@ export async function addFp16Twins(dir: string, options: Fp16Options = {}): Prom
       }
     } finally {
       await fp32.runner.dispose();
+    }
+    if (!Number.isFinite(figures.max_abs)) {
+      throw new Fp16Error(
+        'the float16 twin gives non-finite values where float32 does not (an activation beyond ±65504, most likely); keep this package in float32',
+      );
     }
     // One measure covers every twin: the pipeline runs them together, as the studio would.
     const error = { ...figures, runtime };
