@@ -172,7 +172,7 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
           const env = (await page.evaluate(() => (window as unknown as BenchWindow).bench.environment())) as { adapter?: { software: boolean; shaderF16: boolean } | null };
           result.info.push(`${runtime}: ${JSON.stringify(env)}`);
           if (options.requireShaderF16 && !env.adapter?.shaderF16) {
-            const reason = 'the WebGPU adapter has no shader-f16 (SwiftShader has none): the float16 twins are not timed, since onnxruntime would run them on the CPU';
+            const reason = 'the WebGPU adapter has no shader-f16 (SwiftShader has none): the float16 twins are not timed (onnxruntime refuses them there: "requires f16 but the device does not support it")';
             result.skips.push(...models.map((m) => ({ model: m.id, runtime, stage: '*', reason })));
             break;
           }

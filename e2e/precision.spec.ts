@@ -3,7 +3,9 @@
  * user runs) opens in the browser host on both backends: the host lists and serves it with its
  * twin's sha256 checked, and the studio picks float32 — WASM always, and WebGPU because Chromium's
  * SwiftShader adapter has no shader-f16 (docs/PERFORMANCE.md, "Half precision"). The choice itself
- * is unit-tested in app/inference/precision.test.ts.
+ * is unit-tested in app/inference/precision.test.ts. Asked for with `?precision=fp16` on WebGPU, the
+ * worker loads and checks the twin, onnxruntime refuses it on SwiftShader, and the studio falls back
+ * to the float32 graphs and says why.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,4 +36,19 @@ test('a package with a float16 twin opens and renders in float32 where the adapt
   await expect(badge).not.toContainText('fp16');
   // Nothing was tried and given up: the twin was not chosen, not failed.
   expect((await badge.getAttribute('title')) ?? '').not.toMatch(/float16/);
+});
+
+test('?precision=fp16 on an adapter without shader-f16 tries the twin, falls back to float32 and says why', async ({ studio, backend }) => {
+  test.skip(backend !== 'webgpu', 'float16 twins are a WebGPU matter: WASM always runs float32');
+  const { page } = studio;
+  const url = new URL(studio.host.url);
+  url.searchParams.set('backend', backend);
+  url.searchParams.set('model', MODEL);
+  url.searchParams.set('precision', 'fp16');
+  await page.goto(url.toString());
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'webgpu');
+  await studio.waitForFrame(stateKey(MODEL, latentState({})));
+  await expect(badge).toHaveAttribute('data-precision', 'fp32');
+  await expect(badge).toHaveAttribute('title', /the float16 graphs could not run on WebGPU, so the float32 ones do: .*f16/);
 });

@@ -41,9 +41,17 @@ describe('choosePrecision', () => {
     expect(choosePrecision(plain, { backend: 'webgpu', shaderF16: true, preference: 'auto' })).toBe('fp32');
   });
 
-  it('reads ?precision=fp32 from the URL; anything else is auto', () => {
+  it('takes fp16 on WebGPU when asked, whatever the adapter lists, but never on WASM or native', () => {
+    expect(choosePrecision(manifest, { backend: 'webgpu', shaderF16: false, preference: 'fp16' })).toBe('fp16');
+    expect(choosePrecision(manifest, { backend: 'wasm', shaderF16: true, preference: 'fp16' })).toBe('fp32');
+    expect(choosePrecision(manifest, { backend: 'native', shaderF16: false, preference: 'fp16' })).toBe('fp32');
+    expect(choosePrecision(plain, { backend: 'webgpu', shaderF16: false, preference: 'fp16' })).toBe('fp32');
+  });
+
+  it('reads ?precision=fp32 and ?precision=fp16 from the URL; anything else is auto', () => {
     expect(precisionPreference('?token=x&precision=fp32')).toBe('fp32');
-    expect(precisionPreference('?precision=fp16')).toBe('auto');
+    expect(precisionPreference('?precision=fp16')).toBe('fp16');
+    expect(precisionPreference('?precision=half')).toBe('auto');
     expect(precisionPreference('')).toBe('auto');
   });
 

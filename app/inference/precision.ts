@@ -10,8 +10,13 @@ import type { Backend } from './runner';
 /** The precision a model's graphs run in. */
 export type Precision = 'fp32' | 'fp16';
 
-/** What the user asked for: `auto` (fp16 where it pays) or `fp32` (`?precision=fp32` in the URL). */
-export type PrecisionPreference = 'auto' | 'fp32';
+/**
+ * What the user asked for: `auto` (fp16 where it pays), `fp32` (`?precision=fp32` in the URL), or
+ * `fp16` (`?precision=fp16`: the twins on WebGPU even when the adapter does not list `shader-f16`,
+ * for an adapter that misreports; where it really lacks it the twins fail to open and the studio
+ * falls back to float32, saying why).
+ */
+export type PrecisionPreference = 'auto' | 'fp32' | 'fp16';
 
 /** Whether any graph of `manifest` has a float16 twin. */
 export function hasFp16Graphs(manifest: Manifest): boolean {
@@ -26,9 +31,13 @@ export interface PrecisionContext {
   readonly preference: PrecisionPreference;
 }
 
-/** fp16 when the model has twins, the backend is WebGPU with `shader-f16`, and fp32 was not asked for. */
+/**
+ * fp16 when the model has twins and the backend is WebGPU with `shader-f16` (or fp16 was asked
+ * for), unless fp32 was asked for; WASM and native always fp32.
+ */
 export function choosePrecision(manifest: Manifest, context: PrecisionContext): Precision {
-  return context.backend === 'webgpu' && context.shaderF16 && context.preference !== 'fp32' && hasFp16Graphs(manifest) ? 'fp16' : 'fp32';
+  const wanted = context.preference === 'fp16' || (context.preference === 'auto' && context.shaderF16);
+  return context.backend === 'webgpu' && wanted && hasFp16Graphs(manifest) ? 'fp16' : 'fp32';
 }
 
 /**
@@ -42,7 +51,8 @@ export function withPrecision(manifest: Manifest, precision: Precision): Manifes
   return { ...manifest, graphs };
 }
 
-/** The URL's `precision` parameter as a preference: `fp32` forces float32, anything else is `auto`. */
+/** The URL's `precision` parameter as a preference: `fp32` or `fp16`; anything else is `auto`. */
 export function precisionPreference(search: string): PrecisionPreference {
-  return new URLSearchParams(search).get('precision') === 'fp32' ? 'fp32' : 'auto';
+  const asked = new URLSearchParams(search).get('precision');
+  return asked === 'fp32' || asked === 'fp16' ? asked : 'auto';
 }
