@@ -220,17 +220,13 @@ export function convertToFloat16(bytes: Uint8Array, source: string): Fp16Convers
   const twins = new Map<string, string>([...floatInputs, ...floatOutputs].map((name) => [name, fresh(`${name}_fp16`)]));
 
   // A weight read only as a float32 operand stays float32; any other float32 operand is cast back.
-  const uses = new Map<string, { float32: number; other: number }>();
+  /** Whether every read of a tensor is as a float32-only operand, by name. */
+  const onlyFloat32 = new Map<string, boolean>();
   for (const node of nodes) {
-    node.inputs.forEach((input, i) => {
-      const use = uses.get(input) ?? { float32: 0, other: 0 };
-      if (FLOAT32_OPERANDS[node.op]?.includes(i)) use.float32++;
-      else use.other++;
-      uses.set(input, use);
-    });
+    node.inputs.forEach((input, i) => onlyFloat32.set(input, (onlyFloat32.get(input) ?? true) && (FLOAT32_OPERANDS[node.op]?.includes(i) ?? false)));
   }
   const constants = new Set([...nodes.filter((n) => n.op === 'Constant').flatMap((n) => n.outputs), ...weightNames]);
-  const keep32 = new Set([...uses].filter(([name, use]) => use.other === 0 && !outputs.includes(name) && constants.has(name)).map(([name]) => name));
+  const keep32 = new Set([...onlyFloat32].filter(([name, only]) => only && !outputs.includes(name) && constants.has(name)).map(([name]) => name));
   const half = (name: string) => types.get(name) === FLOAT && !keep32.has(name);
 
   let values = 0;
