@@ -113,6 +113,8 @@ export interface PageOptions {
   threads: number;
   plan: (model: BenchModel) => RunPlan;
   log: (line: string) => void;
+  /** The models are float16 twins (bench/fp16.ts): time them only where the adapter has `shader-f16`. */
+  requireShaderF16?: boolean;
 }
 
 interface BenchWindow {
@@ -171,8 +173,13 @@ export async function measureBenchPage(options: PageOptions): Promise<PageResult
         await page.goto(`${server.origin}/?threads=${options.threads}`);
         await page.waitForFunction(() => (window as unknown as BenchWindow).benchReady === true);
         if (result.info.length === 0) {
-          const env = (await page.evaluate(() => (window as unknown as BenchWindow).bench.environment())) as { adapter?: { software: boolean } | null };
+          const env = (await page.evaluate(() => (window as unknown as BenchWindow).bench.environment())) as { adapter?: { software: boolean; shaderF16: boolean } | null };
           result.info.push(`${runtime}: ${JSON.stringify(env)}`);
+          if (options.requireShaderF16 && !env.adapter?.shaderF16) {
+            const reason = 'the WebGPU adapter has no shader-f16 (SwiftShader has none): the float16 twins are not timed (onnxruntime refuses them there: "requires f16 but the device does not support it")';
+            result.skips.push(...models.map((m) => ({ model: m.id, runtime, stage: '*', reason })));
+            break;
+          }
           if (options.backend === 'webgpu') {
             software = env.adapter?.software ?? true;
             if (software && options.gpu) result.info.push('WebGPU runs on a SOFTWARE adapter (SwiftShader or similar): its figures mean nothing for GPU speed');

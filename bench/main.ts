@@ -9,8 +9,9 @@
  *
  * --only takes runtime names (wasm-node, wasm-chromium, webgpu-chromium, ort-node, studio-native,
  * torch-cpu) and the extra stages (ui-latency, which times osc-latency on the same page, export-frame,
- * map-frame, super-resolution: the bundled 4× stage on WASM in Node, per output megapixel, and
- * audio-analysis); the default is all.
+ * map-frame, super-resolution: the bundled 4× stage on WASM in Node, per output megapixel,
+ * audio-analysis, and fp16: each model's float16 twin made and measured against float32 on
+ * onnxruntime-node, and timed on WebGPU where the adapter has shader-f16); the default is all.
  * --quick is a smoke run: the fixture only, 3 runs after 1 warm-up. --runs N times N runs instead
  * of the issue's counts (for probing; figures for the report use the defaults); --warmup-ms N
  * changes the least warm-up time (bench/rows.ts WASM_WARMUP_MS, NATIVE_WARMUP_MS).
@@ -33,8 +34,9 @@ import { targetLines } from './targets';
 import { superResolutionRows } from './super-resolution';
 import { audioAnalysisRow } from './audio';
 import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
+import { fp16Bench } from './fp16';
 
-const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved', 'frame-split'] as const;
+const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved', 'frame-split', 'fp16'] as const;
 /** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
 const SR_SIDES = [64, 256];
 const SR_QUICK_SIDES = [16];
@@ -42,7 +44,7 @@ const SR_QUICK_SIDES = [16];
 const AUDIO_SECONDS = 180;
 const SWEEP_THREADS = [1, 2, 4];
 /** What `--gpu` times unless told otherwise: WebGPU against PyTorch (torch-cpu's job runs CUDA where present) at 256 and 1024 px. */
-const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu', 'frame-split'];
+const GPU_RUNTIMES = ['webgpu-chromium', 'torch-cpu', 'frame-split', 'fp16'];
 const GPU_MODELS = ['random-stylegan2-256', 'random-stylegan2-1024'];
 const SWEEP_MAX_RESOLUTION = 256;
 /** ui-latency in the studio up to this resolution (a WASM frame of a 1024-px model takes many seconds). */
@@ -322,6 +324,24 @@ async function main(): Promise<void> {
         }
       } catch (error) {
         skips.push({ model: '*', runtime: `${backend}-chromium`, stage: '*', reason: (error as Error).message.split('\n')[0]! });
+      }
+    }
+  }
+  if (want('fp16')) {
+    if (!existsSync(options.nativeHost)) {
+      skips.push({ model: '*', runtime: 'ort-node', stage: 'fp16', reason: 'the native host is missing: run node scripts/build.mjs first' });
+    } else {
+      const half = await fp16Bench(models, options.cache, options.nativeHost, log);
+      rows.push(...half.rows);
+      skips.push(...half.skips);
+      if (want('webgpu-chromium') && half.twins.length > 0) {
+        try {
+          const page = await measureBenchPage({ root: ROOT, models: half.twins, backend: 'webgpu', gpu: options.gpu, threads: options.threads, plan: wasmPlan, log, requireShaderF16: true });
+          rows.push(...page.rows);
+          skips.push(...page.skips);
+        } catch (error) {
+          skips.push({ model: '*', runtime: 'webgpu-chromium', stage: 'fp16', reason: (error as Error).message.split('\n')[0]! });
+        }
       }
     }
   }

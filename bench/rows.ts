@@ -8,8 +8,8 @@ export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-n
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 
-/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame), an image-to-image stage (super-resolution), the audio analysis of a track, or one WebGPU preview frame on each path (frame-readback, frame-gpu). */
-export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame' | 'super-resolution' | 'audio-analysis' | 'frame-readback' | 'frame-gpu';
+/** Stages: one graph each, or a whole interaction (ui-latency and osc-latency, export-frame, map-frame), an image-to-image stage (super-resolution), the audio analysis of a track, one WebGPU preview frame on each path (frame-readback, frame-gpu), or the float16 pass (fp16). */
+export type Stage = 'mapping' | 'synthesis' | 'generator' | 'ui-latency' | 'osc-latency' | 'export-frame' | 'map-frame' | 'super-resolution' | 'audio-analysis' | 'frame-readback' | 'frame-gpu' | 'fp16';
 
 /** One measured figure. */
 export interface Row {

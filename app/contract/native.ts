@@ -24,6 +24,11 @@ export interface NativeOpenOptions {
   numThreads: number;
   /** 'auto': a GPU provider when the installed onnxruntime-node has one, else CPU; 'cpu': CPU only. */
   providers: 'auto' | 'cpu';
+  /**
+   * Which graphs to load: the package's float32 graphs (default), or their float16 twins where the
+   * manifest has them (`npm run convert -- --fp16` measures the twins against the originals so).
+   */
+  precision?: 'fp32' | 'fp16';
 }
 
 /**

@@ -11,11 +11,35 @@ const finite = z.number().finite();
 const count = z.number().int().nonnegative();
 const positive = z.number().int().positive();
 
+const graphFile = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.onnx$/, 'must be a plain .onnx file name');
+
+/**
+ * How far a graph's half-precision twin is from it, measured on the package's own pipeline (`npm run
+ * convert -- --fp16 --package`): over `seeds`, the largest and mean |fp16 − fp32| of the output in
+ * its own units, and the same in the 8-bit levels of the studio's pixels.
+ */
+const fp16ErrorSchema = z.object({
+  max_abs: finite.nonnegative(),
+  mean_abs: finite.nonnegative(),
+  max_levels: count,
+  mean_levels: finite.nonnegative(),
+  seeds: z.array(z.number().int().nonnegative()).min(1),
+  /** What ran both graphs, e.g. `onnxruntime-node cpu`. */
+  runtime: z.string().min(1),
+});
+
+/**
+ * A graph's float16 twin (app/model/fp16.ts): the same inputs and outputs, float32 at the edges,
+ * float16 inside; WebGPU adapters with `shader-f16` load it instead of `file`.
+ */
+const fp16GraphSchema = z.object({ file: graphFile, error: fp16ErrorSchema.optional() });
+
 /** One ONNX graph of a package (shared by every family, image-to-image stages included). */
 export const graphSchema = z.object({
-  file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.onnx$/, 'must be a plain .onnx file name'),
+  file: graphFile,
   inputs: z.array(z.string().min(1)).min(1),
   outputs: z.array(z.string().min(1)).min(1),
+  fp16: fp16GraphSchema.optional(),
 });
 
 /** A file of the package: a plain name inside its folder (no separators, not hidden, never `..`). */
@@ -200,6 +224,11 @@ export function parseManifest(input: unknown): Manifest {
     if (!(extra.min <= extra.default && extra.default <= extra.max)) {
       fail(`extra_inputs.${i}`, 'must satisfy min <= default <= max');
     }
+  }
+  for (const [key, graph] of Object.entries(m.graphs)) {
+    if (!graph.fp16) continue;
+    if (graph.fp16.file === graph.file) fail(`graphs.${key}.fp16.file`, 'must differ from the float32 graph\'s file');
+    if (!Object.hasOwn(m.files, graph.fp16.file)) fail(`files.${graph.fp16.file}`, 'is missing: every graph file needs a sha256 entry');
   }
   for (const file of Object.values(m.side_files)) {
     if (!Object.hasOwn(m.files, file)) fail(`files.${file}`, 'is missing: every side file needs a sha256 entry');

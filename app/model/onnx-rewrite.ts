@@ -71,11 +71,13 @@ export function message(no: number, payload: Uint8Array): Uint8Array {
   return Writer.create().uint32((no << 3) | LENGTH_DELIMITED).bytes(payload).finish();
 }
 
-function stringField(no: number, value: string): Uint8Array {
+/** A length-delimited field `no` holding `value` as UTF-8. */
+export function stringField(no: number, value: string): Uint8Array {
   return Writer.create().uint32((no << 3) | LENGTH_DELIMITED).string(value).finish();
 }
 
-function varintField(no: number, value: number): Uint8Array {
+/** A varint field `no` holding `value` (int64 encoding, so negative values take ten bytes as protobuf requires). */
+export function varintField(no: number, value: number): Uint8Array {
   return Writer.create().uint32((no << 3) | VARINT).int64(value).finish();
 }
 

@@ -10,7 +10,7 @@
  */
 import protobuf from 'protobufjs/minimal.js';
 import type { Long, Reader } from 'protobufjs/minimal.js';
-import type { Manifest } from './manifest';
+import type { GraphSpec, Manifest } from './manifest';
 import { tensorShapes, type Dim } from './shapes';
 
 /** Raised when bytes are not a readable ONNX model; the message says what to do. */
@@ -360,14 +360,48 @@ function tensorProblems(subject: string, actual: OnnxValueInfo, expected: readon
   return problems;
 }
 
+/** The key under which {@link checkPackageGraphs} takes the float16 twin of graph `key`. */
+export function fp16GraphKey(key: string): string {
+  return `${key}.fp16`;
+}
+
+/** Problems of one graph's declared inputs and outputs against the names and shapes its manifest entry gives. */
+function graphProblems(where: string, spec: GraphSpec, info: OnnxInfo, expectedShapes: Readonly<Record<string, readonly Dim[]>>): string[] {
+  const problems: string[] = [];
+  for (const [role, names, declared] of [
+    ['input', spec.inputs, info.inputs],
+    ['output', spec.outputs, info.outputs],
+  ] as const) {
+    for (const name of names) {
+      const expected = expectedShapes[name];
+      const actual = declared.find((v) => v.name === name);
+      if (actual) {
+        problems.push(...tensorProblems(`${where} ${role} "${name}"`, actual, expected));
+        continue;
+      }
+      const wanted = expected ? ` ${formatDims(expected)}` : '';
+      const present = declared.map((v) => `"${v.name}" ${formatDims(v.dims)}`).join(', ') || 'none';
+      problems.push(`${where} has no ${role} "${name}"${wanted}; its ${role}s are ${present}.`);
+    }
+  }
+  for (const input of info.inputs.filter((v) => !spec.inputs.includes(v.name))) {
+    problems.push(`${where} takes input "${input.name}" ${formatDims(input.dims)}, which the manifest does not list, so the studio would never feed it.`);
+  }
+  return problems;
+}
+
+const interfaceOf = (values: readonly OnnxValueInfo[]) => values.map((v) => `"${v.name}" ${v.elemType} ${formatDims(v.dims)}`).join(', ');
+
 /**
  * Check the graphs of a package against its manifest: every input and output the manifest names
  * exists, no graph needs an input the manifest leaves out, every tensor is float32, and ranks and
  * fixed dims match `tensorShapes` (z [batch, z_dim], ws [batch, num_ws, w_dim], c [batch, c_dim],
  * img [batch, C, res, res]). The batch axis may be symbolic or fixed; a symbolic dim where the
  * manifest fixes one is accepted, since the runtime binds it. `graphs` is keyed like
- * `manifest.graphs`. Returns one sentence per problem, naming the graph, the tensor and both
- * shapes; empty when all is well.
+ * `manifest.graphs`; a graph's float16 twin (`fp16`), where given under {@link fp16GraphKey}, is
+ * checked the same way and must declare exactly the inputs and outputs of its float32 graph.
+ * Returns one sentence per problem, naming the graph, the tensor and both shapes; empty when all is
+ * well.
  */
 export function checkPackageGraphs(manifest: Manifest, graphs: Readonly<Record<string, OnnxInfo>>): string[] {
   const problems: string[] = [];
@@ -379,27 +413,14 @@ export function checkPackageGraphs(manifest: Manifest, graphs: Readonly<Record<s
       problems.push(`${where} was not read, so its inputs and outputs are unchecked; read it before loading the model.`);
       continue;
     }
-    for (const [role, names, declared] of [
-      ['input', spec.inputs, info.inputs],
-      ['output', spec.outputs, info.outputs],
-    ] as const) {
-      for (const name of names) {
-        const expected = expectedShapes[name];
-        const actual = declared.find((v) => v.name === name);
-        if (actual) {
-          problems.push(...tensorProblems(`${where} ${role} "${name}"`, actual, expected));
-          continue;
-        }
-        const wanted = expected ? ` ${formatDims(expected)}` : '';
-        const present = declared.map((v) => `"${v.name}" ${formatDims(v.dims)}`).join(', ') || 'none';
-        problems.push(`${where} has no ${role} "${name}"${wanted}; its ${role}s are ${present}.`);
-      }
-    }
-    for (const input of info.inputs.filter((v) => !spec.inputs.includes(v.name))) {
-      problems.push(
-        `${where} takes input "${input.name}" ${formatDims(input.dims)}, which the manifest does not list, ` +
-          'so the studio would never feed it.',
-      );
+    problems.push(...graphProblems(where, spec, info, expectedShapes));
+    const twin = spec.fp16 ? graphs[fp16GraphKey(key)] : undefined;
+    if (!spec.fp16 || !twin) continue;
+    const twinWhere = `the float16 twin of graph "${key}" (${spec.fp16.file})`;
+    problems.push(...graphProblems(twinWhere, spec, twin, expectedShapes));
+    for (const role of ['inputs', 'outputs'] as const) {
+      const [a, b] = [interfaceOf(info[role]), interfaceOf(twin[role])];
+      if (a !== b) problems.push(`${twinWhere} declares ${role} ${b || 'none'}, but ${spec.file} declares ${a || 'none'}; convert the twin again from the float32 graph.`);
     }
   }
   return problems;

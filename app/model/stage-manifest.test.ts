@@ -44,6 +44,8 @@ describe('parseStageManifest', () => {
     ['files.sr4x.onnx', (m: any) => delete m.files['sr4x.onnx']],
     ['tile.overlap', (m: any) => (m.tile.overlap = 2)],
     ['tile.overlap', (m: any) => (m.tile = { size: 16, overlap: 8 })],
+    // Stages always run in float32: a float16 twin is refused, not silently ignored.
+    ['graphs.model.fp16', (m: any) => ((m.graphs.model.fp16 = { file: 'sr4x.fp16.onnx' }), (m.files['sr4x.fp16.onnx'] = m.files['sr4x.onnx']))],
   ])('names the bad field: %s', (field, change) => {
     expect(refusedField(withChange(change))).toBe(field);
   });

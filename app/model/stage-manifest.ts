@@ -74,6 +74,8 @@ export function parseStageManifest(input: unknown): StageManifest {
   if (graph.inputs.length !== 1) fail(`graphs.${STAGE_GRAPH}.inputs`, 'must name exactly one input (the image)');
   if (graph.outputs.length !== 1) fail(`graphs.${STAGE_GRAPH}.outputs`, 'must name exactly one output (the image)');
   if (!Object.hasOwn(m.files, graph.file)) fail(`files.${graph.file}`, 'is missing: every graph file needs a sha256 entry');
+  // Stages run on export only, where precision matters more than speed: they are always float32.
+  if (graph.fp16) fail(`graphs.${STAGE_GRAPH}.fp16`, 'is not supported for image-to-image stages, which always run in float32; remove it');
   if (m.tile && m.receptive_field !== undefined && m.tile.overlap < m.receptive_field) {
     fail('tile.overlap', `is ${m.tile.overlap} but receptive_field is ${m.receptive_field}: tiles must overlap by at least the receptive field`);
   }

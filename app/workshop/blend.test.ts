@@ -208,6 +208,18 @@ describe('blendPackages and an encoder', () => {
     expect(Object.keys(blended.manifest.graphs).sort()).toEqual(['mapping', 'synthesis']);
     expect(blended.files.has('encoder.onnx')).toBe(false);
   });
+
+  it("gives the blend no float16 twin: A's would draw A", async () => {
+    const twin = { file: 'synthesis.fp16.onnx' };
+    const withTwin: PackageSource = {
+      manifest: { ...a.manifest, graphs: { ...a.manifest.graphs, synthesis: { ...a.manifest.graphs.synthesis!, fp16: twin } }, files: { ...a.manifest.files, 'synthesis.fp16.onnx': { sha256: '0'.repeat(64), bytes: 1 } } },
+      files: new Map([...a.files, ['synthesis.fp16.onnx', new Uint8Array(1)]]),
+    };
+    const blended = await blendPackages(withTwin, b, uniformWeights(a.manifest, 0.5), target);
+    expect(blended.manifest.graphs.synthesis).toEqual(a.manifest.graphs.synthesis);
+    expect(blended.manifest.graphs.synthesis!.fp16).toBeUndefined();
+    expect(blended.files.has('synthesis.fp16.onnx')).toBe(false);
+  });
 });
 
 describe('blendPackages refuses', () => {

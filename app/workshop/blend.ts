@@ -290,7 +290,9 @@ export async function blendPackages(a: PackageSource, b: PackageSource, weights:
   const { files: _files, ...base } = ma;
   // Only the generator is blended: an encoder (inversion's first guess) was trained on one parent's
   // pictures and would guess wrong for the blend, so the blend has none until one is trained for it.
-  const { encoder: _encoder, ...graphs } = ma.graphs;
+  // Nor are float16 twins (npm run convert -- --fp16): A's would draw A, so the blend has none until made.
+  const { encoder: _encoder, ...kept } = ma.graphs;
+  const graphs = Object.fromEntries(Object.entries(kept).map(([key, { fp16: _fp16, ...spec }]) => [key, spec]));
   const manifest: Omit<Manifest, 'files'> = {
     ...base,
     graphs,

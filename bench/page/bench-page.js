@@ -76,6 +76,8 @@ async function environment() {
       architecture: info.architecture,
       description: info.description,
       software: Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(named),
+      // float16 in shaders: what a package's float16 twins need (bench/fp16.ts).
+      shaderF16: adapter.features.has('shader-f16'),
     },
   };
 }

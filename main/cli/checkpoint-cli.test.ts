@@ -70,12 +70,13 @@ describe.skipIf(skip)('checkpoints on the command line', () => {
     expect(readFileSync(path.join(tmp, 'b', 'seed0000.png'))).toEqual(readFileSync(path.join(tmp, 'a', 'seed0000.png')));
   });
 
-  it('convert <pkl> <outdir> writes a package the studio reads; a refused file writes nothing', async () => {
+  it('convert <pkl> <outdir> (--fp16) writes a package the studio reads, with its float16 twin; a refused file writes nothing', async () => {
     const out = path.join(tmp, 'pkg');
-    const done = run('convert.mjs', path.join(fixtures.dir, 'stylegan3-r.pkl'), out, '--transform-input');
+    const done = run('convert.mjs', path.join(fixtures.dir, 'stylegan3-r.pkl'), out, '--transform-input', '--fp16');
     expect(done.status, done.stderr).toBe(0);
     const manifest = await readManifest(out);
     expect(manifest.transform_input?.name).toBe('transform');
+    expect(manifest.graphs.synthesis!.fp16).toMatchObject({ file: 'synthesis.fp16.onnx', error: { runtime: 'onnxruntime-node cpu' } });
     expect(Object.keys(manifest.files).sort()).toEqual(readdirSync(out).filter((f) => f !== 'manifest.json').sort());
     const refused = run('convert.mjs', path.join(fixtures.dir, 'biggan-zip', 'pytorch_model.bin'), path.join(tmp, 'none'));
     expect(refused.status).toBe(1);

@@ -9,13 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CheckpointError } from '../../app/checkpoint/snapshot';
 import { imagenetClassNames, readCheckpointInput, writeCheckpointPackage } from '../services/checkpoint-import';
+import { ManifestError } from '../../app/model/manifest';
+import { OnnxFormatError } from '../../app/model/onnx';
+import { NATIVE_HOST_ENTRY } from '../inference/native/client';
+import { addFp16Twins, Fp16Error, type Fp16Options } from './fp16';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const HELP = `Usage: npm run convert -- <checkpoint> <outdir> [options]
+       npm run convert -- --fp16 --package <folder>
 
 Converts a checkpoint into a model package folder (manifest.json + ONNX graphs), as
-models/tools/export_stylegan.py / export_biggan.py would, without Python.
+models/tools/export_stylegan.py / export_biggan.py would, without Python. With --package, adds
+float16 twins to an existing package folder instead.
 
   <checkpoint>         an NVIDIA network pickle (.pkl: stylegan2-ada-pytorch, stylegan3), or a
                        pytorch-pretrained-BigGAN folder (config.json + pytorch_model.bin) or a zip of one
@@ -24,6 +30,11 @@ models/tools/export_stylegan.py / export_biggan.py would, without Python.
   --name <name>        display name (default: from the file name)
   --noise-inputs       StyleGAN2: every noise layer becomes a synthesis input
   --transform-input    StyleGAN3: the input transform becomes a synthesis input
+  --fp16               also write float16 twins of the frame graph (synthesis.fp16.onnx, or
+                       generator.fp16.onnx), measure them against float32 on onnxruntime-node
+                       and record both in the manifest; WebGPU adapters with shader-f16 load them
+  --package <folder>   with --fp16: the existing package folder to add the twins to
+  --seeds <list>       with --fp16: the seeds the error is measured on (default 0-7), e.g. 0,1,5
   -h, --help           this text
 `;
 
@@ -40,6 +51,9 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: 'string' },
         'noise-inputs': { type: 'boolean' },
         'transform-input': { type: 'boolean' },
+        fp16: { type: 'boolean' },
+        package: { type: 'string' },
+        seeds: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -50,6 +64,22 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
+  }
+  let seeds: number[] | undefined;
+  if (values.seeds !== undefined) {
+    seeds = parseSeedList(values.seeds);
+    if (!seeds) {
+      process.stderr.write(`convert: --seeds ${values.seeds} is not a list of seeds; give e.g. 0-7 or 0,1,5\n`);
+      return 2;
+    }
+  }
+  const fp16Options = { nativeEntry: path.join(ROOT, NATIVE_HOST_ENTRY), ...(seeds ? { seeds } : {}), log: (line: string) => process.stdout.write(`${line}\n`) };
+  if (values.package !== undefined) {
+    if (!values.fp16 || positionals.length > 0) {
+      process.stderr.write('convert: --package takes a package folder for --fp16, and no checkpoint: npm run convert -- --fp16 --package <folder>\n');
+      return 2;
+    }
+    return runFp16(values.package, fp16Options);
   }
   if (positionals.length !== 2) {
     process.stderr.write('convert: give the checkpoint and the output folder\nRun with --help for the options.\n');
@@ -84,10 +114,29 @@ export async function main(argv: string[]): Promise<number> {
       imagenetClassNames: await imagenetClassNames(path.join(ROOT, 'models')),
     });
     process.stdout.write(`wrote ${outdir} (${manifest.id}: ${manifest.family}, ${manifest.resolution} px) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    return 0;
+    return values.fp16 ? runFp16(outdir, fp16Options) : 0;
   } catch (error) {
     if (!(error instanceof CheckpointError)) throw error;
     process.stderr.write(`convert: ${error.message}\n`);
+    return 1;
+  }
+}
+
+/** `0-7` or `0,1,5` as seeds; undefined when it is neither. */
+function parseSeedList(text: string): number[] | undefined {
+  const range = /^(\d+)-(\d+)$/.exec(text);
+  const seeds = range ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, i) => Number(range[1]) + i) : text.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
+  return seeds.length > 0 && seeds.length <= 1000 && seeds.every((s) => Number.isSafeInteger(s)) ? seeds : undefined;
+}
+
+/** Add float16 twins to the package in `dir`; resolves to the exit code. */
+async function runFp16(dir: string, options: Fp16Options): Promise<number> {
+  try {
+    await addFp16Twins(dir, options);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof OnnxFormatError || error instanceof ManifestError || error instanceof Fp16Error || (error as NodeJS.ErrnoException).code === 'ENOENT')) throw error;
+    process.stderr.write(`convert: ${dir}: ${(error as Error).message}\n`);
     return 1;
   }
 }

@@ -16,7 +16,7 @@ import { unzipSync } from 'fflate';
 import type { ImportProgress, ImportResult, ModelEntry, PlainImportSettings, StageEntry } from '../../app/contract/channels';
 import { ManifestError, parseManifest } from '../../app/model/manifest';
 import { checkStageGraph, isStageManifestJson, parseStageManifest, STAGE_GRAPH } from '../../app/model/stage-manifest';
-import { checkPackageGraphs, OnnxFormatError, type OnnxInfo } from '../../app/model/onnx';
+import { checkPackageGraphs, fp16GraphKey, OnnxFormatError, type OnnxInfo } from '../../app/model/onnx';
 import { adaptPlainInterface } from '../../app/model/onnx-rewrite';
 import {
   checkPlainSettings,
@@ -367,6 +367,8 @@ export class ModelImporter {
     const infos: Record<string, OnnxInfo> = {};
     for (const [key, spec] of Object.entries(manifest.graphs)) {
       infos[key] = readGraph(new Uint8Array(await fs.readFile(path.join(pkg, spec.file))), spec.file);
+      // A float16 twin is checked like its graph, and against it: WebGPU may load it in its place.
+      if (spec.fp16) infos[fp16GraphKey(key)] = readGraph(new Uint8Array(await fs.readFile(path.join(pkg, spec.fp16.file))), spec.fp16.file);
     }
     const problems = read.kind === 'stage' ? checkStageGraph(read.manifest, infos[STAGE_GRAPH]!) : checkPackageGraphs(read.manifest, infos);
     if (problems.length > 0) {

@@ -46,7 +46,8 @@ import torch  # noqa: E402
 from biggan.model import BigGAN, BigGANConfig, truncated_noise_sample  # noqa: E402
 from export_stylegan import (OPSET, TOLERANCE_RULE, add_package_arguments, add_verify_arguments,  # noqa: E402
                              checked_op_counts, file_entry, float64_copy, package_id, package_metadata,
-                             print_graph_summary, run_checker, verify_target, verify_tolerance)
+                             print_graph_summary, run_checker, verify_target, verify_tolerance,
+                             add_fp16_argument, run_fp16)
 from pngio import grid, write_png  # noqa: E402
 from safe_load import CheckpointFormatError, UnsafeCheckpointError, load_torch_file  # noqa: E402
 
@@ -284,6 +285,7 @@ def main():
     ap.add_argument('--class-names', default=None, help='text file, one class name per line')
     ap.add_argument('--samples', action='store_true', help='also write samples.png (a row per class)')
     add_verify_arguments(ap)
+    add_fp16_argument(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
 
@@ -325,6 +327,8 @@ def main():
     print(f'wrote {args.out}')
     if verify and run_checker(CHECKER, verify, tmp_dir) != 0:
         sys.exit('ONNX output differs from the PyTorch forward beyond the tolerance (see above)')
+    if args.fp16 and run_fp16(args.out) != 0:
+        sys.exit('the float16 twin could not be made (see above); the float32 package is complete')
 
 
 if __name__ == '__main__':

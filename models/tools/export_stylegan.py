@@ -59,6 +59,7 @@ from stylegan.nvidia_pickle import PickleFormatError, load_generator  # noqa: E4
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(os.path.dirname(TOOLS_DIR))
 CHECKER = os.path.join(TOOLS_DIR, 'check_onnx.mjs')
+CONVERT_CLI = os.path.join('dist', 'cli', 'convert.mjs')
 OPSET = 17
 SG2_ARCHITECTURE = 'StyleGAN2 (stylegan2-ada-pytorch training.networks.Generator)'
 NOISE_CONST_FILE = 'noise_const.npz'
@@ -600,6 +601,31 @@ def add_verify_arguments(ap):
     ap.add_argument('--no-verify', action='store_true', help='skip the onnxruntime-web comparison')
 
 
+def add_fp16_argument(ap):
+    """--fp16: the float16 twins every exporter can add (the studio's own pass, run_fp16)."""
+    ap.add_argument('--fp16', action='store_true',
+                    help='also write a float16 twin of the frame graph (synthesis / generator), measured against '
+                         'float32 and recorded in the manifest: `npm run convert -- --fp16 --package <out>`')
+
+
+def run_fp16(out_dir):
+    """`npm run convert -- --fp16 --package <out_dir>` from the repository root: the studio's float16
+    pass and its error measure (main/cli/fp16.ts), so that they exist once. Builds the CLI first;
+    prints its output and returns its exit status."""
+    for argv in (['node', os.path.join('scripts', 'build.mjs'), '--only', 'cli'],
+                 ['node', CONVERT_CLI, '--fp16', '--package', os.path.abspath(out_dir)]):
+        try:
+            res = subprocess.run(argv, cwd=REPO_DIR, capture_output=True, text=True)
+        except FileNotFoundError as error:
+            raise cli.InputError('node is not on PATH: --fp16 runs the studio\'s converter in Node 20+; install it '
+                                 'or leave out --fp16') from error
+        sys.stdout.write(res.stdout)
+        sys.stderr.write(res.stderr)
+        if res.returncode != 0:
+            return res.returncode
+    return 0
+
+
 def verify_target(args, model_id):
     """(verification JSON path, temporary folder to remove after a passing check or None), or
     (None, None) with --no-verify. Never a path inside the checkout unless --verify-json names one."""
@@ -654,6 +680,7 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     add_package_arguments(ap)
     add_verify_arguments(ap)
+    add_fp16_argument(ap)
     args = ap.parse_args()
     torch.set_num_threads(1)
 
@@ -700,6 +727,8 @@ def main():
     print(f'wrote {args.out}')
     if verify and run_checker(CHECKER, verify, tmp_dir) != 0:
         sys.exit('ONNX output differs from the PyTorch forward beyond the tolerance (see above)')
+    if args.fp16 and run_fp16(args.out) != 0:
+        sys.exit('the float16 twin could not be made (see above); the float32 package is complete')
 
 
 if __name__ == '__main__':

@@ -32,6 +32,7 @@ export function TopBar() {
   const selectModel = useStudio((s) => s.selectModel);
   const backend = useStudio((s) => s.backend);
   const provider = useStudio((s) => s.provider);
+  const precision = useStudio((s) => s.precision);
   const fallbackReason = useStudio((s) => s.fallbackReason);
   const preference = useStudio((s) => s.preference);
   const setPreference = useStudio((s) => s.setPreference);
@@ -61,11 +62,12 @@ export function TopBar() {
         className={`backend-badge backend-${backend ?? 'none'}`}
         data-testid="backend-badge"
         data-backend={backend ?? ''}
+        data-precision={backend ? precision : ''}
         role="status"
         aria-label="Inference backend"
         title={fallbackReason ?? undefined}
       >
-        {status === 'loading' ? 'loading…' : backend ? `${BACKEND_LABEL[backend]}${provider ? ` (${provider})` : ''}` : '—'}
+        {status === 'loading' ? 'loading…' : backend ? `${BACKEND_LABEL[backend]}${provider ? ` (${provider})` : ''}${precision === 'fp16' ? ' · fp16' : ''}` : '—'}
       </span>
       <label className="field-inline">
         <span className="visually-hidden">Backend preference</span>

@@ -2,6 +2,7 @@
  * Main-thread side of the inference worker: typed load/render calls. Every render request is
  * stamped; frames older than the newest one shown are dropped, so the preview never steps back.
  */
+import type { Precision, PrecisionPreference } from '../../app/inference/precision';
 import type { Backend, BackendPreference } from '../../app/inference/runner';
 import type { LostBackends } from './backend-choice';
 import type { LatentState } from '../../app/state/latent-state';
@@ -28,6 +29,8 @@ export interface Loaded {
   /** The native execution provider (cpu, cuda, …) when `backend` is native, else null. */
   provider: NativeProvider | null;
   fallbackReason: string | null;
+  /** fp16 when the model's float16 twins were loaded (WebGPU with shader-f16), else fp32. */
+  precision: Precision;
 }
 
 /** The Blend dialog's three pictures and how long the blend took to build and render, in ms. */
@@ -164,11 +167,11 @@ export class InferenceClient {
    * Load a model into the worker (replacing the current one). `allowNative: false` keeps the
    * native runtime out of the worker's choice (after its process died).
    */
-  load(model: ModelRef, preference: BackendPreference, lost: LostBackends): Promise<Loaded> {
+  load(model: ModelRef, preference: BackendPreference, lost: LostBackends, precision: PrecisionPreference = 'auto'): Promise<Loaded> {
     const requestId = this.nextRequest++;
     // `?present=cpu` keeps WebGPU frames on the readback path (the bench's "before", a way out if a driver misdraws).
     const gpuFrames = new URLSearchParams(window.location.search).get('present') !== 'cpu';
-    this.post({ type: 'load', requestId, model, preference, native: this.native === null ? null : this.native === 'socket' ? 'socket' : 'port', lost, gpuFrames });
+    this.post({ type: 'load', requestId, model, preference, native: this.native === null ? null : this.native === 'socket' ? 'socket' : 'port', lost, precision, gpuFrames });
     return new Promise((resolve, reject) => this.loads.set(requestId, { resolve, reject }));
   }
 
@@ -257,7 +260,7 @@ export class InferenceClient {
         this.loads.delete(message.requestId);
         // A process this worker no longer uses may end without it being a fault.
         if (message.type === 'load-failed' || message.backend !== 'native') this.nativePortId = null;
-        if (message.type === 'loaded') waiting?.resolve({ backend: message.backend, provider: message.provider, fallbackReason: message.fallbackReason });
+        if (message.type === 'loaded') waiting?.resolve({ backend: message.backend, provider: message.provider, fallbackReason: message.fallbackReason, precision: message.precision });
         else waiting?.reject(new Error(message.message));
         break;
       }

@@ -1,6 +1,7 @@
 /**
  * Typed messages between the renderer's main thread (client.ts) and its inference worker (worker.ts).
  */
+import type { Precision, PrecisionPreference } from '../../app/inference/precision';
 import type { Backend, BackendPreference } from '../../app/inference/runner';
 import type { LostBackends } from './backend-choice';
 import type { Manifest } from '../../app/model/manifest';
@@ -44,7 +45,7 @@ export type ToWorker =
    * its native WebSocket itself (native-socket.ts). `gpuFrames`: on WebGPU, draw preview frames
    * from the GPU buffer (gpu-present.ts) rather than reading them back.
    */
-  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends; gpuFrames: boolean }
+  | { type: 'load'; requestId: number; model: ModelRef; preference: BackendPreference; native: NativeCarrier | null; lost: LostBackends; precision: PrecisionPreference; gpuFrames: boolean }
   /** The answer to `native-wanted`: a port to a native host holding the model, or why there is none. */
   | { type: 'native-port'; requestId: number; port: MessagePort; provider: NativeProvider; fallbackReason: string | null }
   | { type: 'native-port'; requestId: number; error: string }
@@ -72,7 +73,7 @@ export interface FrameTrace {
 /** Messages from the worker. */
 export type FromWorker =
   /** `provider`: the native execution provider (cpu, cuda, …) when `backend` is native, else null. */
-  | { type: 'loaded'; requestId: number; modelId: string; backend: Backend; provider: NativeProvider | null; fallbackReason: string | null }
+  | { type: 'loaded'; requestId: number; modelId: string; backend: Backend; provider: NativeProvider | null; fallbackReason: string | null; precision: Precision }
   /** The worker chose the native runtime for load `requestId`: the client asks the host for a port. */
   | { type: 'native-wanted'; requestId: number; modelId: string }
   | { type: 'load-failed'; requestId: number; message: string }

@@ -3,6 +3,7 @@
  * changes load the model; latent changes request a frame; frames are drawn straight to the preview
  * canvas (no React render per frame).
  */
+import { precisionPreference } from '../../app/inference/precision';
 import { getHost } from '../platform/host';
 import { hostAuthHeaders } from '../platform/host-token';
 import { InferenceClient, WorkerStoppedError, type Frame, type WorkerFault } from './client';
@@ -195,9 +196,9 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, preference, { gpu: gpuLost, native: nativeLost });
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, preference, { gpu: gpuLost, native: nativeLost }, precisionPreference(window.location.search));
       if (token !== loadToken) return;
-      store.getState().setBackend(loaded.backend, loaded.fallbackReason, loaded.provider);
+      store.getState().setBackend(loaded.backend, loaded.fallbackReason, loaded.provider, loaded.precision);
       store.getState().setModelStatus('ready');
       worker.render(store.getState().latent);
     } catch (error) {

@@ -30,12 +30,13 @@ import { effectivePreference, needsWebgpuProbe, planBackends, type LostBackends 
 import type { FrameTrace, FromWorker, ModelRef, NativeCarrier, ToWorker } from './protocol';
 import { BlendPreview } from './blend-preview';
 import { openSocketRunner } from './native-socket';
+import { choosePrecision, withPrecision, type Precision, type PrecisionPreference } from '../../app/inference/precision';
 
 const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
   crossOriginIsolated: boolean;
-  navigator: Navigator & { gpu?: { requestAdapter(): Promise<unknown>; getPreferredCanvasFormat(): string } };
+  navigator: Navigator & { gpu?: { requestAdapter(): Promise<{ features?: { has(name: string): boolean } } | null>; getPreferredCanvasFormat(): string } };
   location: Location;
   name: string;
 };
@@ -76,10 +77,15 @@ let presentationProbe: Promise<string | null> | null = null;
 /** Whether WebGPU sessions opened now keep their image output on the GPU: asked for, and the probe passed. */
 let gpuResident = false;
 
+/** Whether the adapter last probed offers `shader-f16`, which the model's float16 twins need. */
+let adapterShaderF16 = false;
+
 async function webgpuUnavailableReason(): Promise<string | null> {
+  adapterShaderF16 = false;
   if (!scope.navigator.gpu) return 'this browser has no WebGPU';
   try {
     const adapter = await scope.navigator.gpu.requestAdapter();
+    adapterShaderF16 = adapter?.features?.has('shader-f16') ?? false;
     return adapter ? null : 'no WebGPU adapter is available';
   } catch (error) {
     return `WebGPU adapter request failed: ${(error as Error).message}`;
@@ -97,11 +103,11 @@ async function fetchFile(ref: ModelRef, file: string): Promise<Uint8Array> {
  * output names, ranks and dims (checkPackageGraphs) — before any session exists, so a model whose
  * manifest lies is refused with the reason instead of failing somewhere inside a run.
  */
-async function fetchCheckedGraphs(ref: ModelRef): Promise<Map<string, Uint8Array>> {
+async function fetchCheckedGraphs(ref: ModelRef, fetched?: ReadonlyMap<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
   const files = new Map<string, Uint8Array>();
   const infos: Record<string, OnnxInfo> = {};
   for (const [key, spec] of Object.entries(ref.manifest.graphs)) {
-    const bytes = await fetchFile(ref, spec.file);
+    const bytes = fetched?.get(spec.file) ?? (await fetchFile(ref, spec.file));
     infos[key] = readOnnxInfo(bytes, spec.file);
     files.set(spec.file, bytes);
   }
@@ -166,14 +172,14 @@ async function disposeStages(): Promise<void> {
   for (const session of await Promise.allSettled(sessions)) if (session.status === 'fulfilled') await session.value.dispose();
 }
 
-async function open(ref: ModelRef, backend: Backend, graphs: Map<string, Uint8Array>): Promise<GraphRunner> {
+async function open(ref: ModelRef, backend: Backend, graphs: Map<string, Uint8Array>, extraOptions: object = {}): Promise<GraphRunner> {
   const providers = backend === 'webgpu' ? ['webgpu'] : ['wasm'];
   // On WebGPU the image output stays in its GPU buffer: the preview draws from it there, and
   // jobs that need bytes read it back (counted in stats).
   const location = backend === 'webgpu' && gpuResident ? { preferredOutputLocation: { img: 'gpu-buffer' } } : {};
   return createOrtRunner(ort as unknown as OrtModuleLike, ref.manifest, {
     backend,
-    sessionOptions: { executionProviders: providers, graphOptimizationLevel: 'all', ...location },
+    sessionOptions: { executionProviders: providers, graphOptimizationLevel: 'all', ...location, ...extraOptions },
     loadFile: async (file) => graphs.get(file) ?? fetchFile(ref, file),
     stats,
   });
@@ -192,6 +198,24 @@ async function watchDevice(): Promise<void> {
   if (!device || watchedDevices.has(device)) return;
   watchedDevices.add(device);
   void device.lost.then((info) => scope.postMessage({ type: 'device-lost', message: `${info.reason}: ${info.message || 'no details'}` }));
+}
+
+/**
+ * Open the model on WebGPU: its float16 twins where they pay (app/inference/precision.ts), checked
+ * like any graph; else, or when the twins fail to open, its float32 graphs, with the reason kept.
+ */
+async function openWebgpu(ref: ModelRef, graphs: Map<string, Uint8Array>, preference: PrecisionPreference, reasons: string[]): Promise<{ runner: GraphRunner; precision: Precision }> {
+  if (choosePrecision(ref.manifest, { backend: 'webgpu', shaderF16: adapterShaderF16, preference }) === 'fp16') {
+    const half = { ...ref, manifest: withPrecision(ref.manifest, 'fp16') };
+    try {
+      // onnxruntime's CPU constant folder has no float16 kernels and warns once per foldable node
+      // of a twin (on the console, as errors): expected, so only real errors are logged.
+      return { runner: await open(half, 'webgpu', await fetchCheckedGraphs(half, graphs), { logSeverityLevel: 3 }), precision: 'fp16' };
+    } catch (error) {
+      reasons.push(`the float16 graphs could not run on WebGPU, so the float32 ones do: ${(error as Error).message}`);
+    }
+  }
+  return { runner: await open(ref, 'webgpu', graphs), precision: 'fp32' };
 }
 
 type NativePort = Extract<ToWorker, { type: 'native-port' }>;
@@ -216,11 +240,12 @@ async function openNative(ref: ModelRef, requestId: number, carrier: NativeCarri
 
 interface LoadResult {
   backend: Backend;
+  precision: Precision;
   provider: NativeGraphRunner['provider'] | null;
   fallbackReason: string | null;
 }
 
-async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number, gpuFrames: boolean): Promise<LoadResult> {
+async function load(ref: ModelRef, preference: BackendPreference, carrier: NativeCarrier | null, lost: LostBackends, requestId: number, precisionAsked: PrecisionPreference, gpuFrames: boolean): Promise<LoadResult> {
   await disposeStages();
   await runner?.dispose();
   gpuPathAsked = gpuFrames;
@@ -251,10 +276,12 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
     presentationProbe ??= probeCanvasPresentation(gpu).catch((error: Error) => `the canvas probe failed: ${error.message}`);
     gpuResident = (await presentationProbe) === null;
   } else gpuResident = false;
+  let precision: Precision = 'fp32';
   for (const backend of plan.order) {
     if (backend === 'wasm') break;
     try {
-      runner = backend === 'native' ? (native = await openNative(ref, requestId, carrier!)) : await open(ref, 'webgpu', graphs);
+      if (backend === 'native') runner = native = await openNative(ref, requestId, carrier!);
+      else ({ runner, precision } = await openWebgpu(ref, graphs, precisionAsked, reasons));
       break;
     } catch (error) {
       reasons.push(`${backend === 'webgpu' ? 'WebGPU' : 'the native runtime'} could not run this model: ${(error as Error).message}`);
@@ -271,7 +298,7 @@ async function load(ref: ModelRef, preference: BackendPreference, carrier: Nativ
   packageFiles = kept;
   pipeline = createPipeline(runner, ref.manifest, noiseConst);
   if (runner.backend === 'wasm') warmup = { armed: true, leftMs: WARMUP_BUDGET_MS, state: null, stamp: 0 };
-  return { backend: runner.backend, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
+  return { backend: runner.backend, precision, provider: native?.provider ?? null, fallbackReason: lost.gpu ?? lost.native ?? (asked === 'wasm' || reasons.length === 0 ? null : reasons.join('; ')) };
 }
 
 /** Start the GPU path for the WebGPU model just loaded; where it cannot start, say why and keep readback. */
@@ -531,7 +558,7 @@ scope.onmessage = (event) => {
   queue.cancelAll();
   void queue.exclusive(async () => {
     try {
-      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId, message.gpuFrames);
+      const result = await load(message.model, message.preference, message.native, message.lost, message.requestId, message.precision, message.gpuFrames);
       scope.postMessage({ type: 'loaded', requestId: message.requestId, modelId: message.model.id, ...result });
     } catch (error) {
       scope.postMessage({ type: 'load-failed', requestId: message.requestId, message: (error as Error).message });

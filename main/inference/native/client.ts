@@ -126,7 +126,7 @@ export async function openNativeRunner(dir: string, manifest: Manifest, options:
   let opened;
   try {
     await connection.ready();
-    const open: NativeOpenOptions = { numThreads: options.numThreads ?? defaultNativeThreads(), providers: options.providers ?? 'auto' };
+    const open: NativeOpenOptions = { numThreads: options.numThreads ?? defaultNativeThreads(), providers: options.providers ?? 'auto', ...(options.precision ? { precision: options.precision } : {}) };
     opened = await connection.request({ type: 'open', dir, options: open });
     if (opened.modelId !== manifest.id) {
       throw new Error(`${dir} now holds model "${opened.modelId}", not "${manifest.id}": reload the model library`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Feeds, GraphRunner } from '../../../app/inference/runner';
 import { createOrtRunner, type OrtModuleLike } from '../../../app/runtime/ort-runner';
 import { readManifest } from '../../services/library';
+import { withPrecision } from '../../../app/inference/precision';
 import { tensorToRgba } from '../../../app/inference/image';
 import { checkFiniteImage } from '../../../app/inference/finite';
 import type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
@@ -49,7 +50,7 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
 
   async function open(dir: string, options: NativeOpenOptions): Promise<Opened> {
     if (runner) throw new Error('this inference process already holds a model: start another process for another model');
-    const manifest = await readManifest(dir);
+    const manifest = withPrecision(await readManifest(dir), options.precision === 'fp16' ? 'fp16' : 'fp32');
     const loadFile = async (file: string) => new Uint8Array(await fs.readFile(path.join(dir, file)));
     const failures: string[] = [];
     for (const provider of providerCandidates(ort.listSupportedBackends(), options)) {

@@ -168,9 +168,15 @@ def test_verification(tmp):
     before = set(os.listdir(verify_dir)) if os.path.isdir(verify_dir) else set()
     temp_before = {d for d in os.listdir(tempfile.gettempdir()) if d.startswith('latent-studio-verify-')}
     out = os.path.join(tmp, 'pkg')
-    res = tool('export_stylegan.py', '--random', *SMALL_SG2, '--out', out, '--id', 'inputs-test')
+    res = tool('export_stylegan.py', '--random', *SMALL_SG2, '--out', out, '--id', 'inputs-test', '--fp16')
     check('export_stylegan.py runs its ONNX check (exit 0, check_onnx.mjs output)',
           res.returncode == 0 and 'inputs-test worst max abs error' in res.stdout, res.stderr[-500:])
+    with open(os.path.join(out, 'manifest.json'), encoding='utf-8') as fh:
+        twin = json.load(fh)['graphs']['synthesis'].get('fp16', {})
+    check('--fp16 adds the measured float16 twin through the studio\'s converter',
+          twin.get('file') == 'synthesis.fp16.onnx' and os.path.isfile(os.path.join(out, twin['file']))
+          and twin.get('error', {}).get('runtime') == 'onnxruntime-node cpu' and 0 < twin['error']['max_abs'] < 0.02,
+          json.dumps(twin)[:300] + res.stderr[-300:])
     after = set(os.listdir(verify_dir)) if os.path.isdir(verify_dir) else set()
     temp_after = {d for d in os.listdir(tempfile.gettempdir()) if d.startswith('latent-studio-verify-')}
     check('no verification file written into the checkout', after == before, str(after - before))
