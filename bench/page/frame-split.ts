@@ -52,6 +52,27 @@ export interface SplitResult {
   maxLevelDiff: number;
 }
 
+/** A frame on one path: its pixels; `keep` says whether its phase times count (not in warm-up). */
+type PathFrame = (keep: boolean) => Promise<Uint8ClampedArray>;
+
+/**
+ * Warm up both paths, then run them A, B then B, A for `rounds`; returns the largest difference
+ * between their pixels, in levels.
+ */
+async function alternate(readbackFrame: PathFrame, gpuFrame: PathFrame, { warmup, rounds }: { warmup: number; rounds: number }): Promise<number> {
+  for (let i = 0; i < warmup; i++) {
+    await readbackFrame(false);
+    await gpuFrame(false);
+  }
+  let maxLevelDiff = 0;
+  for (let round = 0; round < rounds; round++) {
+    const [first, second] = round % 2 === 0 ? [readbackFrame, gpuFrame] : [gpuFrame, readbackFrame];
+    const [a, b] = [await first(true), await second(true)];
+    for (let i = 0; i < a.length; i++) maxLevelDiff = Math.max(maxLevelDiff, Math.abs(a[i]! - b[i]!));
+  }
+  return maxLevelDiff;
+}
+
 async function frameSplit(ort: Ort, request: SplitRequest): Promise<SplitResult> {
   const response = await fetch(request.url);
   if (!response.ok) throw new Error(`could not fetch ${request.url} (HTTP ${response.status})`);
@@ -121,15 +142,7 @@ async function frameSplit(ort: Ort, request: SplitRequest): Promise<SplitResult>
   }
 
   try {
-    for (let i = 0; i < request.warmup; i++) {
-      await readbackFrame(false);
-      await gpuFrame(false);
-    }
-    for (let round = 0; round < request.rounds; round++) {
-      const pair = round % 2 === 0 ? [readbackFrame, gpuFrame] : [gpuFrame, readbackFrame];
-      const [a, b] = [await pair[0]!(true), await pair[1]!(true)];
-      for (let i = 0; i < a.length; i++) result.maxLevelDiff = Math.max(result.maxLevelDiff, Math.abs(a[i]! - b[i]!));
-    }
+    result.maxLevelDiff = await alternate(readbackFrame, gpuFrame, request);
     return result;
   } finally {
     presenter.destroy();
@@ -202,15 +215,7 @@ async function presentSplit(request: PresentRequest): Promise<SplitResult> {
     return context.getImageData(0, 0, size, size).data;
   }
   try {
-    for (let i = 0; i < request.warmup; i++) {
-      await readbackFrame(false);
-      await gpuFrame(false);
-    }
-    for (let round = 0; round < request.rounds; round++) {
-      const pair = round % 2 === 0 ? [readbackFrame, gpuFrame] : [gpuFrame, readbackFrame];
-      const [a, b] = [await pair[0]!(true), await pair[1]!(true)];
-      for (let i = 0; i < a.length; i++) result.maxLevelDiff = Math.max(result.maxLevelDiff, Math.abs(a[i]! - b[i]!));
-    }
+    result.maxLevelDiff = await alternate(readbackFrame, gpuFrame, request);
     return result;
   } finally {
     presenter.destroy();
