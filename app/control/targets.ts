@@ -97,8 +97,11 @@ export function defaultBlendClasses(cDim: number): number[] {
   return Array.from({ length: Math.min(CHROMA_CLASSES, cDim) }, (_, i) => i);
 }
 
-/** The targets `state` offers under `ctx`'s model, in menu order. */
-export function controlTargets(state: LatentState, ctx: ControlContext): ControlChoice[] {
+/**
+ * The targets `state` offers under `ctx`'s model, in menu order. Only the mixing sources matter,
+ * so a panel can select `latent.mix` alone and not re-render on every ψ or seed change.
+ */
+export function controlTargets(state: Pick<LatentState, 'mix'>, ctx: ControlContext): ControlChoice[] {
   const { model } = ctx;
   const out: ControlChoice[] = [];
   const add = (target: ControlTarget, label: string) => out.push({ target, label, range: controlRange(target, ctx) });

@@ -5,19 +5,21 @@
 import { useEffect, useState } from 'react';
 import { controlTargets, targetKey } from '../../app/control/targets';
 import { oscPortSchema } from '../../app/control/live';
-import { bindingInput } from '../store/slices/live';
+import { bindingInput, selectTargetMix } from '../store/slices/live';
 import { studioStore, useStudio } from '../store';
 import { ensureMidi, setOscListening } from '../live/controller';
 import { openPerformWindow } from '../live/perform';
 
 /** The label of each target the open model offers, by targetKey. */
 function useTargetLabels(): Map<string, string> {
-  const latent = useStudio((s) => s.latent);
+  // The labels depend on the mixing sources only: selecting the whole latent re-rendered this
+  // panel (its OSC and binding rows too) on every ψ step of a drag.
+  const mix = useStudio(selectTargetMix);
   const manifest = useStudio((s) => s.models.find((m) => m.id === s.modelId)?.manifest);
   const directions = useStudio((s) => (s.directionsModelId === s.modelId ? s.directions : null));
   const keyframes = useStudio((s) => s.timeline.keyframes);
   if (!manifest) return new Map();
-  const choices = controlTargets(latent, { model: manifest, directions: directions ?? [], keyframes: keyframes.map((k) => k.state) });
+  const choices = controlTargets({ mix }, { model: manifest, directions: directions ?? [], keyframes: keyframes.map((k) => k.state) });
   return new Map(choices.map((c) => [targetKey(c.target), c.label]));
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createStudioStore } from './index';
 import { UndoHistory } from '../commands/history';
 import type { LiveBinding } from '../../app/control/live';
+import { selectTargetMix } from './slices/live';
 
 const cc = (number: number, target: LiveBinding['target']): LiveBinding => ({ source: 'midi', message: 'cc', channel: 0, number, target, range: { min: -1, max: 2 } });
 
@@ -49,5 +50,21 @@ describe('live slice', () => {
     expect(s().live.bindings).toEqual([]);
     history.redo();
     expect(s().live.bindings).toEqual([cc(7, { kind: 'psi' })]);
+  });
+
+  it('keeps the LIVE panel\'s selection the same object through a ψ drag and a seed change, and changes it with the mixing sources', () => {
+    // useStudio re-renders a component whenever its selection is a different object: the panel
+    // (and its OSC and binding rows) must not re-render on every ψ step of a drag.
+    const store = createStudioStore();
+    const s = () => store.getState();
+    const before = selectTargetMix(s());
+    const latentBefore = s().latent;
+    for (const psi of [0.5, 0.51, 0.52]) s().setPsi(psi);
+    s().setSeed(9);
+    expect(s().latent).not.toBe(latentBefore);
+    expect(selectTargetMix(s())).toBe(before);
+    s().addMixSource(3);
+    expect(selectTargetMix(s())).not.toBe(before);
+    expect(selectTargetMix(s()).map((m) => m.seed)).toEqual([1, 3]);
   });
 });

@@ -6,7 +6,7 @@
 import { DEFAULT_OSC_PORT, MAX_LIVE_BINDINGS, type LiveBinding, type LiveSettings } from '../../../app/control/live';
 import type { ControlTarget } from '../../../app/control/targets';
 import type { OscStatus } from '../../../app/contract/live';
-import type { Slice } from '../types';
+import type { Slice, StudioState } from '../types';
 
 /** Whether two bindings listen to the same input (a new binding replaces the old one on that input). */
 function sameInput(a: LiveBinding, b: LiveBinding): boolean {
@@ -58,6 +58,13 @@ export const liveSlice: Slice<LiveSlice> = (set) => ({
   setOscStatus: (oscStatus) => set({ oscStatus }),
   countIgnored: () => set((s) => ({ liveIgnored: s.liveIgnored + 1 })),
 });
+
+/**
+ * What the LIVE panel's target labels are made from (app/control/targets.ts controlTargets): the
+ * mixing sources. A selector of its own, so that a ψ drag, which replaces the latent but keeps its
+ * `mix`, does not re-render the panel.
+ */
+export const selectTargetMix = (s: StudioState): StudioState['latent']['mix'] => s.latent.mix;
 
 /** A short text naming a binding's input, for the list: "MIDI ch 1 CC 7", "OSC /1/fader1". */
 export function bindingInput(binding: LiveBinding): string {
