@@ -1,17 +1,9 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
+import { runOnce as run } from '../../test-support/ort-wasm';
 import { attr, GraphBuildError, GraphBuilder } from './builder';
 
-ort.env.wasm.numThreads = 1;
 
-async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
-}
 
 describe('GraphBuilder', () => {
   it('writes a graph onnxruntime runs: Gemm with float attributes, LeakyRelu, Reshape by an int64 constant', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runOnce as run } from '../../test-support/ort-wasm';
 import { attr, GraphBuilder } from '../graph/builder';
 import { readGraphWeights } from '../workshop/onnx-weights';
 import { float16Bits, packFloat16 } from './float16';
@@ -10,21 +11,12 @@ import { convertToFloat16 } from './fp16';
 import { OnnxFormatError, readOnnxInfo } from './onnx';
 import { python, pythonJson, pythonMissing } from '../../test-support/python';
 
-ort.env.wasm.numThreads = 1;
 const ROOT = path.resolve(__dirname, '../..');
 const noNumpy = pythonMissing('numpy');
 const noOnnx = pythonMissing('onnx');
 const tmp = mkdtempSync(path.join(tmpdir(), 'fp16-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
-  try {
-    return await session.run(feeds);
-  } finally {
-    await session.release();
-  }
-}
 
 describe.skipIf(noNumpy)('float16Bits', () => {
   it("rounds as numpy's astype(float16) does: ties to even, subnormals, overflow, NaN, signed zero", () => {
