@@ -48,10 +48,11 @@ describe('choosePrecision', () => {
     expect(choosePrecision(plain, { backend: 'webgpu', shaderF16: false, preference: 'fp16' })).toBe('fp32');
   });
 
-  it('reads ?precision=fp32 and ?precision=fp16 from the URL; anything else is auto', () => {
-    expect(precisionPreference('?token=x&precision=fp32')).toBe('fp32');
-    expect(precisionPreference('?precision=fp16')).toBe('fp16');
-    expect(precisionPreference('?precision=half')).toBe('auto');
+  it('takes the ?precision= value fp32 or fp16 as asked; anything else, or none, is auto', () => {
+    expect(precisionPreference('fp32')).toBe('fp32');
+    expect(precisionPreference('fp16')).toBe('fp16');
+    expect(precisionPreference('half')).toBe('auto');
+    expect(precisionPreference(null)).toBe('auto');
     expect(precisionPreference('')).toBe('auto');
   });
 

@@ -51,8 +51,10 @@ export function withPrecision(manifest: Manifest, precision: Precision): Manifes
   return { ...manifest, graphs };
 }
 
-/** The URL's `precision` parameter as a preference: `fp32` or `fp16`; anything else is `auto`. */
-export function precisionPreference(search: string): PrecisionPreference {
-  const asked = new URLSearchParams(search).get('precision');
+/**
+ * The value of the URL's `precision` parameter (null when absent) as a preference: `fp32` or
+ * `fp16`; anything else is `auto`. The caller reads the URL, so app/ needs no DOM or Node types.
+ */
+export function precisionPreference(asked: string | null): PrecisionPreference {
   return asked === 'fp32' || asked === 'fp16' ? asked : 'auto';
 }

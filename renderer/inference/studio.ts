@@ -196,7 +196,7 @@ export async function startStudio(): Promise<void> {
     const token = ++loadToken;
     store.getState().setModelStatus('loading');
     try {
-      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, preference, { gpu: gpuLost, native: nativeLost }, precisionPreference(window.location.search));
+      const loaded = await worker.load({ id: entry.id, baseUrl: entry.baseUrl, manifest: entry.manifest, headers: hostAuthHeaders() }, preference, { gpu: gpuLost, native: nativeLost }, precisionPreference(new URLSearchParams(window.location.search).get('precision')));
       if (token !== loadToken) return;
       store.getState().setBackend(loaded.backend, loaded.fallbackReason, loaded.provider, loaded.precision);
       store.getState().setModelStatus('ready');
