@@ -112,15 +112,16 @@ describe('npm run bench -- --quick --only audio-analysis', () => {
 });
 
 describe('npm run bench -- --quick --only interleaved (the native paths run for run)', () => {
-  it('times bare onnxruntime-node, studio-native and the browser host natively in turns, with spreads and ratios', () => {
+  it('times bare onnxruntime-node (spinning threads and not), studio-native and the browser host natively in turns, with spreads and ratios', () => {
     const json = path.join(work, 'interleaved.json');
     const run = spawnSync(process.execPath, [bundle, '--quick', '--threads', '1', '--only', 'interleaved', '--native-host', host.entry, '--json', json], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/skipped:/);
     const rows = JSON.parse(readFileSync(json, 'utf8')) as Row[];
-    expect(rows.map((r) => `${r.runtime}/${r.stage}`).sort()).toEqual(['ort-node/mapping', 'ort-node/synthesis', 'studio-native/mapping', 'studio-native/synthesis', 'web-native/mapping', 'web-native/synthesis']);
+    expect(rows.map((r) => `${r.runtime}/${r.stage}`).sort()).toEqual(['ort-node-spinning/mapping', 'ort-node-spinning/synthesis', 'ort-node/mapping', 'ort-node/synthesis', 'studio-native/mapping', 'studio-native/synthesis', 'web-native/mapping', 'web-native/synthesis']);
     for (const row of rows) expect(row.p10_ms! <= row.median_ms && row.median_ms <= row.p90_ms!, JSON.stringify(row)).toBe(true);
     expect(run.stdout).toMatch(/web-native \/ ort-node fixture-stylegan-tiny synthesis: \d+\.\d\d× \[\d+\.\d\d–\d+\.\d\d\], [+-]\d+\.\d\d ms/);
+    expect(run.stdout).toMatch(/ort-node-spinning \/ ort-node fixture-stylegan-tiny synthesis: \d+\.\d\d× \[\d+\.\d\d–\d+\.\d\d\], [+-]\d+\.\d\d ms \(onnxruntime's default thread spinning, which the studio turns off; CPU per run \+ 5 ms gap \d+\.\d\d×/);
   });
 });
 
@@ -165,6 +166,8 @@ describe('bench helpers', () => {
     expect(ratio.addedMs).toBe(1);
     const lines = ratioLines([{ model: 'm', stage: 'synthesis', runtime: 'web-native', baseline: 'ort-node', ...ratio }], [{ model: 'm', runtime: 'ort-node', stage: 'synthesis', median_ms: 10, p10_ms: 10, p90_ms: 20, runs: 3, threads: 1 }]);
     expect(lines).toContain('  web-native / ort-node m synthesis: 1.10× [1.10–1.10], +1.00 ms (goal ≤ 1.2× met)');
+    const faster = ratioLines([{ model: 'm', stage: 'synthesis', runtime: 'ort-node-spinning', baseline: 'ort-node', ...ratioOf([9, 18], [10, 20]) }], []);
+    expect(faster).toContain("  ort-node-spinning / ort-node m synthesis: 0.90× [0.90–0.90], -1.50 ms (onnxruntime's default thread spinning, which the studio turns off)");
   });
 
   it('takes the median of odd and even counts', () => {

@@ -4,7 +4,7 @@
  */
 
 /** Runtime names of the rows (issue 8); `node` is plain TypeScript in Node, no inference runtime (audio analysis). */
-export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'studio-native', 'web-native', 'torch-cpu', 'torch-cuda', 'node'] as const;
+export const RUNTIMES = ['wasm-node', 'wasm-chromium', 'webgpu-chromium', 'ort-node', 'ort-node-spinning', 'studio-native', 'web-native', 'torch-cpu', 'torch-cuda', 'node'] as const;
 /** A runtime measured by the bench. */
 export type Runtime = (typeof RUNTIMES)[number];
 

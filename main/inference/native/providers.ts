@@ -25,8 +25,20 @@ export function providerCandidates(supported: readonly SupportedBackend[], optio
   return [...GPU_PROVIDERS.filter((p) => listed.has(p)), 'cpu'];
 }
 
+/** How a session's worker threads wait for work. */
+export interface SessionThreading {
+  /**
+   * Let idle intra-op threads spin (onnxruntime's default) instead of sleeping. Off in the studio:
+   * after each run onnxruntime's threads keep busy-waiting for a while, and on a machine with few
+   * cores they take those cores from whatever comes next: the host relaying the frame, the
+   * renderer drawing it, another native process (docs/PERFORMANCE.md, "Thread spinning"). On
+   * for the bench's `ort-node-spinning` rows, which show what the setting costs.
+   */
+  spinning?: boolean;
+}
+
 /** onnxruntime-node session options for `provider` with `numThreads` intra-op threads (0: onnxruntime's default). */
-export function sessionOptions(provider: NativeProvider, numThreads: number): object {
+export function sessionOptions(provider: NativeProvider, numThreads: number, threading: SessionThreading = {}): object {
   return {
     // A GPU provider leaves the operators it lacks to the CPU provider.
     executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
@@ -35,5 +47,8 @@ export function sessionOptions(provider: NativeProvider, numThreads: number): ob
     // The generators are chains of convolutions: nothing runs in parallel between operators.
     interOpNumThreads: 1,
     executionMode: 'sequential',
+    // onnxruntime's session config entries `session.intra_op.allow_spinning` and
+    // `session.inter_op.allow_spinning`, which onnxruntime-node takes flattened from `extra`.
+    ...(threading.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } }),
   };
 }
