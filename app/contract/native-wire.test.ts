@@ -25,6 +25,9 @@ describe('native wire frames', () => {
     expect(pixels).toEqual({ type: 'pixels', id: 7, width: 3, height: 2, data });
     const failed = { type: 'failed', id: 2, name: 'ShapeError', message: 'input "ws" — ψ must be [1, 18, 512]' } as const;
     expect(decodeFromHost(joinParts(encodeNativeMessage(failed)))).toEqual(failed);
+    // Inputs the host kept from the socket's last request travel as names.
+    const kept = { type: 'run', id: 8, graph: 'synthesis', feeds: { ws: { data: ws, dims: [1, 37] } }, kept: ['noise'] } as const;
+    expect(decodeFromPage(joinParts(encodeNativeMessage({ ...kept, kept: ['noise'] })))).toEqual(kept);
   });
 
   it('reads a frame that starts at an odd offset (a slice of a socket buffer) by copying it', () => {
@@ -49,6 +52,8 @@ describe('native wire frames', () => {
       [rawFrame('{"message":{"type":"run","id":1,"graph":"g","feeds":{"x":{"data":[1,2],"dims":[2]}}},"blobs":[]}'), /not a native message/],
       [rawFrame('{"message":{"type":"run","id":-1,"graph":"g","feeds":{}},"blobs":[]}'), /not a native message: id/],
       [rawFrame('{"message":{"type":"run-pixels","id":1,"graph":"g","feeds":{},"output":"img","range":[1,-1]},"blobs":[]}'), /range/],
+      [rawFrame('{"message":{"type":"run","id":1,"graph":"g","feeds":{},"kept":[3]},"blobs":[]}'), /not a native message: kept/],
+      [rawFrame('{"message":{"type":"run","id":1,"graph":"g","feeds":{},"kept":"ws"},"blobs":[]}'), /not a native message: kept/],
     ];
     for (const [frame, why] of cases) expect(() => decodeFromPage(frame), String(why)).toThrow(why);
     expect(() => decodeFromPage(Uint8Array.of(1))).toThrow(NativeWireError);

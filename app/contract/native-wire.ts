@@ -97,9 +97,10 @@ const range = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => Number.isFi
  * What a page may send over the socket: runs only. Opening a model is the host's business (the
  * page names a model id in the socket's URL, never a folder on disk).
  */
+const kept = z.array(z.string().min(1).max(256)).max(256).optional();
 const fromPageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), id, graph, feeds: feedsSchema }).strict(),
-  z.object({ type: z.literal('run-pixels'), id, graph, feeds: feedsSchema, output: graph, range }).strict(),
+  z.object({ type: z.literal('run'), id, graph, feeds: feedsSchema, kept }).strict(),
+  z.object({ type: z.literal('run-pixels'), id, graph, feeds: feedsSchema, kept, output: graph, range }).strict(),
 ]);
 
 const providerSchema = z.enum(['cuda', 'dml', 'coreml', 'cpu']);

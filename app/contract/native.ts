@@ -39,13 +39,19 @@ export interface NativeOpenOptions {
 export type ToNative =
   /** Read `<dir>/manifest.json`, validate it and create a session for each of its graphs. */
   | { type: 'open'; id: number; dir: string; options: NativeOpenOptions }
-  | { type: 'run'; id: number; graph: string; feeds: Feeds }
+  /**
+   * Run a graph. `kept` names inputs that are not in `feeds` because their data equals what this
+   * carrier last sent for this graph (a drag changes ws, not the noise maps: 0.7 MB a frame at
+   * 256 px, 11 MB at 1024); the host runs them with the copy it kept (native-runner.ts, SentFeeds
+   * and KeptFeeds).
+   */
+  | { type: 'run'; id: number; graph: string; feeds: Feeds; kept?: string[] }
   /**
    * Run an image graph and answer with its output `output` as 8-bit RGBA (app/inference/image.ts
    * tensorToRgba over `range`), converted where it was computed: a 1024-px frame crosses as 4 MB,
-   * not as 12 MB of float32.
+   * not as 12 MB of float32. `kept` as for `run`.
    */
-  | { type: 'run-pixels'; id: number; graph: string; feeds: Feeds; output: string; range: [number, number] };
+  | { type: 'run-pixels'; id: number; graph: string; feeds: Feeds; kept?: string[]; output: string; range: [number, number] };
 
 /** Messages from the host. */
 export type FromNative =

@@ -12,6 +12,86 @@ import type { Feeds, GraphRunner } from '../inference/runner';
 import type { Manifest } from '../model/manifest';
 import { checkFeeds } from '../inference/feeds';
 
+/** Raised by a host asked to reuse an input it does not hold (the client then sends it whole). */
+export class KeptFeedsError extends Error {
+  override readonly name = 'KeptFeedsError';
+}
+
+/** Whether two float arrays hold the same bits (NaNs included), compared as 32-bit words. */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * The client's half of not sending an input again when it has not changed: a ψ drag changes ws,
+ * not the noise maps, which are most of a synthesis request (0.7 MB at 256 px, 11 MB at 1024).
+ * Per graph it keeps a copy of what crossed last on its carrier, compares each input with it by
+ * content (a caller may refill the same array, so identity would not do), and names the equal ones
+ * `kept` instead of sending them. The host's half is {@link KeptFeeds}; both change in request
+ * order, which the carrier keeps.
+ */
+export class SentFeeds {
+  private readonly sent = new Map<string, Map<string, { data: Float32Array; dims: readonly number[] }>>();
+
+  /** What of `feeds` must cross, and the names of the inputs the host already holds as they are. */
+  split(graph: string, feeds: Feeds): { feeds: Feeds; kept: string[] } {
+    const before = this.sent.get(graph);
+    const now = new Map<string, { data: Float32Array; dims: readonly number[] }>();
+    const send: Feeds = {};
+    const kept: string[] = [];
+    for (const [name, tensor] of Object.entries(feeds)) {
+      const last = before?.get(name);
+      if (last && sameDims(last.dims, tensor.dims) && sameBits(last.data, tensor.data)) {
+        kept.push(name);
+        now.set(name, last);
+      } else {
+        send[name] = tensor;
+        now.set(name, { data: tensor.data.slice(), dims: [...tensor.dims] });
+      }
+    }
+    this.sent.set(graph, now);
+    return { feeds: send, kept };
+  }
+
+  /** Send every input of `graph` whole next time (after a failed request: the host may not hold them). */
+  forget(graph: string): void {
+    this.sent.delete(graph);
+  }
+}
+
+/**
+ * The host's half of {@link SentFeeds}, one per carrier: per graph, the inputs of the last request,
+ * from which a request's `kept` names are filled in.
+ */
+export class KeptFeeds {
+  private readonly held = new Map<string, Feeds>();
+
+  /**
+   * The whole feeds of a request: the inputs it carries and its `kept` ones, as the last request
+   * for `graph` carried them. Throws {@link KeptFeedsError} for a kept input this carrier never sent.
+   */
+  merge(graph: string, feeds: Feeds, kept: readonly string[] = []): Feeds {
+    const held = this.held.get(graph);
+    const whole: Feeds = { ...feeds };
+    for (const name of kept) {
+      const tensor = held?.[name];
+      if (!tensor || Object.hasOwn(feeds, name)) {
+        this.held.delete(graph);
+        throw new KeptFeedsError(`input "${name}" of graph "${graph}" was to be reused, but ${tensor ? 'it was also sent' : 'it was not sent before on this connection'}`);
+      }
+      whole[name] = tensor;
+    }
+    this.held.set(graph, whole);
+    return whole;
+  }
+}
+
 /** Whatever carries the messages between a client and a host. */
 export interface NativeEndpoint {
   send(message: ToNative): void;
@@ -132,19 +212,38 @@ export function nativeGraphRunner(
   release: () => Promise<void>,
 ): NativeGraphRunner {
   let disposed: Promise<void> | null = null;
+  const sent = new SentFeeds();
+  /**
+   * Send a request for `graph` with only the inputs that changed since the last one. A failed
+   * request makes the next one send every input; a host that lacks a kept input is asked again at once, whole.
+   */
+  async function sendChanged<T>(graph: string, feeds: Feeds, ask: (feeds: Feeds, kept?: { kept: string[] }) => Promise<T>): Promise<T> {
+    checkFeeds(manifest, graph, feeds);
+    const send = () => {
+      const split = sent.split(graph, feeds);
+      return ask(split.feeds, split.kept.length ? { kept: split.kept } : undefined);
+    };
+    try {
+      return await send();
+    } catch (error) {
+      sent.forget(graph);
+      if ((error as Error).name !== 'KeptFeedsError') throw error;
+      return send();
+    }
+  }
   return {
     backend: 'native',
     provider: served.provider,
     fallbackReason: served.fallbackReason,
     async run(graph: string, feeds: Feeds): Promise<Feeds> {
       if (disposed) throw new Error('this model was unloaded');
-      checkFeeds(manifest, graph, feeds);
-      return (await connection.request({ type: 'run', graph, feeds })).outputs;
+      return (await sendChanged(graph, feeds, (changed, kept) => connection.request({ type: 'run', graph, feeds: changed, ...kept }))).outputs;
     },
     async runPixels(graph, feeds, output, range) {
       if (disposed) throw new Error('this model was unloaded');
-      checkFeeds(manifest, graph, feeds);
-      const { width, height, data } = await connection.request({ type: 'run-pixels', graph, feeds, output, range: [range[0], range[1]] });
+      const { width, height, data } = await sendChanged(graph, feeds, (changed, kept) =>
+        connection.request({ type: 'run-pixels', graph, feeds: changed, ...kept, output, range: [range[0], range[1]] }),
+      );
       return { width, height, data };
     },
     dispose() {

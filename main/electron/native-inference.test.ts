@@ -32,6 +32,7 @@ const reference = JSON.parse(readFileSync(path.join(DIR, 'reference.json'), 'utf
 /** host.ts in this process: the real request handling, a parent channel, handed ports; `crash()` ends it as a kill would. */
 function inProcessHost(): PortChannel<MessagePort> & { crash(): void; killed: boolean } {
   const host = createNativeHost(ort as unknown as NativeOrt);
+  const parent = host.carrier();
   const listeners: ((message: FromNative) => void)[] = [];
   const exitListeners: ((detail: string) => void)[] = [];
   const ports: MessagePort[] = [];
@@ -47,7 +48,8 @@ function inProcessHost(): PortChannel<MessagePort> & { crash(): void; killed: bo
   const channel = {
     pid: undefined,
     killed: false,
-    send: (message: Parameters<PortChannel<MessagePort>['send']>[0]) => exited === null && host.receive(message, deliver),
+    // Cloned, as every real carrier does: the host keeps what it received (KeptFeeds).
+    send: (message: Parameters<PortChannel<MessagePort>['send']>[0]) => exited === null && parent.receive(structuredClone(message), deliver),
     onMessage: (listener: (message: FromNative) => void) => void listeners.push(listener),
     onExit: (listener: (detail: string) => void) => (exited !== null ? listener(exited) : void exitListeners.push(listener)),
     kill: () => {
@@ -56,7 +58,8 @@ function inProcessHost(): PortChannel<MessagePort> & { crash(): void; killed: bo
     },
     connect: (port: MessagePort) => {
       ports.push(port);
-      port.on('message', (message) => host.receive(message, (answer) => exited === null && port.postMessage(answer)));
+      const carrier = host.carrier();
+      port.on('message', (message) => carrier.receive(message, (answer) => exited === null && port.postMessage(answer)));
     },
     crash: () => end('signal SIGKILL'),
   };

@@ -17,8 +17,9 @@ import { encodeNativeMessage, joinParts } from '../../app/contract/native-wire';
 import { openWasmPipeline } from '../inference/ort-web-node';
 import { latentState } from '../../app/state/latent-state';
 import { createPipeline } from '../../app/inference/render';
-import { nativeGraphRunner, NativeConnection } from '../../app/runtime/native-runner';
-import { readManifest } from '../services/library';
+import { nativeGraphRunner, NativeConnection, type NativeEndpoint } from '../../app/runtime/native-runner';
+import type { ToNative } from '../../app/contract/native';
+import { readManifest, readNoiseConst } from '../services/library';
 import { nativeInferenceAvailable } from './native-socket';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -104,6 +105,56 @@ describe('the browser host serves native inference over its WebSocket', () => {
       }
       // Errors cross with their class name: a wrong ws shape is refused before the process.
       await expect(connection.request({ type: 'run', graph: 'synthesis', feeds: { ws: { data: new Float32Array(3), dims: [1, 3] } } })).rejects.toMatchObject({ name: 'ShapeError' });
+    } finally {
+      await wasm.runner.dispose();
+      socket.close();
+      await socket.closed;
+    }
+  }, 60_000);
+
+  it('sends the noise maps once: a ψ change sends ws, and the native process runs with the noise it kept', async () => {
+    const dir = path.join(ROOT, 'models/emoji-stylegan');
+    const socket = await open('emoji-stylegan');
+    expect(await socket.next()).toMatchObject({ type: 'opened', modelId: 'emoji-stylegan' });
+    const sent: ToNative[] = [];
+    const recording: NativeEndpoint = { send: (m) => (sent.push(m), socket.endpoint.send(m)), onMessage: (l) => socket.endpoint.onMessage(l) };
+    const manifest = await readManifest(dir);
+    const noiseNames = manifest.noise_inputs!.map((n) => n.name).sort();
+    const viaSocket = createPipeline(nativeGraphRunner(new NativeConnection(recording), manifest, { provider: 'cpu', fallbackReason: null }, async () => socket.close()), manifest, await readNoiseConst(dir, manifest));
+    const wasm = await openWasmPipeline(dir);
+    try {
+      for (const psi of [1, 0.6, 0.3]) {
+        const state = latentState({ seed: 3, psi });
+        const got = await viaSocket.renderPixels(state);
+        const want = await wasm.pipeline.renderPixels(state);
+        let worst = 0;
+        for (let i = 0; i < want.image.data.length; i++) worst = Math.max(worst, Math.abs(got.image.data[i]! - want.image.data[i]!));
+        expect(worst).toBeLessThanOrEqual(1);
+      }
+      const synthesis = sent.filter((m): m is Extract<ToNative, { type: 'run-pixels' }> => m.type === 'run-pixels');
+      expect(synthesis).toHaveLength(3);
+      expect(Object.keys(synthesis[0]!.feeds).sort()).toEqual(['ws', ...noiseNames].sort());
+      for (const later of synthesis.slice(1)) {
+        expect(Object.keys(later.feeds)).toEqual(['ws']);
+        expect([...later.kept!].sort()).toEqual(noiseNames);
+      }
+      // A page naming an input it never sent is answered with the reason; the socket stays open.
+      await expect(socket.request({ type: 'run-pixels', graph: 'synthesis', feeds: {}, kept: ['never-sent'], output: 'img', range: [-1, 1] })).rejects.toMatchObject({
+        name: 'KeptFeedsError',
+        message: expect.stringMatching(/"never-sent" .* was not sent before/),
+      });
+      // The host then holds nothing for synthesis: the runner's next request is refused once and
+      // sent again whole, and the frame is WASM's.
+      const before = sent.length;
+      const state = latentState({ seed: 4, psi: 1 });
+      const got = await viaSocket.renderPixels(state);
+      const want = await wasm.pipeline.renderPixels(state);
+      expect(got.image.data.every((v, i) => Math.abs(v - want.image.data[i]!) <= 1)).toBe(true);
+      const retried = sent.slice(before).filter((m): m is Extract<ToNative, { type: 'run-pixels' }> => m.type === 'run-pixels');
+      expect(retried.map((m) => [Object.keys(m.feeds).length, m.kept?.length ?? 0])).toEqual([
+        [1, noiseNames.length],
+        [1 + noiseNames.length, 0],
+      ]);
     } finally {
       await wasm.runner.dispose();
       socket.close();

@@ -14,8 +14,10 @@ import type { Duplex } from 'node:stream';
 import type http from 'node:http';
 import { decodeFromPage, encodeNativeMessage, NativeWireError } from '../../app/contract/native-wire';
 import type { FromNative } from '../../app/contract/native';
+import type { Feeds } from '../../app/inference/runner';
 import type { ModelLibrary } from '../services/library';
 import { forkChannel, openNativeRunner, type NativeRunner } from '../inference/native/client';
+import { KeptFeeds } from '../../app/runtime/native-runner';
 import { acceptWebSocket, CLOSE, refuseUpgrade, type WebSocketPeer } from './websocket';
 
 /** Largest message a page sends: a batch of ws or z rows is a few MB; nothing it sends comes near this. */
@@ -63,6 +65,7 @@ export class NativeSockets {
     const peer = acceptWebSocket(req, socket, head, MAX_PAGE_MESSAGE_BYTES);
     const send = (message: FromNative) => peer.send(encodeNativeMessage(message));
     let closed = false;
+    const kept = new KeptFeeds();
     const runner = openNativeRunner(dir, entry.manifest, { channel: forkChannel(this.options.entry), numThreads: this.options.numThreads }).then(
       (opened) => {
         if (closed) return opened.dispose().then(() => null);
@@ -93,11 +96,20 @@ export class NativeSockets {
         if (error instanceof NativeWireError) return peer.close(CLOSE.protocolError, error.message);
         throw error;
       }
+      // Filled in here, in arrival order; the runner then leaves out whatever the native process
+      // already holds, so an unchanged input crosses neither hop.
+      let feeds: Feeds;
+      try {
+        feeds = kept.merge(message.graph, message.feeds, message.kept);
+      } catch (error) {
+        const e = error as Error;
+        return send({ type: 'failed', id: message.id, name: e.name, message: e.message });
+      }
       void runner.then(async (r) => {
         if (!r) return;
         try {
-          if (message.type === 'run') send({ type: 'result', id: message.id, outputs: await r.run(message.graph, message.feeds) });
-          else send({ type: 'pixels', id: message.id, ...(await r.runPixels(message.graph, message.feeds, message.output, message.range)) });
+          if (message.type === 'run') send({ type: 'result', id: message.id, outputs: await r.run(message.graph, feeds) });
+          else send({ type: 'pixels', id: message.id, ...(await r.runPixels(message.graph, feeds, message.output, message.range)) });
         } catch (error) {
           const e = error as Error;
           send({ type: 'failed', id: message.id, name: e.name, message: e.message });

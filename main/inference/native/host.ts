@@ -41,18 +41,20 @@ const host = createNativeHost(ort as unknown as NativeOrt);
 
 /** Answer the requests that arrive on a handed port on that port. */
 function serve(port: PortMain): void {
-  port.on('message', (event) => host.receive(event.data as ToNative, (answer) => port.postMessage(answer)));
+  const carrier = host.carrier();
+  port.on('message', (event) => carrier.receive(event.data as ToNative, (answer) => port.postMessage(answer)));
   port.start();
 }
 
+const parent = host.carrier();
 if (parentPort) {
   parentPort.on('message', (event) => {
     const message = event.data as ToNative | ConnectPorts;
     if (message.type === 'connect') for (const port of event.ports ?? []) serve(port);
-    else host.receive(message, send);
+    else parent.receive(message, send);
   });
 } else {
-  process.on('message', (message) => host.receive(message as ToNative, send));
+  process.on('message', (message) => parent.receive(message as ToNative, send));
 }
 // The parent's end of a fork channel closing means the studio went away: do not outlive it.
 process.on('disconnect', () => process.exit(0));

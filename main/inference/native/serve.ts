@@ -13,6 +13,7 @@ import { withPrecision } from '../../../app/inference/precision';
 import { tensorToRgba } from '../../../app/inference/image';
 import { checkFiniteImage } from '../../../app/inference/finite';
 import type { FromNative, NativeOpenOptions, NativeProvider, ToNative } from './protocol';
+import { KeptFeeds } from '../../../app/runtime/native-runner';
 import { providerCandidates, sessionOptions, type SupportedBackend } from './providers';
 
 /** The part of onnxruntime-node the host uses. */
@@ -20,10 +21,19 @@ export interface NativeOrt extends OrtModuleLike {
   listSupportedBackends(): SupportedBackend[];
 }
 
+/** One carrier's requests to a host (the parent channel, or one handed port). */
+export interface NativeCarrier {
+  /** Handle `message` after every request received before it, on any carrier; its answer goes to `reply`. */
+  receive(message: ToNative, reply: (answer: FromNative) => void): void;
+}
+
 /** A host's request handling. */
 export interface NativeHost {
-  /** Handle `message` after every request received before it; its answer goes to `reply`. */
-  receive(message: ToNative, reply: (answer: FromNative) => void): void;
+  /**
+   * A carrier of its own: the inputs a request names `kept` are the ones this carrier sent before
+   * (app/runtime/native-runner.ts, KeptFeeds), so each carrier needs one.
+   */
+  carrier(): NativeCarrier;
 }
 
 interface Opened {
@@ -67,7 +77,7 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
     throw new Error(`no execution provider could open ${dir} (${failures.join('; ')})`);
   }
 
-  async function handle(message: ToNative): Promise<FromNative> {
+  async function handle(message: ToNative, kept: KeptFeeds): Promise<FromNative> {
     switch (message.type) {
       case 'open': {
         const opened = await open(message.dir, message.options);
@@ -78,12 +88,12 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
       case 'run': {
         if (!runner) throw new Error('no model is open in the native inference process');
         checkFeedTypes(message.feeds);
-        return { type: 'result', id: message.id, outputs: await runner.run(message.graph, message.feeds) };
+        return { type: 'result', id: message.id, outputs: await runner.run(message.graph, kept.merge(message.graph, message.feeds, message.kept)) };
       }
       case 'run-pixels': {
         if (!runner) throw new Error('no model is open in the native inference process');
         checkFeedTypes(message.feeds);
-        const outputs = await runner.run(message.graph, message.feeds);
+        const outputs = await runner.run(message.graph, kept.merge(message.graph, message.feeds, message.kept));
         const image = outputs[message.output];
         if (!image) throw new Error(`graph "${message.graph}" has no output "${message.output}"`);
         // Checked here, where the floats are, with the error every runtime's frames fail with.
@@ -97,17 +107,22 @@ export function createNativeHost(ort: NativeOrt): NativeHost {
   // One request at a time, in arrival order across carriers: sessions are not re-entrant.
   let queue: Promise<void> = Promise.resolve();
   return {
-    receive(message, reply) {
-      queue = queue.then(async () => {
-        let answer: FromNative;
-        try {
-          answer = await handle(message);
-        } catch (error) {
-          const e = error instanceof Error ? error : new Error(String(error));
-          answer = { type: 'failed', id: message.id, name: e.name, message: e.message };
-        }
-        reply(answer);
-      });
+    carrier() {
+      const kept = new KeptFeeds();
+      return {
+        receive(message, reply) {
+          queue = queue.then(async () => {
+            let answer: FromNative;
+            try {
+              answer = await handle(message, kept);
+            } catch (error) {
+              const e = error instanceof Error ? error : new Error(String(error));
+              answer = { type: 'failed', id: message.id, name: e.name, message: e.message };
+            }
+            reply(answer);
+          });
+        },
+      };
     },
   };
 }
