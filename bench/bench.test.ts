@@ -14,6 +14,7 @@ import { buildNativeHostForTests, type TestHost } from '../test-support/native-h
 import { formatTable, median, RUNTIMES, runPlan, warmingUp, type Row } from './rows';
 import { targetLines } from './targets';
 import { interleave, quantile, ratioLines, ratioOf } from './interleaved';
+import { dragFeeds } from './node-runtimes';
 import type { Feeds } from '../app/inference/runner';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -149,11 +150,29 @@ describe('npm run bench -- --quick --only frame-split (WebGPU preview frames, bo
 describe('bench helpers', () => {
   it('interleaves contenders on the same input, every other round reversed', async () => {
     const calls: string[] = [];
-    const feeds: Feeds = { x: { data: Float32Array.of(1), dims: [1] } };
-    const contender = (name: string) => async (_graph: string, f: Feeds) => void calls.push(`${name}${f === feeds ? '' : '?'}`);
-    const times = await interleave([contender('A'), contender('B'), contender('C')], { warmup: 1, warmupMs: 0, runs: 3 }, 'g', feeds);
-    expect(calls.join('')).toBe('ABC' + 'ABC' + 'CBA' + 'ABC');
+    const rounds: Feeds[] = [];
+    const feedsAt = (k: number) => (rounds[k] ??= { x: { data: Float32Array.of(k), dims: [1] } });
+    const contender = (name: string) => async (_graph: string, f: Feeds) => void calls.push(`${name}${f.x!.data[0]}`);
+    const times = await interleave([contender('A'), contender('B'), contender('C')], { warmup: 1, warmupMs: 0, runs: 3 }, 'g', feedsAt);
+    expect(calls.join(' ')).toBe('A0 B0 C0 ' + 'A1 B1 C1 ' + 'C2 B2 A2 ' + 'A3 B3 C3');
     expect(times.map((t) => t.length)).toEqual([3, 3, 3]);
+  });
+
+  it('drags the latent of each run and keeps every other input as it was', () => {
+    const noise = { data: Float32Array.of(0.5, 0.25), dims: [1, 1, 1, 2] };
+    const ws = { data: new Float32Array(6).fill(0.5), dims: [1, 2, 3] };
+    const drag = dragFeeds('synthesis', { ws, noise });
+    const [a, b] = [drag(0), drag(1)];
+    expect(a.noise).toBe(noise);
+    expect(b.noise).toBe(noise);
+    expect(a.ws!.data).not.toBe(ws.data);
+    expect(a.ws!.dims).toEqual([1, 2, 3]);
+    // Each run's ws differs from the last, and from the base only a little.
+    expect(Array.from(a.ws!.data)).not.toEqual(Array.from(b.ws!.data));
+    expect(Math.max(...Array.from(b.ws!.data, (v, i) => Math.abs(v - ws.data[i]!)))).toBeLessThan(0.01);
+    expect(Array.from(ws.data)).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    expect(Object.keys(dragFeeds('mapping', { z: { data: new Float32Array(4), dims: [1, 4] } })(3))).toEqual(['z']);
+    expect(() => dragFeeds('synthesis', { noise })).toThrow(/no "ws" input/);
   });
 
   it('summarises spreads and per-round ratios', () => {

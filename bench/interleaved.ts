@@ -3,9 +3,9 @@
  * path over a forked host (`studio-native`), and the browser host's native path over its
  * WebSocket (`web-native`: the built dist/web/server.mjs as a user runs it, its native process,
  * RGBA converted there, the worker's own client code) take turns on the same inputs — A, B, C,
- * then C, B, A, … — so that a change of machine load hits every side alike. Each row gets its
- * median and p10–p90; each pairing the median and p10–p90 of the per-round ratio, which is what
- * a busy machine cannot fake.
+ * then C, B, A, …, each round on the next frame of a drag — so that a change of machine load
+ * hits every side alike. Each row gets its median and p10–p90; each pairing the median and
+ * p10–p90 of the per-round ratio, which is what a busy machine cannot fake.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { sessionOptions } from '../main/inference/native/providers';
 import { openTestSocket } from '../test-support/websocket-client';
 import { startStudioHost } from './studio-host';
 import type { BenchModel } from './models';
-import { benchPackage, feedsFor, graphOrder, type BenchPackage } from './node-runtimes';
+import { benchPackage, dragFeeds, feedsFor, graphOrder, ortTensors, type BenchPackage } from './node-runtimes';
 import { warmingUp, type Row, type RunPlan, type Runtime } from './rows';
 
 /** The runtimes this module interleaves, in round order. */
@@ -61,16 +61,22 @@ type RunGraph = (graph: string, feeds: Feeds) => Promise<unknown>;
 
 /**
  * Time `contenders` in turns: warm each up by the plan (in turns too), then `plan.runs` rounds,
- * every other round in reverse order so that none always runs right after another. Returns each
- * contender's times, round by round.
+ * every other round in reverse order so that none always runs right after another. Every
+ * contender of a round gets the same feeds, `feedsAt(k)` for the k-th round counting the warm-up
+ * (bench/node-runtimes.ts dragFeeds: the frames of a drag). Returns each contender's times, round by round.
  */
-export async function interleave(contenders: readonly RunGraph[], plan: RunPlan, graph: string, feeds: Feeds): Promise<number[][]> {
+export async function interleave(contenders: readonly RunGraph[], plan: RunPlan, graph: string, feedsAt: (k: number) => Feeds): Promise<number[][]> {
   const warming = performance.now();
-  for (let done = 0; warmingUp(plan, done, performance.now() - warming); done++) for (const run of contenders) await run(graph, feeds);
+  let k = 0;
+  for (let done = 0; warmingUp(plan, done, performance.now() - warming); done++) {
+    const feeds = feedsAt(k++);
+    for (const run of contenders) await run(graph, feeds);
+  }
   const times = contenders.map(() => [] as number[]);
   for (let round = 0; round < plan.runs; round++) {
     const order = contenders.map((_, i) => i);
     if (round % 2) order.reverse();
+    const feeds = feedsAt(k++);
     for (const i of order) {
       const started = performance.now();
       await contenders[i]!(graph, feeds);
@@ -97,19 +103,14 @@ export interface InterleavedOptions {
   log: (line: string) => void;
 }
 
-/** Bare sessions as bench/node-runtimes.ts times them: the native host's options (spinning threads if told), tensors made once per input. */
+/** Bare sessions as bench/node-runtimes.ts times them: the native host's options (spinning threads if told), tensors over the feeds' arrays. */
 async function bareSessions(model: BenchModel, threads: number, spinning = false): Promise<{ run: RunGraph; close(): Promise<void> }> {
   const sessions = new Map<string, ortNode.InferenceSession>();
   for (const graph of graphOrder(model.manifest)) {
     sessions.set(graph, await ortNode.InferenceSession.create(path.join(model.dir, model.manifest.graphs[graph]!.file), sessionOptions('cpu', threads, { spinning })));
   }
-  const made = new Map<Feeds, Record<string, ortNode.Tensor>>();
   return {
-    run: async (graph, feeds) => {
-      let tensors = made.get(feeds);
-      if (!tensors) made.set(feeds, (tensors = Object.fromEntries(Object.entries(feeds).map(([n, t]) => [n, new ortNode.Tensor('float32', t.data, t.dims)]))));
-      return sessions.get(graph)!.run(tensors);
-    },
+    run: async (graph, feeds) => sessions.get(graph)!.run(ortTensors(feeds)),
     close: async () => void (await Promise.all([...sessions.values()].map((s) => s.release()))),
   };
 }
@@ -195,23 +196,25 @@ export async function measureInterleaved(options: InterleavedOptions): Promise<{
         for (const graph of graphOrder(model.manifest)) {
           const feeds = feedsFor(pkg, graph, ws);
           if (graph === 'mapping') ws = (await studio.run(graph, feeds)).ws!.data;
-          const times = await interleave(contenders, options.plan(model), graph, feeds);
+          const times = await interleave(contenders, options.plan(model), graph, dragFeeds(graph, feeds));
           INTERLEAVED.forEach((runtime: Contender, i) => {
             const t = times[i]!;
             rows.push({ model: model.id, runtime, stage: graph as Row['stage'], median_ms: quantile(t, 0.5), p10_ms: quantile(t, 0.1), p90_ms: quantile(t, 0.9), runs: t.length, threads: options.threads, note: `interleaved with ${INTERLEAVED.filter((r) => r !== runtime).join(', ')}${runtime === 'web-native' && graph !== 'mapping' ? '; RGBA from the host' : ''}` });
             if (i > 0) ratios.push({ model: model.id, stage: graph, runtime, baseline: 'ort-node', ...ratioOf(t, times[0]!) });
           });
         }
-        options.log(`  ort-node with and without thread spinning ${model.id} …`);
-        const spun = await measureSpinning(model, pkg, options.threads, options.plan(model));
-        rows.push(...spun.rows);
-        ratios.push(...spun.ratios);
       } finally {
         socket.close();
         await socket.closed;
         await studio.dispose();
         await bare.close();
       }
+      // After the contenders are gone: at 1024 px each holds gigabytes of onnxruntime arenas, and
+      // the two sessions of the spinning pair on top of them ran a 24-GiB machine out of memory.
+      options.log(`  ort-node with and without thread spinning ${model.id} …`);
+      const spun = await measureSpinning(model, pkg, options.threads, options.plan(model));
+      rows.push(...spun.rows);
+      ratios.push(...spun.ratios);
     }
   } finally {
     host.child.kill('SIGTERM');

@@ -36,6 +36,8 @@ import { audioAnalysisRow } from './audio';
 import { measureInterleaved, ratioLines, type Ratio } from './interleaved';
 import { fp16Bench } from './fp16';
 
+/** Largest model the interleaved rows take unless it is named in --models (three copies of it are open at once). */
+const INTERLEAVED_MAX_PX = 256;
 const EXTRA_STAGES = ['ui-latency', 'export-frame', 'map-frame', 'super-resolution', 'audio-analysis', 'interleaved', 'frame-split', 'fp16'] as const;
 /** Input edges the super-resolution stage is timed at (a 64 px demo export; a tiled 256 px one); --quick: a tiny input. */
 const SR_SIDES = [64, 256];
@@ -269,8 +271,15 @@ async function main(): Promise<void> {
     if (!existsSync(path.join(ROOT, 'dist', 'web', 'server.mjs')) || !existsSync(options.nativeHost)) {
       skips.push({ model: '*', runtime: 'web-native', stage: 'interleaved', reason: 'dist/web/server.mjs or the native host is missing: run node scripts/build.mjs first' });
     } else {
+      // Three runtimes hold the model at once (the bench, the studio's native process, the browser
+      // host's): at 1024 px that is ~21 GiB of onnxruntime arenas, more than a 24-GiB machine has
+      // beside the rest. Larger models run here only when named.
+      const large = models.filter((m) => m.manifest.resolution > INTERLEAVED_MAX_PX && !options.models?.has(m.id));
+      for (const m of large) {
+        skips.push({ model: m.id, runtime: 'web-native', stage: 'interleaved', reason: `over ${INTERLEAVED_MAX_PX} px, three runtimes at once need ~7 GiB each at 1024 px: name it in --models to run it` });
+      }
       try {
-        const interleaved = await measureInterleaved({ root: ROOT, scratch: options.cache, models, threads: options.threads, nativeHost: options.nativeHost, plan, log });
+        const interleaved = await measureInterleaved({ root: ROOT, scratch: options.cache, models: models.filter((m) => !large.includes(m)), threads: options.threads, nativeHost: options.nativeHost, plan, log });
         rows.push(...interleaved.rows);
         ratios.push(...interleaved.ratios);
       } catch (error) {

@@ -111,9 +111,10 @@ function torchSourceOf(root: string, dir: string, manifest: Manifest): TorchSour
   return { kind: 'none', reason: `PyTorch weights of a "${source}" package cannot be rebuilt here` };
 }
 
-async function hashFiles(files: string[]): Promise<string> {
+/** A hash of the files' names (relative to `base`, so another checkout of the same code hits the cache) and contents. */
+async function hashFiles(base: string, files: string[]): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of files.sort()) hash.update(file).update(await fs.readFile(file));
+  for (const file of files.sort()) hash.update(path.relative(base, file)).update(await fs.readFile(file));
   return hash.digest('hex');
 }
 
@@ -157,7 +158,7 @@ export async function generatedModels(
     }
     const dir = path.join(cacheDir, recipe.id);
     const sources = [exporter, ...(await Promise.all(recipe.sources.map((s) => pythonFiles(path.join(tools, s))))).flat()];
-    const key = `${await hashFiles(sources)} ${recipe.args.join(' ')}`;
+    const key = `${await hashFiles(tools, sources)} ${recipe.args.join(' ')}`;
     const stamp = path.join(dir, '.bench-key');
     const cached = existsSync(stamp) && (await fs.readFile(stamp, 'utf8')) === key;
     if (!cached) {

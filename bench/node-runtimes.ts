@@ -84,6 +84,24 @@ export function feedsFor({ manifest, synthesisExtras }: BenchPackage, graph: str
   return feeds;
 }
 
+/**
+ * The feeds of run `k` of a drag over `feeds`: its latent (ws for synthesis, z otherwise) moved a
+ * little, a new array each run as the studio makes one per frame, and every other input (noise,
+ * class, truncation) the same. The native path does not send an input again when it has not
+ * changed (app/runtime/native-runner.ts, SentFeeds), so timing it on one latent repeated would time
+ * requests that carry nothing; a drag's frames carry their ws and keep the noise.
+ */
+export function dragFeeds(graph: string, feeds: Feeds): (k: number) => Feeds {
+  const name = graph === 'synthesis' ? 'ws' : 'z';
+  const latent = feeds[name];
+  if (!latent) throw new Error(`graph "${graph}" has no "${name}" input to drag`);
+  return (k) => {
+    const data = latent.data.slice();
+    data[k % data.length]! += 2 ** -12 * (1 + (k % 7));
+    return { ...feeds, [name]: { data, dims: latent.dims } };
+  };
+}
+
 /** Two seeds, ten seconds each way, a closed loop at 24 fps: 480 frames, more than warm-up and runs take. */
 function benchTimeline(): Timeline {
   const keyframe = (seed: number) => ({ id: `k${seed}`, state: latentState({ seed, psi: 0.7 }), duration: 10, easing: 'linear' as const });
@@ -99,7 +117,9 @@ async function timeGraphs(job: NodeJob, pkg: BenchPackage, run: (graph: string, 
   let ws: Float32Array | null = null;
   for (const graph of graphOrder(pkg.manifest)) {
     const feeds = feedsFor(pkg, graph, ws);
-    const times = await timeRuns(job.plan, () => run(graph, feeds));
+    const drag = dragFeeds(graph, feeds);
+    let k = 0;
+    const times = await timeRuns(job.plan, () => run(graph, drag(k++)));
     const output = Object.values(await run(graph, feeds))[0]!.data;
     if (graph === 'mapping') ws = output;
     heads[graph] = Array.from(output.subarray(0, HEAD));
@@ -151,7 +171,7 @@ async function withRunner(job: NodeJob, pkg: BenchPackage): Promise<NodeJobResul
   }
 }
 
-/** Bare onnxruntime-node: sessions with the native host's options, tensors made once, no checks or copies. */
+/** Bare onnxruntime-node: sessions with the native host's options, tensors wrapped around the feeds' arrays (no copy), no checks. */
 async function bareOrtNode(job: NodeJob, pkg: BenchPackage): Promise<NodeJobResult> {
   const { manifest } = pkg;
   const sessions = new Map<string, ortNode.InferenceSession>();
@@ -160,20 +180,19 @@ async function bareOrtNode(job: NodeJob, pkg: BenchPackage): Promise<NodeJobResu
       const file = path.join(job.dir, manifest.graphs[graph]!.file);
       sessions.set(graph, await ortNode.InferenceSession.create(file, sessionOptions('cpu', job.threads)));
     }
-    const made = new Map<Feeds, Record<string, ortNode.Tensor>>();
     const timed = await timeGraphs(job, pkg, async (graph, feeds) => {
-      let tensors = made.get(feeds);
-      if (!tensors) {
-        tensors = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ortNode.Tensor('float32', t.data, t.dims)]));
-        made.set(feeds, tensors);
-      }
-      const out = await sessions.get(graph)!.run(tensors);
+      const out = await sessions.get(graph)!.run(ortTensors(feeds));
       return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, { data: t.data as Float32Array, dims: t.dims }]));
     });
     return { ...timed, info: `onnxruntime-node ${ortNode.env.versions.node ?? ''} CPU, ${job.threads} thread(s)` };
   } finally {
     await Promise.all([...sessions.values()].map((s) => s.release()));
   }
+}
+
+/** onnxruntime-node tensors over `feeds`' arrays: what bare sessions are fed, made for each run as a caller with new inputs makes them. */
+export function ortTensors(feeds: Feeds): Record<string, ortNode.Tensor> {
+  return Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ortNode.Tensor('float32', t.data, t.dims)]));
 }
 
 /** Run one job in this process. */
